@@ -1,0 +1,115 @@
+"""What is observed each step: the indicator row, with units.
+
+Persons are persons (not agents); shares are fractions; ``_vs_`` columns are ratios. Harvest
+indicators (``grain_harvest_vs_prewar``, ``crop_output_vs_prewar:*``) are recorded in the week of
+the harvest and are NaN between harvests; a year's value is then the mean of its recorded steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import Context
+from thermidor.model.mechanisms.grain import urban_persons
+from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
+from thermidor.model.mechanisms.peasants import strata
+from thermidor.model.params import Params
+from thermidor.model.world import CITIES, CROPS, G, PARTIES, SECTORS, STRATA, World
+
+UNITS: dict[str, str] = {
+    "working_class": "persons",
+    "working_class_vs_1917": "ratio",
+    "industrial_output_vs_prewar": "ratio",
+    "labour_productivity_vs_prewar": "ratio",
+    "unemployed": "persons",
+    "red_army": "persons",
+    "army": "persons",
+    "peasant_households": "households",
+    "grain_harvest_vs_prewar": "ratio",
+    "marketed_grain_share": "fraction",
+    "grain_procurement": "tonnes per step",
+    "peasant_unrest": "fraction",
+    "party_members": "persons",
+    "old_bolshevik_share": "fraction",
+    "state_officials": "persons",
+    "legal_parties": "count",
+    "class_capacity": "index",
+    "workers_democracy": "index",
+    "food_supply": "ratio",
+    "mean_consciousness": "index",
+    "army_sympathy": "fraction",
+    "transport": "index",
+    "urban_population": "persons",
+    "rural_population": "persons",
+    **{f"city_population:{c}": "persons" for c in ("petrograd", "moscow")},
+    **{f"sector_output_vs_prewar:{s}": "ratio" for s in SECTORS},
+    **{f"crop_output_vs_prewar:{c}": "ratio" for c in CROPS},
+    **{f"peasant_share:{s}": "fraction" for s in STRATA},
+    **{f"party_origin_share:{o}": "fraction" for o in ("worker", "peasant", "other")},
+    **{f"soviet_months_since_election:{c}": "months" for c in ("petrograd", "moscow")},
+    **{f"soviet_bolshevik_share:{c}": "fraction" for c in ("petrograd", "moscow")},
+}
+WEEKS_PER_MONTH = 365.25 / 12 / 7
+
+
+def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
+    wk, sd, hh, mem, off = w.workers, w.soldiers, w.households, w.members, w.officials
+    row: dict[str, float] = {}
+    workers = float(wk.total())
+    row["working_class"] = workers
+    row["working_class_vs_1917"] = workers / w.base["workers"]
+    out = w.signals.get("industrial_output", np.nan)
+    row["industrial_output_vs_prewar"] = out
+    row["labour_productivity_vs_prewar"] = out / max(
+        workers / w.base["workers"] * w.base["workforce_1917_vs_1913"], 1e-9
+    )
+    for s, v in zip(SECTORS, w.signals.get("sector_output", np.full(len(SECTORS), np.nan)),
+                    strict=True):
+        row[f"sector_output_vs_prewar:{s}"] = float(v)
+    row["unemployed"] = float(wk.total(~wk["employed"]))
+    row["red_army"] = float(sd.total(sd["red"]))
+    row["army"] = float(sd.total())
+    row["peasant_households"] = float(hh.total())
+    st = strata(hh["wealth"])
+    for i, s in enumerate(STRATA):
+        row[f"peasant_share:{s}"] = hh.share(st == i)
+    harvest = w.flows.pop("grain_harvest", None)
+    row["grain_harvest_vs_prewar"] = harvest / w.base["grain_prewar"] if harvest else np.nan
+    for c in CROPS:
+        v = w.flows.pop(f"crop:{c}", None)
+        row[f"crop_output_vs_prewar:{c}"] = v / w.base["crop_prewar"][c] if v is not None else np.nan
+    last = w.signals.get("last_harvest", 0.0)
+    row["marketed_grain_share"] = w.signals.get("sold_since_harvest", 0.0) / last if last else np.nan
+    row["grain_procurement"] = w.flows.pop("grain_procurement", 0.0)
+    row["peasant_unrest"] = float(w.signals["unrest"])
+    members = float(mem.total())
+    row["party_members"] = members
+    row["old_bolshevik_share"] = mem.share(mem["joined"] < OLD_BOLSHEVIK_BEFORE)
+    for i, o in enumerate(("worker", "peasant", "other")):
+        row[f"party_origin_share:{o}"] = mem.share(mem["origin"] == i)
+    row["state_officials"] = float(off.total())
+    row["legal_parties"] = 1.0 + sum(w.legal[x] for x in PARTIES)
+    k = float(w.signals["K"])
+    row["class_capacity"] = k
+    months = {}
+    for c in ("petrograd", "moscow"):
+        sov = w.soviets[c]
+        months[c] = (ctx.step - sov.last_election) / WEEKS_PER_MONTH
+        row[f"soviet_months_since_election:{c}"] = months[c]
+        row[f"soviet_bolshevik_share:{c}"] = sov.bolshevik_share
+    regular = float(np.clip((18.0 - max(months.values())) / 12.0, 0.0, 1.0))
+    plural = 0.5 + 0.5 * min(1.0, sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs")) / 2)
+    row["workers_democracy"] = k * regular * plural
+    row["food_supply"] = float(w.signals["food"])
+    row["mean_consciousness"] = wk.mean("consciousness")
+    row["army_sympathy"] = sd.share(sd["consciousness"] > p["soviets.bolshevik_threshold"])
+    row["transport"] = w.transport
+    garrison = sd.sum_by("garrison", len(G))
+    for c in ("petrograd", "moscow"):
+        i = CITIES.index(c)
+        row[f"city_population:{c}"] = float(
+            wk.total(wk["city"] == i) + off.total(off["city"] == i) + w.townsfolk[i] + garrison[G[c]]
+        )
+    row["urban_population"] = float(urban_persons(w))
+    row["rural_population"] = float(w.villagers.sum())
+    return row

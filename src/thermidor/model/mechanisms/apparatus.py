@@ -1,0 +1,45 @@
+"""M10 the state apparatus (§5), as far as 1921: it grows with its tasks.
+
+War communism (requisitions, rationing, the army's supply) multiplies the apparatus's staff. Its
+posts are filled from the old Tsarist officials and the old middle classes of the towns, and a
+share from the workers, the most militant first (§2, §5), who thereby leave the class.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import Context, chunks, transfer
+from thermidor.model.mechanisms.civil_war import hazard, militant_weights
+from thermidor.model.params import Params
+from thermidor.model.world import World
+
+
+def growth(w: World, p: Params, ctx: Context) -> None:
+    if not w.decided("insurrection"):
+        return
+    rng = ctx.rng("apparatus.growth")
+    war_communism = (
+        (0.5 + 0.5 * w.signals["civil_war"])
+        if w.decided("requisitioning") and not w.decided("new_economic_policy")
+        else 0.25
+    )
+    target = w.base["officials"] * (1.0 + p["apparatus.war_growth"] * war_communism)
+    short = target - w.officials.total()
+    if short <= 0:
+        return
+    n = short * hazard(p["apparatus.hiring_rate"], ctx.dt)
+    wk = w.workers
+    from_workers = n * p["apparatus.workers_share"]
+    if wk.total() > 0 and from_workers > 0:
+        pw = from_workers / wk.total() * militant_weights(wk["consciousness"], p["war.militant_bias"])
+        go = rng.random(wk.n) < pw
+        transfer(w.ledger, "lifted_into_apparatus", wk, w.officials, go,
+                 ex_tsarist=False, communist=True, from_workers=True)
+    others = rng.binomial(w.townsfolk, min(1.0, n * (1 - p["apparatus.workers_share"])
+                                           / max(int(w.townsfolk.sum()), 1)))
+    w.townsfolk -= others
+    weights, city = chunks(others, w.scales["officials"])
+    w.officials.append(weight=weights, city=city, ex_tsarist=rng.random(weights.size) < 0.5)
+    w.ledger.flow("hired_into_apparatus", "townsfolk", "officials", int(others.sum()))
+    _ = np  # arrays only

@@ -1,0 +1,62 @@
+"""M7 Kronstadt and the end of the alliance (§4); the turn to the NEP as a decision rule.
+
+Once the White threat is gone only the burden of requisitions binds the peasants to the regime,
+and unrest grows. A garrison whose militants left for the front and were replaced by peasants
+takes up the villages' discontent and rises, demanding soviets without the
+party and a free market; it is put down by force. The regime then gives the peasants a market
+(the NEP) once unrest, and the rising, press hard enough for its readiness.
+"""
+
+from __future__ import annotations
+
+from thermidor.engine import Context
+from thermidor.model.decisions import decide
+from thermidor.model.params import Params
+from thermidor.model.world import G, PEASANT, World
+
+SUPPRESSION_WEEKS = 2
+
+
+def garrison_discontent(w: World) -> tuple[float, float]:
+    sd = w.soldiers
+    kr = sd["garrison"] == G["kronstadt"]
+    peasant_share = sd.share(sd["origin"] == PEASANT, within=kr) if kr.any() else 0.0
+    return peasant_share * w.signals["unrest"], peasant_share
+
+
+def rising(w: World, p: Params, ctx: Context) -> None:
+    if "kronstadt_type_rising" not in w.decisions:
+        discontent, peasant_share = garrison_discontent(w)
+        w.signals["garrison_discontent"] = discontent
+        quiet = w.signals["white_threat"] <= p["kronstadt.threat_ceiling"]
+        if w.decided("insurrection") and quiet and discontent >= p["kronstadt.threshold"]:
+            w.decisions["kronstadt_type_rising"] = ctx.step
+            ctx.emit(
+                "kronstadt_type_rising",
+                "Rising of the Kronstadt garrison: soviets without the party, a free market",
+                peasant_share=round(peasant_share, 4),
+                unrest=round(w.signals["unrest"], 4),
+                discontent=round(discontent, 4),
+                demands=["soviets without the party", "free trade in grain"],
+            )
+    elif ctx.step == w.decisions["kronstadt_type_rising"] + SUPPRESSION_WEEKS:
+        sd = w.soldiers
+        kr = sd["garrison"] == G["kronstadt"]
+        lost = sd.thin(ctx.rng("kronstadt.suppression"), p["kronstadt.repression_deaths"], mask=kr)
+        w.ledger.flow("repression", "soldiers", "outside", int(lost.sum()))
+        garrison = sd["garrison"]  # a view: set in place
+        garrison[kr] = G["rear"]
+        ctx.emit("rising_suppressed", "The rising is put down by force",
+                 killed=int(lost.sum()))
+
+
+def nep(w: World, p: Params, ctx: Context) -> None:
+    risen = "kronstadt_type_rising" in w.decisions
+    pressure = w.signals["unrest"] + (0.5 if risen else 0.0)
+    requisitions = w.decided("requisitioning")
+    decide(
+        w, ctx, "new_economic_policy",
+        requisitions and pressure >= 1.0 - p["nep.readiness"],
+        "New Economic Policy: a tax in kind replaces requisitions; private trade is allowed",
+        unrest=round(w.signals["unrest"], 4), rising=risen,
+    )  # fmt: skip

@@ -1,0 +1,90 @@
+"""M1 the soviets follow their electors; the insurrection; M6 elections lapse as K falls (§1, §3).
+
+While elections are held a soviet's Bolshevik share is the share of its electors (the city's
+workers and garrison) whose consciousness passes a threshold. The insurrection is a decision rule:
+when both capitals' soviets follow the Bolsheviks and the largely peasant army sympathises. After
+October a due election is held only while the class can still decide (K above a threshold, less
+so in the war's emergency); otherwise it lapses and the soviet becomes a front for the party.
+"""
+
+from __future__ import annotations
+
+from thermidor.engine import Context
+from thermidor.model.decisions import decide
+from thermidor.model.params import Params
+from thermidor.model.world import C, G, World
+
+CAPITALS = ("petrograd", "moscow")
+
+
+def elector_support(w: World, p: Params, city: str) -> float:
+    """Share of a city's workers and garrison backing the Bolsheviks."""
+    theta = p["soviets.bolshevik_threshold"]
+    wk, sd = w.workers, w.soldiers
+    in_city = wk["city"] == C[city]
+    garrison = sd["garrison"] == G[city]
+    wkw, sdw = wk["weight"], sd["weight"]
+    backers = wkw[in_city & (wk["consciousness"] > theta)].sum()
+    backers += sdw[garrison & (sd["consciousness"] > theta)].sum()
+    electors = wkw[in_city].sum() + sdw[garrison].sum()
+    return float(backers / electors) if electors else 0.0
+
+
+def army_sympathy(w: World, p: Params) -> float:
+    sd = w.soldiers
+    return sd.share(sd["consciousness"] > p["soviets.bolshevik_threshold"])
+
+
+def elections(w: World, p: Params, ctx: Context) -> None:
+    """Hold due elections (or let them lapse); announce a Bolshevik majority when it comes."""
+    october = w.decided("insurrection")
+    term = p["soviets.term_weeks"] if october else p["soviets.recall_weeks"]
+    for city in CAPITALS:
+        sov = w.soviets[city]
+        if ctx.step - sov.last_election < term:
+            continue
+        k_city = float(w.signals["K_city"][C[city]])
+        emergency = float(w.inputs.civil_war[ctx.step])
+        willing = k_city * (1.0 - 0.5 * emergency)
+        if october and willing < p["soviets.election_capacity"]:
+            if not sov.lapsed:
+                sov.lapsed = True
+                ctx.emit(
+                    "soviet_elections_lapse",
+                    f"Elections to the {city.capitalize()} soviet lapse: the class cannot decide",
+                    city=city, K=round(k_city, 4), civil_war=round(emergency, 4),
+                )  # fmt: skip
+            continue
+        sov.bolshevik_share = elector_support(w, p, city)
+        sov.last_election = ctx.step
+        sov.lapsed = False
+        if not sov.majority and sov.bolshevik_share > 0.5:
+            sov.majority = True
+            ctx.emit(
+                "bolshevik_majority_in_soviets",
+                f"The {city.capitalize()} soviet has a Bolshevik majority "
+                f"({sov.bolshevik_share:.0%} of delegates)",
+                city=city,
+                bolshevik_share=round(sov.bolshevik_share, 4),
+            )
+
+
+def insurrection(w: World, p: Params, ctx: Context) -> None:
+    """The insurrection: soviets of both capitals follow the party and the army sympathises."""
+    if w.decided("insurrection"):
+        return
+    shares = {c: w.soviets[c].bolshevik_share for c in CAPITALS}
+    army = army_sympathy(w, p)
+    ready = min(shares.values()) >= p["insurrection.soviet_support"] and army >= p[
+        "insurrection.army_sympathy"
+    ]
+    taken = decide(
+        w, ctx, "insurrection",
+        ready,
+        "Insurrection: the soviets take power, the peasant army standing aside or joining",
+        soviet_share_petrograd=round(shares["petrograd"], 4),
+        soviet_share_moscow=round(shares["moscow"], 4),
+        army_sympathy=round(army, 4),
+    )  # fmt: skip
+    if taken:
+        ctx.emit("land_decree", "Decree on Land: the estates pass to the peasants")

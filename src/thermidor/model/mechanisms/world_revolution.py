@@ -1,0 +1,41 @@
+"""M17 world revolution (§1, §2, §7).
+
+Each foreign revolutionary episode (record: its date) succeeds with a scenario-set probability.
+In the baseline each fails, as in the record (probability 0). A success protects the republic
+against intervention and brings aid (see ``fronts``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from thermidor.engine import Context
+from thermidor.model.params import Params
+from thermidor.model.world import World
+
+EPISODES = (
+    ("germany_1918", dt.date(1918, 11, 9), "world.p_germany_1918",
+     "The German and Austrian revolution"),
+    ("hungary_bavaria_1919", dt.date(1919, 4, 7), "world.p_hungary_bavaria_1919",
+     "The Hungarian and Bavarian soviet republics"),
+    ("italy_1920", dt.date(1920, 9, 1), "world.p_italy_1920",
+     "The occupation of the factories in Italy"),
+)  # fmt: skip
+
+
+def episodes(w: World, p: Params, ctx: Context) -> None:
+    for name, day, key, title in EPISODES:
+        if not ctx.calendar.contains(day) or ctx.calendar.step_of(day) != ctx.step:
+            continue
+        u = float(ctx.rng(f"world_revolution.{name}").random())
+        success = u < p[key]
+        if success:
+            w.signals["abroad"] = float(w.signals.get("abroad", 0.0)) + 1.0
+        verdict = "succeeds: the republic is no longer alone" if success else "is defeated"
+        ctx.emit(
+            "foreign_revolution",
+            f"{title} {verdict}",
+            episode=name,
+            success=success,
+            probability=p[key],
+        )

@@ -1,0 +1,370 @@
+"""Every parameter of the model, declared once: name, unit, default, range, meaning, source, class.
+
+``source`` is an essay section (``§2``), ``record`` (the historical record, named), or
+``modelling`` (a modelling choice). ``cls`` is ``structural`` (war, harvests, foreign revolutions,
+initial conditions, rates of social processes) or ``political`` (the readiness of a decision rule,
+a policy a faction could choose); sensitivity analysis groups by it. ``calibrated_for`` names the
+targets this value was set with in view (a target none of whose parameters names it is
+``emergent``). Validation messages are generated from these declarations.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from thermidor.model.errors import ScenarioError
+
+Class = Literal["structural", "political"]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float
+    lo: float
+    hi: float
+    unit: str
+    meaning: str
+    source: str
+    cls: Class
+    calibrated_for: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    def allowed(self) -> str:
+        return f"a number in [{self.lo:g}, {self.hi:g}] {self.unit}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "default": self.default,
+            "min": self.lo,
+            "max": self.hi,
+            "unit": self.unit,
+            "meaning": self.meaning,
+            "source": self.source,
+            "class": self.cls,
+            "calibrated_for": list(self.calibrated_for),
+        }
+
+
+def _p(
+    name: str,
+    default: float,
+    lo: float,
+    hi: float,
+    unit: str,
+    meaning: str,
+    source: str,
+    cls: Class = "structural",
+    calibrated_for: tuple[str, ...] = (),
+) -> Param:
+    return Param(name, default, lo, hi, unit, meaning, source, cls, calibrated_for)
+
+
+# fmt: off
+PARAMS: tuple[Param, ...] = (
+    # --- M1 consciousness and the soviets (§1, §3) -------------------------------------
+    _p("consciousness.grievance_rate", 0.85, 0.0, 10.0, "1/year",
+       "growth of a worker's consciousness per unit of grievance, toward 1", "§1; modelling",
+       calibrated_for=("T27",)),
+    _p("consciousness.contagion", 0.7, 0.0, 1.0, "fraction",
+       "share of growth that depends on the city's mean consciousness (contagion)",
+       "§1; modelling"),
+    _p("consciousness.atomisation_rate", 0.9, 0.0, 5.0, "1/year",
+       "decay of consciousness per unit of hunger or unemployment (atomisation, barter)",
+       "§2, §7; modelling"),
+    _p("consciousness.soldier_rate", 1.6, 0.0, 10.0, "1/year",
+       "growth of a soldier's sympathy for peace, land and soviet power per unit of war weariness",
+       "§1; modelling"),
+    _p("consciousness.fresh_worker", 0.12, 0.0, 1.0, "index",
+       "consciousness of a new worker fresh from the village", "§2, §7; modelling"),
+    _p("soviets.bolshevik_threshold", 0.5, 0.1, 0.9, "index",
+       "consciousness above which an elector backs the Bolsheviks", "§3; modelling"),
+    _p("soviets.recall_weeks", 4, 1, 26, "weeks",
+       "interval of (re)elections and recalls in 1917", "record: delegates recallable at will"),
+    _p("soviets.term_weeks", 13, 4, 52, "weeks",
+       "term of a city soviet after October", "record: 1918 constitution, three months"),
+    _p("soviets.election_capacity", 0.55, 0.0, 1.0, "index",
+       "class capacity K below which a due soviet election lapses (scaled by the war)",
+       "§3; modelling", "political", ("T10",)),
+    _p("insurrection.soviet_support", 0.5, 0.3, 0.9, "fraction",
+       "Bolshevik share of the capitals' soviets the party waits for", "§1, §3", "political"),
+    _p("insurrection.army_sympathy", 0.5, 0.1, 0.9, "fraction",
+       "share of the army sympathising without which no insurrection is tried", "§1", "political"),
+    # --- M2 class capacity (§2, §3) -----------------------------------------------------
+    _p("capacity.w_size", 0.35, 0.0, 1.0, "exponent", "weight of the class's size in K",
+       "§2; modelling"),
+    _p("capacity.w_consciousness", 0.25, 0.0, 1.0, "exponent",
+       "weight of mean consciousness in K", "§2; modelling"),
+    _p("capacity.w_hereditary", 0.15, 0.0, 1.0, "exponent",
+       "weight of the hereditary workers' share in K", "§2, §7; modelling"),
+    _p("capacity.w_employment", 0.15, 0.0, 1.0, "exponent", "weight of employment in K",
+       "§5, §7; modelling"),
+    _p("capacity.w_food", 0.10, 0.0, 1.0, "exponent", "weight of food in K", "§2; modelling"),
+    # --- M3 peasants and the alliance (§1, §4) ------------------------------------------
+    _p("land.estate_share", 0.25, 0.0, 1.0, "fraction of peasant land",
+       "landlord, state and church land seized and divided", "record: about a quarter more land"),
+    _p("land.seizure_rate_1917", 0.4, 0.0, 5.0, "1/year per unit grievance",
+       "spontaneous seizure of estates before October", "§1; record: summer 1917"),
+    _p("land.seizure_rate", 3.0, 0.1, 20.0, "1/year",
+       "pace of division of the remaining estates after the Decree on Land", "§1; record"),
+    _p("land.kulak_repartition", 0.3, 0.0, 1.0, "fraction",
+       "share of a kulak household's excess wealth the commune repartitions", "§1; record"),
+    _p("peasants.sown_share", 0.62, 0.2, 1.0, "fraction of land",
+       "share of a household's land sown to grain in a normal year", "record"),
+    _p("peasants.burden_sowing_cut", 0.5, 0.0, 2.0, "per unit burden",
+       "cut in sowing per unit of last year's requisition burden", "§4; record"),
+    _p("peasants.labour_elasticity", 0.7, 0.0, 2.0, "elasticity",
+       "elasticity of sowing to the men left in the village", "§2; modelling"),
+    _p("peasants.livestock_loss", 0.18, 0.0, 1.0, "1/year",
+       "loss of livestock and implements per unit of civil war in a region", "§2; record"),
+    _p("peasants.yield", 0.75, 0.3, 1.5, "t/desyatina", "prewar grain yield", "record"),
+    _p("peasants.ration", 0.36, 0.1, 0.5, "t/person/year", "rural grain consumption", "record"),
+    _p("peasants.seed", 0.12, 0.0, 0.3, "t/desyatina", "seed kept for sowing", "record"),
+    _p("crops.adjust", 0.8, 0.0, 1.0, "fraction per year",
+       "how far a household moves its technical crops toward the new target each spring",
+       "modelling"),
+    _p("crops.elasticity_hemp", 2.6, 0.0, 5.0, "elasticity",
+       "response of hemp sowing to the market for it", "§2; modelling", calibrated_for=("T05",)),
+    _p("crops.elasticity_flax", 1.45, 0.0, 5.0, "elasticity",
+       "response of flax sowing to the market for it", "§2; modelling", calibrated_for=("T06",)),
+    _p("crops.elasticity_cotton", 1.2, 0.0, 5.0, "elasticity",
+       "response of cotton sowing to the market (and irrigation) for it", "§2; modelling",
+       calibrated_for=("T07",)),
+    _p("crops.elasticity_sugar_beet", 1.15, 0.0, 5.0, "elasticity",
+       "response of sugar-beet sowing to the market (the mills) for it", "§2; modelling",
+       calibrated_for=("T08",)),
+    _p("support.base", 0.25, -1.0, 1.0, "index",
+       "a peasant household's support for the regime with no threat and no burden",
+       "§4; modelling"),
+    _p("support.land_gain", 0.35, 0.0, 2.0, "index",
+       "support for the regime that gave the land, while the land is threatened", "§1, §4"),
+    _p("support.burden", 1.0, 0.0, 5.0, "index per unit burden",
+       "loss of support per unit of requisition burden", "§4", calibrated_for=("T13",)),
+    _p("support.hunger", 0.8, 0.0, 5.0, "index", "loss of support from rural hunger", "§4"),
+    _p("support.nep", 0.4, 0.0, 2.0, "index",
+       "support regained from the free market under the NEP", "§4"),
+    _p("support.dispersion", 0.25, 0.0, 1.0, "index",
+       "spread of villages' own leanings (local grievances, village politics)", "modelling"),
+    _p("support.rate", 3.0, 0.1, 20.0, "1/year", "speed of adjustment of support", "modelling"),
+    # --- M4 civil war (§2) --------------------------------------------------------------
+    _p("war.old_army_demobilisation", 5.0, 0.5, 20.0, "1/year",
+       "dissolution of the old army after October and the peace", "record"),
+    _p("war.conscription_peasants", 0.045, 0.0, 0.3, "1/year at full intensity",
+       "conscription of villagers into the Red Army", "§2; record", calibrated_for=("T01",)),
+    _p("war.conscription_workers", 0.25, 0.0, 0.5, "1/year at full intensity",
+       "conscription and volunteering of workers", "§2; record", calibrated_for=("T01",)),
+    _p("war.militant_bias", 2.0, 0.0, 5.0, "exponent",
+       "how far volunteers, casualties and promotions come from the most conscious", "§2"),
+    _p("war.casualties", 0.12, 0.0, 0.5, "1/year at full intensity",
+       "deaths (battle, typhus) among Red Army soldiers", "record"),
+    _p("war.desertion", 0.35, 0.0, 2.0, "1/year at full intensity",
+       "desertion of peasant soldiers back to the village", "record"),
+    _p("war.peace_army", 600_000, 100_000, 3_000_000, "persons",
+       "strength of the peacetime Red Army", "record: about 560,000 by 1924"),
+    _p("war.red_demobilisation", 1.5, 0.0, 10.0, "1/year",
+       "demobilisation of the Red Army above its peacetime strength when the war ends", "record"),
+    _p("war.commissar_rate", 0.25, 0.0, 2.0, "1/year at full intensity",
+       "promotion of conscious worker-soldiers to commissars and cadres (they leave the class)",
+       "§2"),
+    _p("war.kronstadt_rotation", 0.6, 0.0, 5.0, "1/year at full intensity",
+       "departure of the fleet's militants to the front", "§4"),
+    _p("war.kronstadt_garrison", 20_000, 5_000, 60_000, "persons",
+       "establishment of the Kronstadt garrison, refilled with conscripts", "record"),
+    _p("hunger.return_rate", 2.5, 0.0, 3.0, "1/year per unit food deficit",
+       "return of workers with village ties to the land when the towns starve", "§2",
+       calibrated_for=("T01",)),
+    _p("hunger.flight_rate", 1.0, 0.0, 3.0, "1/year per unit food deficit",
+       "flight of other townsfolk to the villages", "§2; record"),
+    _p("hunger.urban_mortality", 0.02, 0.0, 0.2, "1/year", "urban deaths in a normal year",
+       "record"),
+    _p("hunger.famine_mortality", 0.08, 0.0, 0.5, "1/year per unit food deficit",
+       "extra deaths from hunger and typhus", "record"),
+    _p("hunger.rural_births", 0.043, 0.0, 0.08, "1/year", "rural births", "record"),
+    _p("hunger.rural_deaths", 0.028, 0.0, 0.08, "1/year", "rural deaths in a normal year",
+       "record"),
+    _p("hunger.partition", 0.02, 0.0, 0.1, "1/year",
+       "partition of peasant households (new households)", "record"),
+    # --- M5 industry (§2, §5) -----------------------------------------------------------
+    _p("industry.war_damage", 0.9, 0.0, 5.0, "1/year at full fighting",
+       "destruction of mines, furnaces and mills in a war zone", "§2; record",
+       calibrated_for=("T04",)),
+    _p("industry.restoration", 0.08, 0.0, 1.0, "1/year",
+       "restoration of destroyed capacity in peace", "record"),
+    _p("industry.transport_decay", 0.25, 0.0, 3.0, "1/year at full intensity",
+       "wear of the railways in the war", "record: the transport crisis of 1920"),
+    _p("industry.transport_recovery", 0.15, 0.0, 2.0, "1/year", "repair of the railways",
+       "record"),
+    _p("industry.food_elasticity", 0.3, 0.0, 3.0, "elasticity",
+       "elasticity of labour productivity to food", "§2", calibrated_for=("T02", "T03")),
+    _p("industry.skill_elasticity", 0.3, 0.0, 3.0, "elasticity",
+       "elasticity of productivity to the share of skilled, hereditary workers", "§2"),
+    _p("industry.fuel_elasticity", 0.5, 0.0, 2.0, "elasticity",
+       "elasticity of other sectors' output to fuel", "§2; record"),
+    _p("industry.coke_elasticity", 2.0, 0.0, 4.0, "elasticity",
+       "elasticity of pig iron to fuel (coke: a blast furnace cannot run on firewood)",
+       "§2; record", calibrated_for=("T04",)),
+    _p("industry.hiring_rate", 0.6, 0.0, 5.0, "1/year",
+       "refilling of factories with peasants when jobs outnumber workers", "§2, §5"),
+    _p("industry.layoff_rate", 0.3, 0.0, 5.0, "1/year",
+       "dismissal of workers when workers outnumber jobs", "§5"),
+    # --- M6 single-party state (§3) ----------------------------------------------------
+    _p("parties.ban_readiness", 0.85, 0.0, 1.0, "index",
+       "readiness to outlaw a party whose members stand on both sides of a civil war",
+       "§3", "political", ("T09",)),
+    _p("parties.white_share_kadets", 0.9, 0.0, 1.0, "fraction",
+       "share of the Kadets on the side of the counter-revolution", "§3; record"),
+    _p("parties.white_share_right_srs", 0.55, 0.0, 1.0, "fraction",
+       "share of the Right SRs on the side of the counter-revolution", "§3"),
+    _p("parties.white_share_mensheviks", 0.3, 0.0, 1.0, "fraction",
+       "share of the Mensheviks sympathetic to the Whites (Volga, Samara)", "§3"),
+    _p("parties.left_sr_tolerance", 0.45, 0.05, 3.0, "years of grievance",
+       "how long the Left SRs bear the peace and the requisitions before resorting to terror",
+       "§3; record"),
+    # --- M7 Kronstadt and the NEP (§4) --------------------------------------------------
+    _p("kronstadt.threshold", 0.38, 0.0, 1.0, "index",
+       "discontent of the garrison at which it rises", "§4", calibrated_for=("T13",)),
+    _p("kronstadt.threat_ceiling", 0.15, 0.0, 1.0, "index",
+       "White threat above which peasant-soldiers hold to the regime", "§4"),
+    _p("kronstadt.repression_deaths", 0.1, 0.0, 1.0, "fraction",
+       "share of the garrison killed or shot when the rising is put down", "record"),
+    _p("nep.readiness", 0.5, 0.0, 1.0, "index",
+       "readiness to give the peasants a market once unrest (or a rising) presses",
+       "§4", "political"),
+    _p("nep.tax_share", 0.1, 0.0, 0.5, "fraction of harvest",
+       "the tax in kind that replaces requisitions", "record"),
+    # --- grain and requisitions (§4) ----------------------------------------------------
+    _p("grain.market_sales", 0.7, 0.0, 5.0, "1/year",
+       "share of a household's yearly surplus sold when industry has goods to offer (the rest is eaten, fed to livestock or distilled)", "record"),
+    _p("grain.requisition_rate", 0.3, 0.0, 10.0, "1/year",
+       "share of the assessed surplus (and a fifth of the ration) that the squads take in a year", "§4; record"),
+    _p("grain.kulak_bias", 1.5, 1.0, 5.0, "ratio",
+       "extra pressure of requisitions on kulak households", "record"),
+    _p("grain.black_market", 0.08, 0.0, 2.0, "1/year",
+       "share of the surplus sold through bagmen and the black market under requisition", "record"),
+    _p("grain.urban_drawdown", 8.0, 1.0, 52.0, "weeks",
+       "the towns' grain stock is drawn down over this many weeks", "modelling"),
+    _p("grain.distance_petrograd", 1.6, 0.0, 4.0, "exponent",
+       "how much worse Petrograd eats than the towns' average (far from the grain)",
+       "§2; record: Petrograd lost two thirds of its people by 1920"),
+    _p("grain.distance_moscow", 0.8, 0.0, 4.0, "exponent",
+       "how much worse Moscow eats than the towns' average", "record"),
+    _p("grain.distance_other", 0.6, 0.0, 4.0, "exponent",
+       "how the provincial towns, nearer the grain, eat against the average", "record"),
+    _p("grain.urban_ration", 0.2, 0.1, 0.4, "t/person/year", "urban grain need", "record"),
+    _p("grain.army_ration", 0.6, 0.1, 0.6, "t/person/year", "army grain need", "record"),
+    _p("grain.food_memory", 4.0, 1.0, 52.0, "weeks",
+       "time over which towns average their food supply (stocks, queues)", "modelling"),
+    _p("requisition.food_trigger", 0.55, 0.0, 1.0, "food ratio",
+       "urban food ratio below which the regime turns to requisitions", "§4", "political"),
+    # --- M9 the party (§5) --------------------------------------------------------------
+    _p("party.militant_recruitment", 0.045, 0.0, 5.0, "1/year",
+       "joining of conscious workers and soldiers in 1917", "§5; record"),
+    _p("party.need_recruitment", 0.8, 0.0, 5.0, "1/year",
+       "recruitment to staff the state and the army (members per official short)", "§5"),
+    _p("party.careerist_recruitment", 0.003, 0.0, 0.02, "1/year",
+       "joining of those who see who is winning (share of the urban and army population)",
+       "§5", calibrated_for=("T11",)),
+    _p("party.lapse_rate", 0.5, 0.0, 3.0, "1/year",
+       "lapsing of weakly convinced members under hardship", "record: 1918"),
+    _p("party.front_mortality", 2.0, 0.0, 5.0, "ratio",
+       "mortality of communists at the front against other soldiers", "record"),
+    _p("party.purge_1919", 0.1, 0.0, 0.5, "fraction", "share removed in the 1919 re-registration",
+       "record"),
+    _p("party.purge_1921", 0.24, 0.0, 0.5, "fraction", "share removed in the 1921 purge",
+       "record: about a quarter"),
+    # --- M10 the state apparatus (§5) ---------------------------------------------------
+    _p("apparatus.war_growth", 3.0, 0.0, 10.0, "ratio",
+       "growth of the apparatus's staff per unit of war communism", "§5; record"),
+    _p("apparatus.hiring_rate", 0.8, 0.0, 5.0, "1/year", "speed of staffing the apparatus",
+       "modelling"),
+    _p("apparatus.workers_share", 0.12, 0.0, 1.0, "fraction",
+       "share of new officials lifted from the workers (the most militant)", "§2, §5"),
+    # --- M17 world revolution (§1, §2, §7) ---------------------------------------------
+    _p("world.p_germany_1918", 0.0, 0.0, 1.0, "probability",
+       "success of the German and Austrian revolution of 1918-19", "§2", "structural"),
+    _p("world.p_hungary_bavaria_1919", 0.0, 0.0, 1.0, "probability",
+       "the Hungarian and Bavarian soviet republics hold", "§2", "structural"),
+    _p("world.p_italy_1920", 0.0, 0.0, 1.0, "probability",
+       "the Italian factory occupations become a revolution", "§2; record", "structural"),
+    _p("world.aid", 0.4, 0.0, 1.0, "index",
+       "material aid from a revolution abroad (inputs to industry, an end to intervention)",
+       "§1, §2"),
+)
+# fmt: on
+
+BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+
+
+class Params(Mapping[str, float]):
+    """Resolved parameter values: defaults overridden by a scenario, validated."""
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, prefix: str = "params") -> None:
+        values = {p.name: float(p.default) for p in PARAMS}
+        for name, value in (overrides or {}).items():
+            values[name] = validate_value(name, value, prefix)
+        self._values = values
+
+    def __getitem__(self, name: str) -> float:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def changed(self) -> dict[str, float]:
+        return {k: v for k, v in self._values.items() if v != BY_NAME[k].default}
+
+
+def suggest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def validate_value(name: str, value: Any, prefix: str = "params") -> float:
+    path = f"{prefix}.{name}"
+    param = BY_NAME.get(name)
+    if param is None:
+        raise ScenarioError(path, value, "a declared parameter", suggest(name, list(BY_NAME)))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(path, value, param.allowed(), "wrong type")
+    v = float(value)
+    if not (param.lo <= v <= param.hi):  # also rejects NaN
+        raise ScenarioError(path, value, param.allowed())
+    return v
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the ``[params]`` table of a scenario."""
+    props: dict[str, Any] = {}
+    for p in PARAMS:
+        props[p.name] = {
+            "type": "number",
+            "minimum": p.lo,
+            "maximum": p.hi,
+            "default": p.default,
+            "description": f"{p.meaning} [{p.unit}] (source: {p.source}; class: {p.cls})",
+            "x-unit": p.unit,
+            "x-source": p.source,
+            "x-class": p.cls,
+        }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "thermidor scenario parameters",
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+def schema_json() -> str:
+    return json.dumps(json_schema(), indent=2, sort_keys=True)

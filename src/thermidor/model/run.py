@@ -1,0 +1,135 @@
+"""``run(scenario, seed, scale) -> Result``: the one pure function everything else composes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from thermidor.engine import Calendar, Recorder, Streams, simulate
+from thermidor.model.errors import ScenarioError
+from thermidor.model.events import EVENTS
+from thermidor.model.indicators import observe
+from thermidor.model.initial import DEFAULT_SCALES, POPULATIONS, build_world
+from thermidor.model.inputs import build_inputs, load_baseline_series
+from thermidor.model.result import SCHEMA_VERSION, Result
+from thermidor.model.scenario import Scenario, load
+from thermidor.model.step import MECHANISMS
+from thermidor.model.world import World
+
+ScaleArg = int | Mapping[str, int] | None
+OnStep = Callable[[int, int, dict[str, float]], None]
+
+
+def resolve_scales(scale: ScaleArg) -> dict[str, int]:
+    """``None``: defaults; an int: every population; a mapping: per population."""
+    scales = dict(DEFAULT_SCALES)
+    if scale is None:
+        return scales
+    if isinstance(scale, Mapping):
+        for k, v in scale.items():
+            if k not in scales:
+                raise ScenarioError(f"scale.{k}", v, f"one of {', '.join(POPULATIONS)}")
+            scales[k] = _check_scale(f"scale.{k}", v)
+        return scales
+    n = _check_scale("scale", scale)
+    return {k: n for k in scales}
+
+
+def _check_scale(path: str, v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 1_000_000:
+        raise ScenarioError(path, v, "a whole number of persons per agent in [1, 1000000]")
+    return v
+
+
+@cache
+def source_hash() -> str:
+    """A hash of the package's source, data and scenarios (for manifests and store keys)."""
+    h = hashlib.sha256()
+    root = Path(str(resources.files("thermidor")))
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".toml", ".csv") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def prepare(scenario: str | Path | dict[str, Any] | Scenario, seed: int, scale: ScaleArg,
+            until: dt.date | None = None) -> tuple[Scenario, Calendar, World, Any, dict[str, int]]:
+    sc = load(scenario)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ScenarioError("seed", seed, "a non-negative whole number")
+    scales = resolve_scales(scale)
+    end = sc.end
+    if until is not None:
+        if until <= sc.start:
+            raise ScenarioError("until", until.isoformat(), f"a date after {sc.start}")
+        end = min(end, until)
+    cal = Calendar(sc.start, end, sc.step_days)
+    raw, cal_rows = load_baseline_series()
+    for series, by_key in sc.inputs.items():
+        raw.setdefault(series, {}).update(by_key)
+    inputs = build_inputs(cal, raw, cal_rows)
+    params = sc.resolved_params()
+    world = build_world(params, inputs, scales, seed)
+    world.forced = sc.forced_steps(sc.start, sc.step_days)
+    return sc, cal, world, params, scales
+
+
+def run(
+    scenario: str | Path | dict[str, Any] | Scenario = "baseline",
+    seed: int = 0,
+    scale: ScaleArg = None,
+    *,
+    until: dt.date | None = None,
+    on_step: OnStep | None = None,
+) -> Result:
+    """Run one scenario with one seed. Same arguments, same bytes."""
+    t0 = time.perf_counter()
+    sc, cal, world, params, scales = prepare(scenario, seed, scale, until)
+    recorder = Recorder(cal.n_steps, allowed_events=EVENTS)
+    streams = Streams(seed)
+    congress = world.inputs.congress
+
+    def with_calendar(w: World, p: Any, ctx: Any) -> None:
+        name = congress.get(ctx.step)
+        if name:
+            ctx.emit("congress", f"The party's {name} meets", name=name)
+
+    simulate(world, params, (with_calendar, *MECHANISMS), observe, cal, streams, recorder,
+             on_step=on_step)
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": sc.to_dict(),
+        "interventions": sc.interventions,
+        "seed": seed,
+        "scales": scales,
+        "package_version": _version(),
+        "source_hash": source_hash(),
+        "steps": cal.n_steps,
+        "wall_time_s": round(time.perf_counter() - t0, 3),
+    }
+    ledger = {
+        "initial": dict(world.ledger.initial),
+        "by_cause": world.ledger.by_cause(),
+        "expected": {k: world.ledger.expected(k) for k in world.ledger.initial},
+        "actual": world.class_totals() | {
+            "households": world.households.total(), "members": world.members.total()
+        },
+    }
+    return Result(dates=cal.dates, columns=recorder.columns, events=recorder.events,
+                  manifest=manifest, ledger=ledger)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("thermidor")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+source"

@@ -1,0 +1,255 @@
+"""Scenarios: TOML files that extend the baseline, change parameters or inputs, force decisions.
+
+```toml
+extends = "baseline"            # a shipped scenario's name, or a path relative to this file
+[meta]
+title = "No Menshevik ban"
+description = "..."
+section = "§3"
+class = "political"             # structural | political | baseline
+[run]
+start = 1917-03-01              # TOML dates or "YYYY-MM-DD" strings
+end = 1921-12-31
+step_days = 7
+[params]
+parties.ban_readiness = 0.3     # dotted keys or [params.parties] tables
+[inputs.civil_war]              # replaces a whole series: {date = value}
+"1918-05-25" = 0.3
+[inputs.cut_off.ukraine]
+"1918-03-01" = 0.0
+[force]                         # do-interventions, shown wherever results are
+mensheviks_lose_legality = "never"
+```
+Every error is a ``ScenarioError`` naming the key path, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from thermidor.model.decisions import DECISIONS, NEVER
+from thermidor.model.errors import ScenarioError
+from thermidor.model.inputs import SERIES
+from thermidor.model.params import BY_NAME, Params, suggest, validate_value
+
+TOP_KEYS = ("extends", "meta", "run", "params", "inputs", "force")
+META_KEYS = ("title", "description", "section", "class")
+CLASSES = ("baseline", "structural", "political")
+RUN_KEYS = ("start", "end", "step_days")
+EARLIEST, LATEST = dt.date(1914, 1, 1), dt.date(1950, 12, 31)
+
+
+@dataclass
+class Scenario:
+    name: str
+    meta: dict[str, str]
+    start: dt.date
+    end: dt.date
+    step_days: int
+    params: dict[str, float] = field(default_factory=dict)
+    inputs: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    force: dict[str, str] = field(default_factory=dict)
+
+    def resolved_params(self) -> Params:
+        return Params(self.params)
+
+    def forced_steps(self, start: dt.date, step_days: int) -> dict[str, int]:
+        out = {}
+        for name, when in self.force.items():
+            out[name] = NEVER if when == "never" else (
+                (dt.date.fromisoformat(when) - start).days // step_days
+            )
+        return out
+
+    @property
+    def interventions(self) -> list[str]:
+        return [f"force.{k} = {v!r}" for k, v in sorted(self.force.items())]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario resolved in full (every parameter's value), for manifests."""
+        return {
+            "name": self.name,
+            "meta": dict(self.meta),
+            "run": {
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat(),
+                "step_days": self.step_days,
+            },
+            "params": dict(self.resolved_params()),
+            "inputs": copy.deepcopy(self.inputs),
+            "force": dict(self.force),
+        }
+
+
+def shipped() -> dict[str, str]:
+    """Names of the shipped scenarios with their titles."""
+    out = {}
+    folder = resources.files("thermidor.model.scenarios")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            data = tomllib.loads(entry.read_text())
+            out[entry.name[:-5]] = str(data.get("meta", {}).get("title", ""))
+    return out
+
+
+def load(source: str | Path | dict[str, Any] | Scenario, *, _depth: int = 0) -> Scenario:
+    """Load a scenario by shipped name, path, or an already-parsed dict."""
+    if isinstance(source, Scenario):
+        return source
+    if _depth > 8:
+        raise ScenarioError("extends", source, "a chain of at most 8 scenarios")
+    base_dir: Path | None = None
+    if isinstance(source, dict):
+        data, name = source, str(source.get("meta", {}).get("title", "custom"))
+    else:
+        data, name, base_dir = _read(source)
+    if not isinstance(data, dict):
+        raise ScenarioError("(scenario)", data, "a TOML table")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ScenarioError(key, data[key], f"one of {', '.join(TOP_KEYS)}",
+                                suggest(key, list(TOP_KEYS)))
+    parent = _parent(data.get("extends"), base_dir, _depth)
+    return _merge(parent, data, name)
+
+
+def _read(source: str | Path) -> tuple[dict[str, Any], str, Path | None]:
+    path = Path(source)
+    names = shipped()
+    if str(source) in names:
+        text = resources.files("thermidor.model.scenarios").joinpath(f"{source}.toml").read_text()
+        where: Path | None = None
+        name = str(source)
+    elif path.is_file():
+        text = path.read_text()
+        where = path.parent
+        name = path.stem
+    else:
+        raise ScenarioError("scenario", str(source),
+                            f"a shipped name ({', '.join(names)}) or an existing .toml file",
+                            suggest(str(source), list(names)))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError("(file)", str(source), "valid TOML", str(e)) from None
+    return data, name, where
+
+
+def _parent(extends: Any, base_dir: Path | None, depth: int) -> Scenario | None:
+    if extends is None:
+        return None
+    if not isinstance(extends, str):
+        raise ScenarioError("extends", extends, "a scenario name or path (a string)")
+    if extends in shipped():
+        return load(extends, _depth=depth + 1)
+    path = (base_dir / extends) if base_dir is not None else Path(extends)
+    if not path.is_file():
+        raise ScenarioError("extends", extends, f"a shipped scenario ({', '.join(shipped())}) "
+                            "or an existing file", suggest(extends, list(shipped())))
+    return load(path, _depth=depth + 1)
+
+
+def _date(path: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ScenarioError(path, value, "a date YYYY-MM-DD") from None
+    if not isinstance(value, dt.date):
+        raise ScenarioError(path, value, "a date YYYY-MM-DD")
+    if not EARLIEST <= value <= LATEST:
+        raise ScenarioError(path, value.isoformat(), f"a date between {EARLIEST} and {LATEST}")
+    return value
+
+
+def _table(path: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ScenarioError(path, value, "a table")
+    return value
+
+
+def _flatten(prefix: str, table: dict[str, Any], path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        name = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict):
+            out.update(_flatten(name, v, path))
+        else:
+            out[name] = v
+    return out
+
+
+def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario:
+    meta = dict(parent.meta) if parent else {}
+    for k, v in _table("meta", data.get("meta", {})).items():
+        if k not in META_KEYS:
+            raise ScenarioError(f"meta.{k}", v, f"one of {', '.join(META_KEYS)}",
+                                suggest(k, list(META_KEYS)))
+        if not isinstance(v, str):
+            raise ScenarioError(f"meta.{k}", v, "a string")
+        if k == "class" and v not in CLASSES:
+            raise ScenarioError("meta.class", v, f"one of {', '.join(CLASSES)}")
+        meta[k] = v
+
+    run = _table("run", data.get("run", {}))
+    for k in run:
+        if k not in RUN_KEYS:
+            raise ScenarioError(f"run.{k}", run[k], f"one of {', '.join(RUN_KEYS)}",
+                                suggest(k, list(RUN_KEYS)))
+    if parent is None and not {"start", "end"} <= run.keys():
+        raise ScenarioError("run", run, "a table with start and end (or extends = \"baseline\")")
+    start = _date("run.start", run["start"]) if "start" in run else parent.start  # type: ignore[union-attr]
+    end = _date("run.end", run["end"]) if "end" in run else parent.end  # type: ignore[union-attr]
+    step_days = run.get("step_days", parent.step_days if parent else 7)
+    if isinstance(step_days, bool) or not isinstance(step_days, int) or not 1 <= step_days <= 31:
+        raise ScenarioError("run.step_days", step_days, "a whole number of days in [1, 31]")
+    if end <= start:
+        raise ScenarioError("run.end", end.isoformat(), f"a date after run.start ({start})")
+
+    params = dict(parent.params) if parent else {}
+    for k, v in _flatten("", _table("params", data.get("params", {})), "params").items():
+        params[k] = validate_value(k, v)
+
+    inputs = copy.deepcopy(parent.inputs) if parent else {}
+    for series, table in _table("inputs", data.get("inputs", {})).items():
+        if series not in SERIES:
+            raise ScenarioError(f"inputs.{series}", table, f"one of {', '.join(SERIES)}",
+                                suggest(series, list(SERIES)))
+        keys, lo, hi, _ = SERIES[series]
+        table = _table(f"inputs.{series}", table)
+        by_key = {"-": table} if all(not isinstance(v, dict) for v in table.values()) else table
+        for key, points in by_key.items():
+            path = f"inputs.{series}" + ("" if key == "-" else f".{key}")
+            if key not in keys:
+                raise ScenarioError(path, key, f"one of {', '.join(keys)}", suggest(key, list(keys)))
+            points = _table(path, points)
+            clean = {}
+            for day, v in points.items():
+                d = _date(f"{path}.{day}", day)
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                    raise ScenarioError(f"{path}.{day}", v, f"a number in [{lo:g}, {hi:g}]")
+                clean[d.isoformat()] = float(v)
+            inputs.setdefault(series, {})[key] = clean
+
+    force = dict(parent.force) if parent else {}
+    for k, v in _table("force", data.get("force", {})).items():
+        if k not in DECISIONS:
+            raise ScenarioError(f"force.{k}", v, f"one of {', '.join(DECISIONS)}",
+                                suggest(k, list(DECISIONS)))
+        if v == "never":
+            force[k] = "never"
+        else:
+            force[k] = _date(f"force.{k}", v).isoformat()
+    return Scenario(name=name, meta=meta, start=start, end=end, step_days=int(step_days),
+                    params=params, inputs=inputs, force=force)
+
+
+__all__ = ["BY_NAME", "Scenario", "load", "shipped"]
