@@ -1,8 +1,8 @@
 """thermidor: an executable model of Chris Harman's *Russia: How the Revolution was Lost* (1967).
 
-    >>> import thermidor
-    >>> result = thermidor.run("baseline", seed=0)
-    >>> result.to_pandas()["working_class_vs_1917"]
+>>> import thermidor
+>>> result = thermidor.run("baseline", seed=0)
+>>> result.to_pandas()["working_class_vs_1917"]
 """
 
 from thermidor.model.errors import ScenarioError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -39,8 +39,8 @@ class Context:
         return self.recorder.event(self.step, kind, text, data)
 
 
-class Mechanism(Protocol):
-    def __call__(self, state: Any, params: Any, ctx: Context) -> None: ...
+Mechanism = Callable[[Any, Any, Context], None]
+"""A mechanism: ``(state, params, ctx) -> None``; it reads and updates arrays in place."""
 
 
 def simulate(

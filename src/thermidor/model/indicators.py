@@ -14,7 +14,7 @@ from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata
 from thermidor.model.params import Params
-from thermidor.model.world import CITIES, CROPS, G, PARTIES, SECTORS, STRATA, World
+from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
 
 UNITS: dict[str, str] = {
     "working_class": "persons",
@@ -63,8 +63,9 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["labour_productivity_vs_prewar"] = out / max(
         workers / w.base["workers"] * w.base["workforce_1917_vs_1913"], 1e-9
     )
-    for s, v in zip(SECTORS, w.signals.get("sector_output", np.full(len(SECTORS), np.nan)),
-                    strict=True):
+    for s, v in zip(
+        SECTORS, w.signals.get("sector_output", np.full(len(SECTORS), np.nan)), strict=True
+    ):
         row[f"sector_output_vs_prewar:{s}"] = float(v)
     row["unemployed"] = float(wk.total(~wk["employed"]))
     row["red_army"] = float(sd.total(sd["red"]))
@@ -77,9 +78,13 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["grain_harvest_vs_prewar"] = harvest / w.base["grain_prewar"] if harvest else np.nan
     for c in CROPS:
         v = w.flows.pop(f"crop:{c}", None)
-        row[f"crop_output_vs_prewar:{c}"] = v / w.base["crop_prewar"][c] if v is not None else np.nan
+        row[f"crop_output_vs_prewar:{c}"] = (
+            v / w.base["crop_prewar"][c] if v is not None else np.nan
+        )
     last = w.signals.get("last_harvest", 0.0)
-    row["marketed_grain_share"] = w.signals.get("sold_since_harvest", 0.0) / last if last else np.nan
+    row["marketed_grain_share"] = (
+        w.signals.get("sold_since_harvest", 0.0) / last if last else np.nan
+    )
     row["grain_procurement"] = w.flows.pop("grain_procurement", 0.0)
     row["peasant_unrest"] = float(w.signals["unrest"])
     members = float(mem.total())
@@ -98,7 +103,9 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
         row[f"soviet_months_since_election:{c}"] = months[c]
         row[f"soviet_bolshevik_share:{c}"] = sov.bolshevik_share
     regular = float(np.clip((18.0 - max(months.values())) / 12.0, 0.0, 1.0))
-    plural = 0.5 + 0.5 * min(1.0, sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs")) / 2)
+    plural = 0.5 + 0.5 * min(
+        1.0, sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs")) / 2
+    )
     row["workers_democracy"] = k * regular * plural
     row["food_supply"] = float(w.signals["food"])
     row["mean_consciousness"] = wk.mean("consciousness")
@@ -108,7 +115,10 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     for c in ("petrograd", "moscow"):
         i = CITIES.index(c)
         row[f"city_population:{c}"] = float(
-            wk.total(wk["city"] == i) + off.total(off["city"] == i) + w.townsfolk[i] + garrison[G[c]]
+            wk.total(wk["city"] == i)
+            + off.total(off["city"] == i)
+            + w.townsfolk[i]
+            + garrison[G[c]]
         )
     row["urban_population"] = float(urban_persons(w))
     row["rural_population"] = float(w.villagers.sum())

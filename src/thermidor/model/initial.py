@@ -12,13 +12,32 @@ from thermidor.engine import Ledger, Streams, chunks
 from thermidor.model.inputs import Inputs
 from thermidor.model.params import Params
 from thermidor.model.world import (
-    CITIES, CROPS, G, OTHER, PARTIES, PEASANT, REGIONS, SECTORS, WORKER, Soviet, World,
-    household_population, member_population, official_population, soldier_population,
+    CITIES,
+    CROPS,
+    OTHER,
+    PARTIES,
+    PEASANT,
+    REGIONS,
+    SECTORS,
+    WORKER,
+    G,
+    Soviet,
+    World,
+    household_population,
+    member_population,
+    official_population,
+    soldier_population,
     worker_population,
 )  # fmt: skip
 
 POPULATIONS = ("workers", "soldiers", "households", "members", "officials")
-DEFAULT_SCALES = {"workers": 100, "soldiers": 200, "households": 500, "members": 10, "officials": 100}
+DEFAULT_SCALES = {
+    "workers": 100,
+    "soldiers": 200,
+    "households": 500,
+    "members": 10,
+    "officials": 100,
+}
 
 
 @cache
@@ -48,32 +67,59 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     city_share[2] = 1.0 - city_share[:2].sum()
     city = rng.choice(len(CITIES), size=m, p=city_share)
     hereditary = rng.random(m) < ic["hereditary_share"]
-    ties = np.where(hereditary, rng.random(m) < ic["ties_share:hereditary"],
-                    rng.random(m) < ic["ties_share:fresh"])
+    ties = np.where(
+        hereditary,
+        rng.random(m) < ic["ties_share:hereditary"],
+        rng.random(m) < ic["ties_share:fresh"],
+    )
     c0 = np.where(hereditary, ic["consciousness:hereditary"], ic["consciousness:fresh"])
     consciousness = np.clip(c0 + rng.normal(0, 0.08, m), 0, 1)
     hh_share = np.array([ic[f"region_share:{r}"] for r in REGIONS])
     hh_share /= hh_share.sum()
     region = rng.choice(n_r, size=m, p=hh_share)
-    wk.append(weight=weights, sector=sector, city=city, employed=True, hereditary=hereditary,
-              ties=ties, consciousness=consciousness, region=region)
+    wk.append(
+        weight=weights,
+        sector=sector,
+        city=city,
+        employed=True,
+        hereditary=hereditary,
+        ties=ties,
+        consciousness=consciousness,
+        region=region,
+    )
 
     # soldiers: garrisons and the front
     sd = soldier_population()
-    garrisons = {g: ic.get(f"garrison:{g}", 0.0) for g in ("petrograd", "moscow", "kronstadt", "rear")}
+    garrisons = {
+        g: ic.get(f"garrison:{g}", 0.0) for g in ("petrograd", "moscow", "kronstadt", "rear")
+    }
     front = ic["soldiers_1917"] - sum(garrisons.values())
     for name, total in [("front", front), *garrisons.items()]:
         ws, _ = chunks(np.array([int(total)]), scales["soldiers"])
         k = ws.size
-        worker_share = ic["kronstadt_worker_share"] if name == "kronstadt" else ic["soldier_worker_share"]
+        worker_share = (
+            ic["kronstadt_worker_share"] if name == "kronstadt" else ic["soldier_worker_share"]
+        )
         origin = np.where(rng.random(k) < worker_share, WORKER, PEASANT)
-        c = np.clip(ic["consciousness:soldier"] + rng.normal(0, 0.08, k)
-                    + np.where(origin == WORKER, 0.12, 0.0), 0, 1)
-        sd.append(weight=ws, origin=origin, garrison=G[name], consciousness=c,
-                  region=rng.choice(n_r, size=k, p=hh_share),
-                  city=rng.choice(len(CITIES), size=k, p=city_share),
-                  sector=rng.choice(len(SECTORS), size=k, p=sec_share / sec_share.sum()),
-                  hereditary=origin == WORKER, ties=origin != WORKER, red=False)
+        c = np.clip(
+            ic["consciousness:soldier"]
+            + rng.normal(0, 0.08, k)
+            + np.where(origin == WORKER, 0.12, 0.0),
+            0,
+            1,
+        )
+        sd.append(
+            weight=ws,
+            origin=origin,
+            garrison=G[name],
+            consciousness=c,
+            region=rng.choice(n_r, size=k, p=hh_share),
+            city=rng.choice(len(CITIES), size=k, p=city_share),
+            sector=rng.choice(len(SECTORS), size=k, p=sec_share / sec_share.sum()),
+            hereditary=origin == WORKER,
+            ties=origin != WORKER,
+            red=False,
+        )
 
     # peasant households
     hh = household_population()
@@ -85,12 +131,19 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     for crop in CROPS:
         share = np.array([ic.get(f"crop_area:{crop}:{r}", 0.0) for r in REGIONS])
         area0[crop] = share * ic["land_per_household"]
-    hh.append(weight=weights, region=region, wealth=wealth, land=land,
-              stock=0.45 * 0.5, surplus=0.45,  # March: the unsold part of the 1916 surplus (modelling)
-              support=0.3, disposition=rng.normal(0.0, p["support.dispersion"], k),
-              sown=land * p["peasants.sown_share"],
-              harvest=land * p["peasants.sown_share"] * p["peasants.yield"],
-              **{f"area_{c}": area0[c][region] for c in CROPS})
+    hh.append(
+        weight=weights,
+        region=region,
+        wealth=wealth,
+        land=land,
+        stock=0.45 * 0.5,
+        surplus=0.45,  # March: the unsold part of the 1916 surplus (modelling)
+        support=0.3,
+        disposition=rng.normal(0.0, p["support.dispersion"], k),
+        sown=land * p["peasants.sown_share"],
+        harvest=land * p["peasants.sown_share"] * p["peasants.yield"],
+        **{f"area_{c}": area0[c][region] for c in CROPS},
+    )
     yields = np.array([ic[f"yield:{r}"] for r in REGIONS])
     yields /= (yields * hh_share).sum()  # the national mean yield is the parameter's
     villagers = np.round(hh.sum_by("region", n_r) * ic["persons_per_household"]).astype(np.int64)
@@ -99,9 +152,13 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     mem = member_population()
     ws, _ = chunks(np.array([int(ic["party_members_feb_1917"])]), scales["members"])
     k = ws.size
-    mem.append(weight=ws, joined=rng.uniform(1898.0, 1917.1, k),
-               origin=rng.choice(3, size=k, p=[0.6, 0.1, 0.3]), role=0,
-               conviction=np.clip(rng.normal(0.9, 0.05, k), 0, 1))
+    mem.append(
+        weight=ws,
+        joined=rng.uniform(1898.0, 1917.1, k),
+        origin=rng.choice(3, size=k, p=[0.6, 0.1, 0.3]),
+        role=0,
+        conviction=np.clip(rng.normal(0.9, 0.05, k), 0, 1),
+    )
 
     # officials of the old state
     off = official_population()
@@ -121,9 +178,18 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     w.legal = {party: True for party in PARTIES}
     w.press = {party: True for party in PARTIES}
     w.transport = ic["transport_1917"]
-    w.signals.update(food=ic["food_1917"], estates_left=1.0, K=1.0, unrest=0.0,
-                     K_city=np.ones(len(CITIES)), goods=1.0, abroad=0.0, food_city=np.full(len(CITIES), ic["food_1917"]),
-                     urban_stock=4 * ic["food_1917"] * 20e6 * 0.2 * 7 / 365.25, rural_hungry=np.zeros(n_r))
+    w.signals.update(
+        food=ic["food_1917"],
+        estates_left=1.0,
+        K=1.0,
+        unrest=0.0,
+        K_city=np.ones(len(CITIES)),
+        goods=1.0,
+        abroad=0.0,
+        food_city=np.full(len(CITIES), ic["food_1917"]),
+        urban_stock=4 * ic["food_1917"] * 20e6 * 0.2 * 7 / 365.25,
+        rural_hungry=np.zeros(n_r),
+    )
     for name in ("workers", "soldiers", "households", "members", "officials"):
         ledger.open(name, w.population(name).total())
     ledger.open("villagers", int(villagers.sum()))
@@ -132,14 +198,26 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     w.base["yields"] = yields
     hh["harvest"] = hh["harvest"] * yields[hh["region"]]
     w.base["grain_prewar"] = float(
-        (hh["land"] * p["peasants.sown_share"] * p["peasants.yield"] * yields[hh["region"]]
-         * hh["weight"]).sum()
+        (
+            hh["land"]
+            * p["peasants.sown_share"]
+            * p["peasants.yield"]
+            * yields[hh["region"]]
+            * hh["weight"]
+        ).sum()
     )
     return w
 
 
-def _set_base(w: World, p: Params, ic: dict[str, float], area0: dict[str, np.ndarray],
-              sec_share: np.ndarray, hh_share: np.ndarray, city_share: np.ndarray) -> None:
+def _set_base(
+    w: World,
+    p: Params,
+    ic: dict[str, float],
+    area0: dict[str, np.ndarray],
+    sec_share: np.ndarray,
+    hh_share: np.ndarray,
+    city_share: np.ndarray,
+) -> None:
     wk = w.workers
     n_s = len(SECTORS)
     by_sector = wk.sum_by("sector", n_s)

@@ -79,9 +79,7 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
     def regional(name: str, default: float) -> np.ndarray:
         series = raw.get(name, {})
         base = _piecewise(cal, series.get("-", {}), default)
-        cols = [
-            _piecewise(cal, series[r], default) if r in series else base for r in REGIONS
-        ]
+        cols = [_piecewise(cal, series[r], default) if r in series else base for r in REGIONS]
         return np.stack(cols, axis=1)
 
     congress: dict[int, str] = {}

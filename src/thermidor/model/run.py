@@ -59,8 +59,12 @@ def source_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def prepare(scenario: str | Path | dict[str, Any] | Scenario, seed: int, scale: ScaleArg,
-            until: dt.date | None = None) -> tuple[Scenario, Calendar, World, Any, dict[str, int]]:
+def prepare(
+    scenario: str | Path | dict[str, Any] | Scenario,
+    seed: int,
+    scale: ScaleArg,
+    until: dt.date | None = None,
+) -> tuple[Scenario, Calendar, World, Any, dict[str, int]]:
     sc = load(scenario)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError("seed", seed, "a non-negative whole number")
@@ -101,8 +105,16 @@ def run(
         if name:
             ctx.emit("congress", f"The party's {name} meets", name=name)
 
-    simulate(world, params, (with_calendar, *MECHANISMS), observe, cal, streams, recorder,
-             on_step=on_step)
+    simulate(
+        world,
+        params,
+        (with_calendar, *MECHANISMS),
+        observe,
+        cal,
+        streams,
+        recorder,
+        on_step=on_step,
+    )
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "scenario": sc.to_dict(),
@@ -118,12 +130,16 @@ def run(
         "initial": dict(world.ledger.initial),
         "by_cause": world.ledger.by_cause(),
         "expected": {k: world.ledger.expected(k) for k in world.ledger.initial},
-        "actual": world.class_totals() | {
-            "households": world.households.total(), "members": world.members.total()
-        },
+        "actual": world.class_totals()
+        | {"households": world.households.total(), "members": world.members.total()},
     }
-    return Result(dates=cal.dates, columns=recorder.columns, events=recorder.events,
-                  manifest=manifest, ledger=ledger)
+    return Result(
+        dates=cal.dates,
+        columns=recorder.columns,
+        events=recorder.events,
+        manifest=manifest,
+        ledger=ledger,
+    )
 
 
 def _version() -> str:

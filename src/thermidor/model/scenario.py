@@ -62,8 +62,10 @@ class Scenario:
     def forced_steps(self, start: dt.date, step_days: int) -> dict[str, int]:
         out = {}
         for name, when in self.force.items():
-            out[name] = NEVER if when == "never" else (
-                (dt.date.fromisoformat(when) - start).days // step_days
+            out[name] = (
+                NEVER
+                if when == "never"
+                else ((dt.date.fromisoformat(when) - start).days // step_days)
             )
         return out
 
@@ -113,8 +115,9 @@ def load(source: str | Path | dict[str, Any] | Scenario, *, _depth: int = 0) -> 
         raise ScenarioError("(scenario)", data, "a TOML table")
     for key in data:
         if key not in TOP_KEYS:
-            raise ScenarioError(key, data[key], f"one of {', '.join(TOP_KEYS)}",
-                                suggest(key, list(TOP_KEYS)))
+            raise ScenarioError(
+                key, data[key], f"one of {', '.join(TOP_KEYS)}", suggest(key, list(TOP_KEYS))
+            )
     parent = _parent(data.get("extends"), base_dir, _depth)
     return _merge(parent, data, name)
 
@@ -131,9 +134,12 @@ def _read(source: str | Path) -> tuple[dict[str, Any], str, Path | None]:
         where = path.parent
         name = path.stem
     else:
-        raise ScenarioError("scenario", str(source),
-                            f"a shipped name ({', '.join(names)}) or an existing .toml file",
-                            suggest(str(source), list(names)))
+        raise ScenarioError(
+            "scenario",
+            str(source),
+            f"a shipped name ({', '.join(names)}) or an existing .toml file",
+            suggest(str(source), list(names)),
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -150,8 +156,12 @@ def _parent(extends: Any, base_dir: Path | None, depth: int) -> Scenario | None:
         return load(extends, _depth=depth + 1)
     path = (base_dir / extends) if base_dir is not None else Path(extends)
     if not path.is_file():
-        raise ScenarioError("extends", extends, f"a shipped scenario ({', '.join(shipped())}) "
-                            "or an existing file", suggest(extends, list(shipped())))
+        raise ScenarioError(
+            "extends",
+            extends,
+            f"a shipped scenario ({', '.join(shipped())}) or an existing file",
+            suggest(extends, list(shipped())),
+        )
     return load(path, _depth=depth + 1)
 
 
@@ -191,8 +201,9 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     meta = dict(parent.meta) if parent else {}
     for k, v in _table("meta", data.get("meta", {})).items():
         if k not in META_KEYS:
-            raise ScenarioError(f"meta.{k}", v, f"one of {', '.join(META_KEYS)}",
-                                suggest(k, list(META_KEYS)))
+            raise ScenarioError(
+                f"meta.{k}", v, f"one of {', '.join(META_KEYS)}", suggest(k, list(META_KEYS))
+            )
         if not isinstance(v, str):
             raise ScenarioError(f"meta.{k}", v, "a string")
         if k == "class" and v not in CLASSES:
@@ -202,10 +213,11 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     run = _table("run", data.get("run", {}))
     for k in run:
         if k not in RUN_KEYS:
-            raise ScenarioError(f"run.{k}", run[k], f"one of {', '.join(RUN_KEYS)}",
-                                suggest(k, list(RUN_KEYS)))
+            raise ScenarioError(
+                f"run.{k}", run[k], f"one of {', '.join(RUN_KEYS)}", suggest(k, list(RUN_KEYS))
+            )
     if parent is None and not {"start", "end"} <= run.keys():
-        raise ScenarioError("run", run, "a table with start and end (or extends = \"baseline\")")
+        raise ScenarioError("run", run, 'a table with start and end (or extends = "baseline")')
     start = _date("run.start", run["start"]) if "start" in run else parent.start  # type: ignore[union-attr]
     end = _date("run.end", run["end"]) if "end" in run else parent.end  # type: ignore[union-attr]
     step_days = run.get("step_days", parent.step_days if parent else 7)
@@ -221,15 +233,21 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     inputs = copy.deepcopy(parent.inputs) if parent else {}
     for series, table in _table("inputs", data.get("inputs", {})).items():
         if series not in SERIES:
-            raise ScenarioError(f"inputs.{series}", table, f"one of {', '.join(SERIES)}",
-                                suggest(series, list(SERIES)))
+            raise ScenarioError(
+                f"inputs.{series}",
+                table,
+                f"one of {', '.join(SERIES)}",
+                suggest(series, list(SERIES)),
+            )
         keys, lo, hi, _ = SERIES[series]
         table = _table(f"inputs.{series}", table)
         by_key = {"-": table} if all(not isinstance(v, dict) for v in table.values()) else table
         for key, points in by_key.items():
             path = f"inputs.{series}" + ("" if key == "-" else f".{key}")
             if key not in keys:
-                raise ScenarioError(path, key, f"one of {', '.join(keys)}", suggest(key, list(keys)))
+                raise ScenarioError(
+                    path, key, f"one of {', '.join(keys)}", suggest(key, list(keys))
+                )
             points = _table(path, points)
             clean = {}
             for day, v in points.items():
@@ -242,14 +260,23 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     force = dict(parent.force) if parent else {}
     for k, v in _table("force", data.get("force", {})).items():
         if k not in DECISIONS:
-            raise ScenarioError(f"force.{k}", v, f"one of {', '.join(DECISIONS)}",
-                                suggest(k, list(DECISIONS)))
+            raise ScenarioError(
+                f"force.{k}", v, f"one of {', '.join(DECISIONS)}", suggest(k, list(DECISIONS))
+            )
         if v == "never":
             force[k] = "never"
         else:
             force[k] = _date(f"force.{k}", v).isoformat()
-    return Scenario(name=name, meta=meta, start=start, end=end, step_days=int(step_days),
-                    params=params, inputs=inputs, force=force)
+    return Scenario(
+        name=name,
+        meta=meta,
+        start=start,
+        end=end,
+        step_days=int(step_days),
+        params=params,
+        inputs=inputs,
+        force=force,
+    )
 
 
 __all__ = ["BY_NAME", "Scenario", "load", "shipped"]

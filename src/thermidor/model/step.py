@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from thermidor.engine import Mechanism
 from thermidor.model.mechanisms import (
-    apparatus, civil_war, consciousness, demography, fronts, grain, industry, kronstadt, parties,
-    party, peasants, soviets, world_revolution,
+    apparatus,
+    civil_war,
+    consciousness,
+    demography,
+    fronts,
+    grain,
+    industry,
+    kronstadt,
+    parties,
+    party,
+    peasants,
+    soviets,
+    world_revolution,
 )  # fmt: skip
 
 STEP: tuple[tuple[str, Mechanism], ...] = (

@@ -89,7 +89,9 @@ def value_of(result: Result, t: Target) -> float:
     dates = result.dates
     days = result.manifest.get("scenario", {}).get("run", {}).get("step_days", 7)
     if how == "month":
-        sel = (dates <= np.datetime64(start)) & (dates + np.timedelta64(days, "D") > np.datetime64(start))
+        sel = (dates <= np.datetime64(start)) & (
+            dates + np.timedelta64(days, "D") > np.datetime64(start)
+        )
     else:
         sel = (dates >= np.datetime64(start)) & (dates < np.datetime64(end))
     x = series[sel]
@@ -114,7 +116,16 @@ def event_month(result: Result, t: Target) -> dt.date | None:
 
 
 def modelled(results: Sequence[Result], t: Target) -> bool:
+    """Whether the model produces this target's quantity within the runs' span."""
     r = results[0]
+    if t.kind == "event":
+        y, m = map(int, t.when.split("-"))
+        start = dt.date(y, m, 1)
+    else:
+        start = _window(t.when)[0]
+    last = r.dates[-1].astype(dt.date)
+    if start > last:
+        return False
     if t.kind == "event":
         kind, _ = _event_match(t)
         from thermidor.model.events import EVENTS
@@ -145,15 +156,20 @@ def score(results: Sequence[Result]) -> list[dict[str, Any]]:
         params = calibrated_by(t.id)
         role = "calibrated" if params else "emergent"
         is_modelled = modelled(results, t)
+        median: Any
+        p10: Any
+        p90: Any
         if t.kind == "event":
             dates = [event_month(r, t) for r in results]
             hits = [hit(t, d) for d in dates]
             happened = [d for d in dates if d is not None]
             ordinals = sorted(d.toordinal() for d in happened)
+
             def q(f: float, ords: list[int] = ordinals) -> str | None:
                 if not ords:
                     return None
                 return dt.date.fromordinal(int(np.quantile(ords, f, method="nearest"))).isoformat()
+
             median, p10, p90 = q(0.5), q(0.1), q(0.9)
             occurred = len(happened) / len(results)
             target: Any = t.when

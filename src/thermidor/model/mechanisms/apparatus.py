@@ -32,12 +32,26 @@ def growth(w: World, p: Params, ctx: Context) -> None:
     wk = w.workers
     from_workers = n * p["apparatus.workers_share"]
     if wk.total() > 0 and from_workers > 0:
-        pw = from_workers / wk.total() * militant_weights(wk["consciousness"], p["war.militant_bias"])
+        pw = (
+            from_workers
+            / wk.total()
+            * militant_weights(wk["consciousness"], p["war.militant_bias"])
+        )
         go = rng.random(wk.n) < pw
-        transfer(w.ledger, "lifted_into_apparatus", wk, w.officials, go,
-                 ex_tsarist=False, communist=True, from_workers=True)
-    others = rng.binomial(w.townsfolk, min(1.0, n * (1 - p["apparatus.workers_share"])
-                                           / max(int(w.townsfolk.sum()), 1)))
+        transfer(
+            w.ledger,
+            "lifted_into_apparatus",
+            wk,
+            w.officials,
+            go,
+            ex_tsarist=False,
+            communist=True,
+            from_workers=True,
+        )
+    others = rng.binomial(
+        w.townsfolk,
+        min(1.0, n * (1 - p["apparatus.workers_share"]) / max(int(w.townsfolk.sum()), 1)),
+    )
     w.townsfolk -= others
     weights, city = chunks(others, w.scales["officials"])
     w.officials.append(weight=weights, city=city, ex_tsarist=rng.random(weights.size) < 0.5)

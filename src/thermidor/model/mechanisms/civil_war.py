@@ -12,7 +12,7 @@ import numpy as np
 
 from thermidor.engine import Context, Population, chunks, transfer
 from thermidor.model.params import Params
-from thermidor.model.world import G, PEASANT, REGIONS, WORKER, World
+from thermidor.model.world import PEASANT, REGIONS, WORKER, G, World
 
 
 def militant_weights(c: np.ndarray, bias: float) -> np.ndarray:

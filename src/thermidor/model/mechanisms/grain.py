@@ -14,7 +14,10 @@ import numpy as np
 from thermidor.engine import Context
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.peasants import (
-    HUNGER_BELOW, KULAK_ABOVE, normal_harvest, persons_per_household,
+    HUNGER_BELOW,
+    KULAK_ABOVE,
+    normal_harvest,
+    persons_per_household,
 )
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, World

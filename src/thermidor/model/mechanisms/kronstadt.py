@@ -12,7 +12,7 @@ from __future__ import annotations
 from thermidor.engine import Context
 from thermidor.model.decisions import decide
 from thermidor.model.params import Params
-from thermidor.model.world import G, PEASANT, World
+from thermidor.model.world import PEASANT, G, World
 
 SUPPRESSION_WEEKS = 2
 
@@ -46,8 +46,7 @@ def rising(w: World, p: Params, ctx: Context) -> None:
         w.ledger.flow("repression", "soldiers", "outside", int(lost.sum()))
         garrison = sd["garrison"]  # a view: set in place
         garrison[kr] = G["rear"]
-        ctx.emit("rising_suppressed", "The rising is put down by force",
-                 killed=int(lost.sum()))
+        ctx.emit("rising_suppressed", "The rising is put down by force", killed=int(lost.sum()))
 
 
 def nep(w: World, p: Params, ctx: Context) -> None:

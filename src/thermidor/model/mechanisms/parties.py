@@ -35,8 +35,17 @@ def legality(w: World, p: Params, ctx: Context) -> None:
     tolerance = 1.0 - p["parties.ban_readiness"]
     for party, (decision, text) in BANS.items():
         t = threat(w, p, party)
-        if decide(w, ctx, decision, t >= tolerance, text, party=party, threat=round(t, 4),
-                  civil_war=round(w.signals["civil_war"], 4), K=round(w.signals["K"], 4)):
+        if decide(
+            w,
+            ctx,
+            decision,
+            t >= tolerance,
+            text,
+            party=party,
+            threat=round(t, 4),
+            civil_war=round(w.signals["civil_war"], 4),
+            K=round(w.signals["K"], 4),
+        ):
             w.legal[party] = False
             w.press[party] = False
     # the Left SRs: the peace of Brest and the requisitions, borne until terror
@@ -44,8 +53,13 @@ def legality(w: World, p: Params, ctx: Context) -> None:
     grievance = peace + (1.0 if w.decided("requisitioning") else 0.0)
     w.signals["left_sr_grievance"] = w.signals.get("left_sr_grievance", 0.0) + ctx.dt * grievance
     terror = w.signals["left_sr_grievance"] >= p["parties.left_sr_tolerance"]
-    if decide(w, ctx, "left_srs_banned", terror,
-              "The Left SRs turn to terror against the peace and the requisitions and are outlawed",
-              grievance_years=round(w.signals["left_sr_grievance"], 4)):
+    if decide(
+        w,
+        ctx,
+        "left_srs_banned",
+        terror,
+        "The Left SRs turn to terror against the peace and the requisitions and are outlawed",
+        grievance_years=round(w.signals["left_sr_grievance"], 4),
+    ):
         w.legal["left_srs"] = False
         w.press["left_srs"] = False

@@ -20,8 +20,16 @@ ROLE = {name: i for i, name in enumerate(ROLES)}
 OLD_BOLSHEVIK_BEFORE = 1917.15  # joined before the February revolution (8 March 1917 NS)
 
 
-def _recruit(w: World, ctx: Context, rng: np.random.Generator, n: int, origin_p: np.ndarray,
-             role: int, conviction: tuple[float, float], cause: str) -> None:
+def _recruit(
+    w: World,
+    ctx: Context,
+    rng: np.random.Generator,
+    n: int,
+    origin_p: np.ndarray,
+    role: int,
+    conviction: tuple[float, float],
+    cause: str,
+) -> None:
     if n <= 0:
         return
     weights, _ = chunks(np.array([n]), w.scales["members"])
@@ -48,20 +56,44 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
 
     militant = p["party.militant_recruitment"] * grievance * max(0.0, conscious - members)
     n = rng.poisson(militant * ctx.dt)
-    _recruit(w, ctx, rng, n, np.array([0.6, 0.35, 0.05]), ROLE["worker"], (0.8, 0.1),
-             "recruitment_militant")
+    _recruit(
+        w,
+        ctx,
+        rng,
+        n,
+        np.array([0.6, 0.35, 0.05]),
+        ROLE["worker"],
+        (0.8, 0.1),
+        "recruitment_militant",
+    )
 
     if w.decided("insurrection"):
         staff = sd.total(sd["red"]) + w.officials.total()
         short = max(0.0, 0.1 * staff - members)
         n = rng.poisson(p["party.need_recruitment"] * short * ctx.dt)
-        _recruit(w, ctx, rng, n, np.array([0.35, 0.45, 0.2]), ROLE["official"], (0.55, 0.15),
-                 "recruitment_need")
+        _recruit(
+            w,
+            ctx,
+            rng,
+            n,
+            np.array([0.35, 0.45, 0.2]),
+            ROLE["official"],
+            (0.55, 0.15),
+            "recruitment_need",
+        )
         winning = max(0.0, 1.0 - w.signals["white_threat"] - w.signals["civil_war"] * 0.5)
         pool = wk.total() + w.officials.total() + sd.total() + int(w.townsfolk.sum())
         n = rng.poisson(p["party.careerist_recruitment"] * winning * pool * ctx.dt)
-        _recruit(w, ctx, rng, n, np.array([0.2, 0.3, 0.5]), ROLE["official"], (0.25, 0.12),
-                 "recruitment_careerist")
+        _recruit(
+            w,
+            ctx,
+            rng,
+            n,
+            np.array([0.2, 0.3, 0.5]),
+            ROLE["official"],
+            (0.25, 0.12),
+            "recruitment_careerist",
+        )
 
     # communists go to the front and die there; the weakly convinced lapse
     war = w.signals["civil_war"]
@@ -87,8 +119,12 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
         pp = np.clip(share * x / max(float(np.average(x, weights=mem["weight"])), 1e-9), 0, 1)
         lost = mem.thin(rng, pp)
         w.ledger.flow("purge", "members", "outside", int(lost.sum()))
-        ctx.emit("purge", f"Party purge: {int(lost.sum()):,} members removed",
-                 removed=int(lost.sum()), share=round(float(lost.sum()) / max(members, 1), 4))
+        ctx.emit(
+            "purge",
+            f"Party purge: {int(lost.sum()):,} members removed",
+            removed=int(lost.sum()),
+            share=round(float(lost.sum()) / max(members, 1), 4),
+        )
     mem.compact()
 
 

@@ -75,9 +75,10 @@ def insurrection(w: World, p: Params, ctx: Context) -> None:
         return
     shares = {c: w.soviets[c].bolshevik_share for c in CAPITALS}
     army = army_sympathy(w, p)
-    ready = min(shares.values()) >= p["insurrection.soviet_support"] and army >= p[
-        "insurrection.army_sympathy"
-    ]
+    ready = (
+        min(shares.values()) >= p["insurrection.soviet_support"]
+        and army >= p["insurrection.army_sympathy"]
+    )
     taken = decide(
         w, ctx, "insurrection",
         ready,

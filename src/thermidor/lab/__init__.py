@@ -1,0 +1,1 @@
+"""The lab: ensembles of runs, comparisons, calibration and sensitivity, built on ``run``."""
