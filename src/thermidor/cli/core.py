@@ -1,4 +1,4 @@
-"""The command line: ``thermidor run | targets | params | scenarios``.
+"""Core commands: ``thermidor run | targets | params | scenarios``.
 
 Bad input (an unknown scenario, key, type or value) prints one line naming the key path, the bad
 value and what is allowed, exits with code 2 and writes nothing.
@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from thermidor.cli.app import app, console, err, fail
 from thermidor.lab.ensemble import run_many, seeds_for
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
@@ -24,19 +24,6 @@ from thermidor.model.result import Result
 from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
 from thermidor.model.targets import score
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="thermidor: Harman's 'How the Revolution was Lost' as an executable model.",
-)
-console = Console()
-err = Console(stderr=True)
-
-
-def fail(e: Exception) -> None:
-    err.print(f"[bold red]error:[/] {e}")
-    raise typer.Exit(code=2)
 
 
 def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
@@ -146,7 +133,7 @@ def run_cmd(
             result = run_model(sc, seed=seed, scale=scales, until=stop, on_step=on_step)
     except ScenarioError as e:
         fail(e)
-        return
+
     target = out or Path("runs") / sc.name / f"seed-{seed}"
     result.write(target)
     print_chronology(result)
@@ -184,7 +171,7 @@ def targets_cmd(
         members = seeds_for(seeds, root)
     except ScenarioError as e:
         fail(e)
-        return
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -224,7 +211,7 @@ def targets_cmd(
     ]
     if as_json:
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
-        return
+
     console.print(targets_table(rows, f"Targets — {sc.name}, {seeds} seeds (pass: ≥80% hit)"))
     passed = sum(r["passed"] for r in rows)
     modelled = sum(r["modelled"] for r in rows)
@@ -239,10 +226,10 @@ def params_cmd(
     """List every parameter: default, range, unit, meaning, source, class."""
     if schema:
         sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
-        return
+
     if as_json:
         sys.stdout.write(json.dumps([p.as_dict() for p in PARAMS], indent=2) + "\n")
-        return
+
     t = Table(title="Parameters")
     for col in ("name", "default", "range", "unit", "class", "source", "meaning"):
         t.add_column(col, overflow="fold")
@@ -269,7 +256,3 @@ def scenarios_cmd() -> None:
             "; ".join(sc.interventions) or "-",
         )
     console.print(t)
-
-
-def main() -> None:  # pragma: no cover
-    app()

@@ -1,0 +1,7 @@
+"""The command line. Each module registers its commands on ``app``; importing them here makes
+them part of ``thermidor``. Add a line when adding a module of commands."""
+
+from thermidor.cli import core  # noqa: F401
+from thermidor.cli.app import app
+
+__all__ = ["app"]
