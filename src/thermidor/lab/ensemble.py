@@ -1,22 +1,61 @@
-"""Ensembles: many seeds of one scenario, on local processes.
+"""Ensembles: many seeds of one scenario, run on an executor and kept in the store.
 
 Member ``k`` of an ensemble with root seed ``root`` runs with ``member_seed(root, k)`` (child ``k``
-of ``SeedSequence(root)``), so any member can be reproduced with ``thermidor run --seed``.
+of ``SeedSequence(root)``), so any member can be reproduced with ``thermidor run --seed``, and two
+scenarios run with the same root share their seeds (common random numbers).
+
+An ensemble survives being killed at any moment: each run is written atomically under its
+content key by the worker that made it; a run already stored is never run again; the index is
+upserted from the files. Run it again and it completes, with no run lost and none duplicated.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Sequence
+import dataclasses
+import datetime as dt
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from thermidor.engine import member_seed
+from thermidor.lab.errors import LabError, portable
+from thermidor.lab.executors import Executor, Serial, default_workers
+from thermidor.lab.store import (
+    Store,
+    calendar_steps,
+    content_key,
+    index_row,
+    key_of,
+    write_run,
+)
+from thermidor.model.errors import ScenarioError
 from thermidor.model.result import Result
-from thermidor.model.run import ScaleArg, run
-from thermidor.model.scenario import Scenario
+from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
+from thermidor.model.scenario import Scenario, load
+
+__all__ = [
+    "Done",
+    "Job",
+    "Plan",
+    "default_workers",
+    "ensemble",
+    "execute",
+    "plan",
+    "rerun",
+    "run_jobs",
+    "run_many",
+    "seeds_for",
+]
+
+Progress = Callable[[int, int, int], None]  # (done, total, already stored)
+ScenarioArg = str | Path | dict[str, Any] | Scenario
 
 
 def seeds_for(n: int, root: int = 0) -> list[int]:
@@ -25,18 +64,14 @@ def seeds_for(n: int, root: int = 0) -> list[int]:
     return [member_seed(root, k) for k in range(n)]
 
 
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
 def run_many(
-    scenario: str | Path | dict[str, Any] | Scenario,
+    scenario: ScenarioArg,
     seeds: Sequence[int],
     scale: ScaleArg = None,
     workers: int | None = None,
     on_done: Callable[[int, Result], None] | None = None,
 ) -> list[Result]:
-    """Run every seed; results come back in the order of ``seeds``."""
+    """Run every seed (nothing stored); results come back in the order of ``seeds``."""
     workers = default_workers() if workers is None else workers
     job = partial(run, scenario, scale=scale)
     if workers <= 1 or len(seeds) == 1:
@@ -54,3 +89,252 @@ def run_many(
             if on_done:
                 on_done(i, results[-1])
     return results
+
+
+# -- planning ---------------------------------------------------------------------------------
+def parse_until(until: str | dt.date | None) -> dt.date | None:
+    if until is None or isinstance(until, dt.date):
+        return until
+    try:
+        return dt.date.fromisoformat(until)
+    except ValueError:
+        raise ScenarioError("until", until, "a date YYYY-MM-DD") from None
+
+
+def with_horizon(scenario: ScenarioArg, until: str | dt.date | None = None) -> Scenario:
+    """The scenario, ending at ``until`` if that comes before its end. The horizon becomes part
+    of the scenario (and so of its manifest and content key), so a rerun needs nothing else."""
+    sc = load(scenario)
+    stop = parse_until(until)
+    if stop is None or stop >= sc.end:
+        return sc
+    if stop <= sc.start:
+        raise ScenarioError("until", stop.isoformat(), f"a date after {sc.start}")
+    return dataclasses.replace(sc, end=stop)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run to make: ``root`` is where the worker writes it (None: send the Result back)."""
+
+    scenario: Scenario
+    seed: int
+    scales: dict[str, int]
+    key: str
+    root: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Done:
+    key: str
+    row: dict[str, Any]
+    result: Result | None
+
+
+def execute(job: Job) -> Done:
+    """Run one job on a worker: run, check the key, write the run's own directory."""
+    try:
+        result = run(job.scenario, job.seed, job.scales)
+    except ScenarioError as e:
+        raise portable(e) from None
+    got = key_of(result.manifest)
+    if got != job.key:
+        raise LabError(
+            "source_hash",
+            result.manifest["source_hash"],
+            f"the coordinator's ({job.source}): this worker runs other code (the source "
+            "changed, or another version is installed); run the same code everywhere",
+        )
+    row = index_row(result, job.key)
+    if job.root is None:
+        return Done(job.key, row, result)
+    write_run(result, Path(job.root) / job.key)
+    return Done(job.key, row, None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    scales: dict[str, int]
+    seeds: list[int]
+    keys: list[str]
+    source: str
+
+    def jobs(self, root: str | None) -> list[Job]:
+        return [
+            Job(self.scenario, s, self.scales, k, root, self.source)
+            for s, k in zip(self.seeds, self.keys, strict=True)
+        ]
+
+
+def plan(
+    scenario: ScenarioArg,
+    seeds: Sequence[int],
+    scale: ScaleArg = None,
+    until: str | dt.date | None = None,
+) -> Plan:
+    """Resolve the scenario, scales and content keys of every member (nothing runs)."""
+    sc = with_horizon(scenario, until)
+    scales = resolve_scales(scale)
+    resolved = sc.to_dict()
+    h = source_hash()
+    keys = [content_key(resolved, s, scales, h) for s in seeds]
+    return Plan(sc, scales, list(seeds), keys, h)
+
+
+def check_seeds(n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise LabError("seeds", n, "a whole number of runs >= 1")
+    return n
+
+
+# -- running ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ran:
+    keys: list[str]
+    ran: int
+    skipped: int
+    wall_time_s: float
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    store: Store,
+    executor: Executor | None = None,
+    on_progress: Progress | None = None,
+    flush_every_s: float = 2.0,
+) -> Ran:
+    """Run the jobs whose runs are not stored yet, and index them (in batches: the index is
+    opened for one short write at a time)."""
+    t0 = time.perf_counter()
+    keys = [j.key for j in jobs]
+    unique: dict[str, Job] = {}
+    for j in jobs:
+        unique.setdefault(j.key, j)
+    todo = [j for k, j in unique.items() if not store.has_run(k)]
+    skipped = len(unique) - len(todo)
+    store.sync(keys)  # runs written before a kill, whose index rows were lost with it
+    store.clean_temporary(j.key for j in todo)
+    total = len(unique)
+    if on_progress:
+        on_progress(skipped, total, skipped)
+    pending: list[dict[str, Any]] = []
+    last = time.monotonic()
+    done = skipped
+    ex = executor or Serial()
+    try:
+        for _, out in ex.map_unordered(execute, todo):
+            if out.result is not None:
+                write_run(out.result, store.path_of(out.key))
+            pending.append(out.row)
+            done += 1
+            if time.monotonic() - last >= flush_every_s:
+                store.index(pending)
+                pending = []
+                last = time.monotonic()
+            if on_progress:
+                on_progress(done, total, skipped)
+    finally:
+        if pending:
+            store.index(pending)
+    return Ran(keys, len(todo), skipped, time.perf_counter() - t0)
+
+
+def ensemble(
+    scenario: ScenarioArg,
+    seeds: int,
+    root: int = 0,
+    scale: ScaleArg = None,
+    until: str | dt.date | None = None,
+    *,
+    store: Store | None = None,
+    executor: Executor | None = None,
+    on_progress: Progress | None = None,
+    ship_results: bool = False,
+) -> Ran:
+    """Run (or complete) an ensemble of ``seeds`` members and keep it in the store.
+
+    With ``ship_results`` workers send their results back and this process writes the files
+    (a cluster without a shared file system); otherwise each worker writes its own run.
+    """
+    store = store or Store()
+    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until)
+    where = None if ship_results else str(store.root.resolve())
+    return run_jobs(p.jobs(where), store, executor, on_progress)
+
+
+# -- reproducing a stored run -----------------------------------------------------------------
+@dataclass
+class Rerun:
+    key: str
+    directory: Path
+    identical: bool
+    differences: list[str]
+    source_changed: bool
+    wall_time_s: float
+
+
+MANIFEST_VOLATILE = ("wall_time_s",)
+
+
+def scenario_from_manifest(d: Mapping[str, Any], where: str = "manifest") -> Scenario:
+    """The Scenario a manifest records (resolved in full), loaded back exactly."""
+    try:
+        data = {k: d[k] for k in ("meta", "run", "params", "inputs", "force")}
+        sc = dataclasses.replace(load(data), name=str(d["name"]))
+    except (KeyError, TypeError):
+        raise LabError(where, "(scenario)", "a manifest written by thermidor.run") from None
+    if sc.to_dict() != d:
+        diff = sorted(k for k in d if sc.to_dict().get(k) != d[k])
+        raise LabError(where, f"scenario.{', '.join(diff)}", "a scenario this code loads exactly")
+    return sc
+
+
+def rerun(path: str | Path, store: Store | None = None) -> Rerun:
+    """Run again what a manifest records and compare the bytes with the stored files."""
+    p = Path(path)
+    manifest_file = p / "manifest.json" if p.is_dir() else p
+    if not manifest_file.is_file():
+        raise LabError("run", str(path), "a run directory or its manifest.json")
+    try:
+        m = json.loads(manifest_file.read_text())
+        key = key_of(m)
+    except (ValueError, KeyError, TypeError):
+        raise LabError(
+            "manifest", str(manifest_file), "a manifest.json written by thermidor"
+        ) from None
+    directory = manifest_file.parent
+    if not (directory / "indicators.parquet").is_file() and store is not None:
+        directory = store.path_of(key)
+    if not (directory / "indicators.parquet").is_file():
+        raise LabError("run", str(path), "a manifest next to its Parquet files, or in the store")
+    sc = scenario_from_manifest(m["scenario"], str(manifest_file))
+    until = None
+    if int(m["steps"]) != calendar_steps(m["scenario"]["run"]):  # cut short by run(until=)
+        until = sc.start + dt.timedelta(days=(int(m["steps"]) - 1) * sc.step_days)
+    t0 = time.perf_counter()
+    result = run(sc, m["seed"], m["scales"], until=until)
+    wall = time.perf_counter() - t0
+    tmp = Path(tempfile.mkdtemp(prefix=".rerun."))
+    try:
+        result.write(tmp / "run")
+        differences = []
+        for name in ("indicators.parquet", "events.parquet"):
+            if (tmp / "run" / name).read_bytes() != (directory / name).read_bytes():
+                differences.append(f"{name} differs")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    old = json.loads((directory / "manifest.json").read_text())
+    new = json.loads(json.dumps(result.manifest))
+    for k in sorted(set(old) | set(new)):
+        if k not in MANIFEST_VOLATILE and old.get(k) != new.get(k):
+            differences.append(f"manifest.{k} differs")
+    return Rerun(
+        key=key,
+        directory=directory,
+        identical=not differences,
+        differences=differences,
+        source_changed=m["source_hash"] != source_hash(),
+        wall_time_s=wall,
+    )

@@ -20,6 +20,14 @@ DECISIONS = (
     "mensheviks_lose_legality",
     "requisitioning",
     "new_economic_policy",
+    "faction_ban",
+    "price_cuts",
+    "socialism_in_one_country",
+    "grain_strike",
+    "forced_collectivisation",
+    "expulsions",
+    "exile",
+    "right_removed",
 )
 NEVER = -1
 

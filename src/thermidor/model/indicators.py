@@ -14,6 +14,8 @@ from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata
 from thermidor.model.params import Params
+from thermidor.model.mechanisms.confrontations import delegations
+from thermidor.model.tree import in_opposition, FACTIONS, LENINGRAD, OPPOSITIONS
 from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
 
 UNITS: dict[str, str] = {
@@ -48,6 +50,22 @@ UNITS: dict[str, str] = {
     **{f"party_origin_share:{o}": "fraction" for o in ("worker", "peasant", "other")},
     **{f"soviet_months_since_election:{c}": "months" for c in ("petrograd", "moscow")},
     **{f"soviet_bolshevik_share:{c}": "fraction" for c in ("petrograd", "moscow")},
+    "price_scissors": "ratio",
+    "apparatus_ex_tsarist_share": "fraction",
+    "responsible_communists:moscow": "persons",
+    "managers_from_workers_share": "fraction",
+    "opposition_press_share": "fraction",
+    **{f"faction_share:{f}": "fraction" for f in FACTIONS},
+    "appointed_secretaries_share": "fraction",
+    "expelled_oppositionists": "persons",
+    "party_democracy": "index",
+    "bureaucratic_control": "index",
+    "bureaucratic_cohesion": "index",
+    "bureaucratic_consolidation": "indicator (0/1)",
+    "opposition_delegate_share:leningrad": "fraction",
+    "leningrad_members_still_opposition": "persons",
+    "opposition_members_elected_to_central_committee": "persons",
+    "kulak_share": "fraction",
 }
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 
@@ -71,7 +89,7 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["red_army"] = float(sd.total(sd["red"]))
     row["army"] = float(sd.total())
     row["peasant_households"] = float(hh.total())
-    st = strata(hh["wealth"])
+    st = strata(hh["wealth"], float(w.signals.get("median_wealth", 1.0)))
     for i, s in enumerate(STRATA):
         row[f"peasant_share:{s}"] = hh.share(st == i)
     harvest = w.flows.pop("grain_harvest", None)
@@ -121,5 +139,41 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
             + garrison[G[c]]
         )
     row["urban_population"] = float(urban_persons(w))
+    _second_half(w, p, ctx, row)
     row["rural_population"] = float(w.villagers.sum())
     return row
+
+
+def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> None:
+    """The NEP, the apparatus, the factions and the bureaucracy (1921-1929)."""
+    mem, off, org = w.members, w.officials, w.organs
+    sig = w.signals
+    row["price_scissors"] = float(sig["scissors"])
+    row["apparatus_ex_tsarist_share"] = off.share(off["ex_tsarist"]) if off.n else np.nan
+    moscow = CITIES.index("moscow")
+    row["responsible_communists:moscow"] = float(
+        off.total(off["communist"] & off["responsible"] & (off["city"] == moscow))
+    )
+    row["managers_from_workers_share"] = float(sig["managers_from_workers"])
+    row["opposition_press_share"] = float(sig["press_share"])
+    by_faction = np.bincount(mem["faction"], weights=mem["weight"], minlength=len(FACTIONS))
+    for i, f in enumerate(FACTIONS):
+        row[f"faction_share:{f}"] = float(by_faction[i] / max(by_faction.sum(), 1.0))
+    row["appointed_secretaries_share"] = float(sig["appointed_share"])
+    row["expelled_oppositionists"] = float(sig["expelled_total"])
+    row["party_democracy"] = float(sig["party_democracy"])
+    row["bureaucratic_control"] = float(sig["control"])
+    row["bureaucratic_cohesion"] = float(sig["cohesion"])
+    row["bureaucratic_consolidation"] = 1.0 if "bureaucracy_consolidated" in w.decisions else 0.0
+    d = delegations(w)
+    opp = sum(d[LENINGRAD, f] for f in OPPOSITIONS)
+    row["opposition_delegate_share:leningrad"] = float(opp / max(d[LENINGRAD].sum(), 1.0))
+    in_len = mem["province"] == LENINGRAD
+    # those who still vote with the opposition in an open meeting ("Who is against?")
+    fearless = mem["conviction"] >= float(sig["control"]) ** p["party.fear"]
+    row["leningrad_members_still_opposition"] = float(
+        mem.total(in_len & in_opposition(mem["faction"]) & fearless)
+    )
+    row["opposition_members_elected_to_central_committee"] = float(sig["cc_opposition"])
+    row["kulak_share"] = row["peasant_share:kulak"]
+    _ = org

@@ -10,7 +10,9 @@ import numpy as np
 
 from thermidor.engine import Ledger, Streams, chunks
 from thermidor.model.inputs import Inputs
+from thermidor.model.mechanisms.party import beta
 from thermidor.model.params import Params
+from thermidor.model.tree import build_organs, cells_for
 from thermidor.model.world import (
     CITIES,
     CROPS,
@@ -157,7 +159,7 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
         joined=rng.uniform(1898.0, 1917.1, k),
         origin=rng.choice(3, size=k, p=[0.6, 0.1, 0.3]),
         role=0,
-        conviction=np.clip(rng.normal(0.9, 0.05, k), 0, 1),
+        conviction=beta(rng, 0.9, 0.05, k),
     )
 
     # officials of the old state
@@ -170,7 +172,7 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     townsfolk = np.array([int(ic[f"townsfolk:{c}"]) for c in CITIES], dtype=np.int64)
 
     w = World(
-        workers=wk, soldiers=sd, households=hh, members=mem, officials=off,
+        workers=wk, soldiers=sd, households=hh, members=mem, officials=off, organs=build_organs(),
         villagers=villagers, townsfolk=townsfolk, ledger=ledger, scales=dict(scales),
         inputs=inputs, base={},
     )  # fmt: skip
@@ -190,6 +192,15 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
         urban_stock=4 * ic["food_1917"] * 20e6 * 0.2 * 7 / 365.25,
         rural_hungry=np.zeros(n_r),
     )
+    w.signals.update(
+        control=0.0, cohesion=0.0, party_democracy=1.0, appointed_share=0.0, crisis=0.0,
+        nep_market=0.0, formed={}, expelled={}, defeated=set(), confronted={}, ratchet=0.0,
+        leningrad_head=0, markup=1.0, scissors=1.0, expelled_total=0, cc_opposition=0,
+        procurement_history=[], press_share=0.0, opposition_member_share=0.0, khozraschet=0.0,
+        managers_from_workers=p["managers.from_workers_1921"], control_elsewhere=0.0,
+        workers_democracy=1.0, marketed_share=0.0, harvest_ratio=0.9,
+        productivity=ic["output_1917_vs_prewar"] / ic["workforce_1917_vs_1913"],
+    )
     for name in ("workers", "soldiers", "households", "members", "officials"):
         ledger.open(name, w.population(name).total())
     ledger.open("villagers", int(villagers.sum()))
@@ -197,7 +208,8 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     _set_base(w, p, ic, area0, sec_share, hh_share, city_share)
     w.base["yields"] = yields
     hh["harvest"] = hh["harvest"] * yields[hh["region"]]
-    w.base["grain_prewar"] = float(
+    # prewar grain: the peasants' and the estates' (seized in 1917-18)
+    w.base["grain_prewar"] = (1.0 + p["land.estate_share"]) * float(
         (
             hh["land"]
             * p["peasants.sown_share"]

@@ -27,7 +27,7 @@ SERIES: dict[str, tuple[tuple[str, ...], float, float, str]] = {
     "war_zone": (REGIONS, 0.0, 1.0, "fighting over a region: destroys industry and crops"),
     "weather": (("-", *REGIONS), 0.2, 1.5, "harvest weather, 1 = an average prewar year"),
 }
-CALENDAR_KINDS = ("congress", "purge")
+CALENDAR_KINDS = ("congress", "conference", "purge", "levy")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,10 @@ class Inputs:
     weather: np.ndarray
     congress: dict[int, str]
     purge: dict[int, str]
+    conference: dict[int, str]
+    levy: dict[int, int]  # step -> recruits
+    cc_size: dict[int, int]  # congress step -> size of the Central Committee elected
+    factions: dict[str, tuple[dt.date, dt.date]]  # declared periods (data/factions.csv)
 
 
 RawSeries = dict[str, dict[str, dict[str, float]]]  # series -> key -> {date: value}
@@ -59,6 +63,14 @@ def load_baseline_series() -> tuple[RawSeries, list[dict[str, str]]]:
     with resources.files("thermidor.model.data").joinpath("calendar.csv").open() as f:
         cal = list(csv.DictReader(f))
     return raw, cal
+
+
+def load_factions() -> dict[str, tuple[dt.date, dt.date]]:
+    with resources.files("thermidor.model.data").joinpath("factions.csv").open() as f:
+        return {
+            r["faction"]: (dt.date.fromisoformat(r["from"]), dt.date.fromisoformat(r["to"]))
+            for r in csv.DictReader(f)
+        }
 
 
 def _piecewise(cal: Calendar, points: dict[str, float], default: float) -> np.ndarray:
@@ -84,11 +96,25 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
 
     congress: dict[int, str] = {}
     purge: dict[int, str] = {}
+    conference: dict[int, str] = {}
+    levy: dict[int, int] = {}
+    cc_size: dict[int, int] = {}
     for row in calendar_rows:
         day = dt.date.fromisoformat(row["date"])
-        if cal.contains(day):
-            target = congress if row["kind"] == "congress" else purge
-            target[cal.step_of(day)] = row["name"]
+        if not cal.contains(day):
+            continue
+        k = cal.step_of(day)
+        kind = row["kind"]
+        if kind == "congress":
+            congress[k] = row["name"]
+            if row.get("size"):
+                cc_size[k] = int(row["size"])
+        elif kind == "conference":
+            conference[k] = row["name"]
+        elif kind == "purge":
+            purge[k] = row["name"]
+        elif kind == "levy":
+            levy[k] = int(row["size"])
     return Inputs(
         world_war=national("world_war"),
         civil_war=national("civil_war"),
@@ -99,4 +125,8 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
         weather=regional("weather", 1.0),
         congress=congress,
         purge=purge,
+        conference=conference,
+        levy=levy,
+        cc_size=cc_size,
+        factions=load_factions(),
     )

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from thermidor.engine import Mechanism
 from thermidor.model.mechanisms import (
-    apparatus,
-    civil_war,
-    consciousness,
-    demography,
-    fronts,
-    grain,
-    industry,
-    kronstadt,
-    parties,
-    party,
-    peasants,
-    soviets,
-    world_revolution,
+    apparatus, bureaucracy, civil_war, confrontations, consciousness, demography, factions, fronts,
+    grain, industry, inner_party, kronstadt, nep, parties, party, patronage, peasants, soviets,
+    turn, world_revolution,
 )  # fmt: skip
 
 STEP: tuple[tuple[str, Mechanism], ...] = (
@@ -32,15 +22,30 @@ STEP: tuple[tuple[str, Mechanism], ...] = (
     ("M5 capacity", industry.capacity),
     ("M5 labour", industry.labour),
     ("M5 output", industry.output),
+    ("M8 market", nep.market),
+    ("M8 managers", nep.managers),
+    ("M8 migration", nep.migration),
+    ("M8 differentiation", nep.differentiation),
     ("M3 season", peasants.season),
     ("M3 livestock", peasants.livestock),
     ("M3 grain", grain.procurement),
     ("M3 support", peasants.support),
+    ("M16 grain strike", turn.grain_strike),
     ("M6 parties", parties.legality),
     ("M9 party", party.recruitment),
     ("M10 apparatus", apparatus.growth),
     ("M7 rising", kronstadt.rising),
     ("M7 NEP", kronstadt.nep),
+    ("M11 secretaries", inner_party.secretaries),
+    ("M13 patronage", patronage.follow),
+    ("M13 Leningrad", patronage.leningrad_head),
+    ("M12 factions", factions.alignment),
+    ("M11 democracy", inner_party.democracy),
+    ("M14 votes", confrontations.votes),
+    ("M14 confrontations", confrontations.confrontations),
     ("M2 capacity", consciousness.class_capacity),
+    ("M6 workers' democracy", soviets.workers_democracy),
+    ("M15 bureaucracy", bureaucracy.components),
+    ("M16 the turn", turn.the_turn),
 )
 MECHANISMS: tuple[Mechanism, ...] = tuple(m for _, m in STEP)

@@ -103,6 +103,9 @@ def member_population(capacity: int = 1024) -> Population:
             "origin": np.int8,
             "role": np.int8,
             "conviction": np.float32,  # [0, 1]; low = careerist
+            "cell": np.int32,  # the cell of the apparatus tree (model/tree.py)
+            "province": np.int16,
+            "faction": np.int8,  # tree.FACTIONS
         },
         capacity=capacity,
     )
@@ -116,6 +119,7 @@ def official_population(capacity: int = 1024) -> Population:
             "communist": np.bool_,
             "from_workers": np.bool_,
             "city": np.int8,
+            "responsible": np.bool_,  # a leading post ("responsible worker")
         },
         capacity=capacity,
     )
@@ -140,6 +144,7 @@ class World:
     households: Population
     members: Population
     officials: Population
+    organs: Population  # the party apparatus (model/tree.py), one agent per secretary
     villagers: np.ndarray  # rural persons by region (int64)
     townsfolk: np.ndarray  # non-worker urban residents by city (int64)
     ledger: Ledger

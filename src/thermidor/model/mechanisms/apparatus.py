@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, chunks, transfer
-from thermidor.model.mechanisms.civil_war import hazard, militant_weights
+from thermidor.model.mechanisms.civil_war import hazard, leading_posts, militant_weights
 from thermidor.model.params import Params
 from thermidor.model.world import World
 
@@ -19,12 +19,13 @@ def growth(w: World, p: Params, ctx: Context) -> None:
     if not w.decided("insurrection"):
         return
     rng = ctx.rng("apparatus.growth")
-    war_communism = (
-        (0.5 + 0.5 * w.signals["civil_war"])
-        if w.decided("requisitioning") and not w.decided("new_economic_policy")
-        else 0.25
-    )
-    target = w.base["officials"] * (1.0 + p["apparatus.war_growth"] * war_communism)
+    if w.decided("new_economic_policy") and not w.decided("forced_collectivisation"):
+        target = w.base["officials"] * (1.0 + p["apparatus.nep_size"])
+    else:
+        war_communism = (
+            (0.5 + 0.5 * w.signals["civil_war"]) if w.decided("requisitioning") else 0.25
+        )
+        target = w.base["officials"] * (1.0 + p["apparatus.war_growth"] * war_communism)
     short = target - w.officials.total()
     if short <= 0:
         return
@@ -47,6 +48,7 @@ def growth(w: World, p: Params, ctx: Context) -> None:
             ex_tsarist=False,
             communist=True,
             from_workers=True,
+            responsible=leading_posts(rng, p, int(go.sum()), communist=True),
         )
     others = rng.binomial(
         w.townsfolk,
@@ -54,6 +56,8 @@ def growth(w: World, p: Params, ctx: Context) -> None:
     )
     w.townsfolk -= others
     weights, city = chunks(others, w.scales["officials"])
-    w.officials.append(weight=weights, city=city, ex_tsarist=rng.random(weights.size) < 0.5)
+    w.officials.append(weight=weights, city=city, ex_tsarist=rng.random(weights.size) < 0.5,
+                       responsible=leading_posts(rng, p, weights.size, communist=False))
     w.ledger.flow("hired_into_apparatus", "townsfolk", "officials", int(others.sum()))
-    _ = np  # arrays only
+
+

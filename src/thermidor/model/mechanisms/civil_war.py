@@ -15,6 +15,14 @@ from thermidor.model.params import Params
 from thermidor.model.world import PEASANT, REGIONS, WORKER, G, World
 
 
+def leading_posts(rng: np.random.Generator, p: Params, n: int, communist: bool) -> np.ndarray:
+    """Who of ``n`` new officials takes a leading ("responsible") post (§5)."""
+    share = p["apparatus.responsible_share"]
+    if communist:
+        share = min(1.0, share * p["apparatus.communist_responsible_bias"])
+    return rng.random(n) < share
+
+
 def militant_weights(c: np.ndarray, bias: float) -> np.ndarray:
     """Relative propensity of each agent, mean 1 over the agents given, rising with c."""
     x = np.power(np.clip(c, 1e-3, 1.0), bias)
@@ -109,6 +117,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
         transfer(
             w.ledger, "promotion", sd, w.officials, go,
             ex_tsarist=False, communist=True, from_workers=True,
+            responsible=leading_posts(rng, p, int(go.sum()), communist=True),
         )  # fmt: skip
         # peasant soldiers desert
         front = sd["red"] & (sd["garrison"] == G["front"])

@@ -15,7 +15,7 @@ from thermidor.engine import Context
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.peasants import (
     HUNGER_BELOW,
-    KULAK_ABOVE,
+    kulaks,
     normal_harvest,
     persons_per_household,
 )
@@ -43,17 +43,30 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
     nep = w.decided("new_economic_policy")
     left = hh["stock"]
 
-    if requisition:
-        bias = np.where(hh["wealth"] > KULAK_ABOVE, p["grain.kulak_bias"], 1.0)
+    turned = w.decided("forced_collectivisation")
+    kulak = kulaks(w)
+    if requisition or turned:
+        bias = np.where(kulak, p["grain.kulak_bias"], 1.0)
+        rate = p["turn.extraction"] if turned else p["grain.requisition_rate"]
         # the squads assess the expected harvest and take into the seed and the ration
-        quota = p["grain.requisition_rate"] * bias * (surplus + 0.05 * subsistence) * reach
+        quota = rate * bias * (surplus + 0.05 * subsistence) * reach
         taken = np.minimum(quota * ctx.dt, left + 0.05 * subsistence * ctx.dt)
         sell = p["grain.black_market"]
     else:
         taken = np.zeros_like(left)
         if nep and _in_tax_season(ctx):
-            taken = np.minimum(p["nep.tax_share"] * hh["harvest"] * reach / 16.0, left)
+            squeeze = 1.0 + 2.0 * p["policy.planned_industry"] * kulak
+            taken = np.minimum(p["nep.tax_share"] * squeeze * hh["harvest"] * reach / 16.0, left)
         sell = p["grain.market_sales"] * goods
+        if nep:
+            # the terms of trade: bad prices and empty shops keep the grain in the barn (§7, §9)
+            drive = w.signals.get("industrial_drive")
+            ramp = 0.0 if drive is None else min(1.0, (ctx.step - drive) * ctx.dt)
+            ramp *= 1.0 - p["policy.peasant_concessions"]
+            goods = goods * (1.0 - p["turn.goods_famine"] * ramp)
+            price = 1.0 - p["turn.price_cut"] * ramp
+            terms = price * (1.0 + p["policy.peasant_concessions"]) / max(w.signals["scissors"], 0.2)
+            sell = p["grain.market_sales"] * min(1.0, terms * goods) ** p["grain.price_elasticity"]
     sold = np.minimum(surplus * sell * reach * ctx.dt, np.maximum(left - taken, 0.0))
     hh["stock"] = left - taken - sold
     hh["taken"] = hh["taken"] + taken
@@ -65,7 +78,11 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
     state_t = float((taken * weight).sum())
     market_t = float((sold * weight).sum())
     w.flows["grain_procurement"] = state_t if requisition else state_t + market_t
-    w.signals["sold_since_harvest"] = w.signals.get("sold_since_harvest", 0.0) + state_t + market_t
+    w.signals["procured_this_week"] = w.flows["grain_procurement"]
+    last = w.signals.get("last_harvest", 0.0)
+    sold_total = w.signals.get("sold_since_harvest", 0.0) + state_t + market_t
+    w.signals["marketed_share"] = sold_total / last if last else 0.0
+    w.signals["sold_since_harvest"] = sold_total
 
     army_need = w.soldiers.total() * p["grain.army_ration"] * ctx.dt
     pool = state_t + market_t

@@ -42,14 +42,22 @@ def capacity(w: World, p: Params, ctx: Context) -> None:
     """Destruction in war zones, restoration in peace; the railways."""
     zone = w.signals["war_zone"]
     cap = w.regional_capacity
+    planned = 1.0 if w.decided("forced_collectivisation") else 0.0
+    if ctx.date.year >= 1923:
+        planned = max(planned, p["policy.planned_industry"])
+    peace = max(0.0, 1.0 - 2.0 * float(w.signals["civil_war"]))
+    restore = p["industry.restoration"] * peace * (1.0 + 2.0 * planned)
     w.regional_capacity = np.clip(
         cap + ctx.dt * (
             -p["industry.war_damage"] * zone * cap
-            + p["industry.restoration"] * (1.0 - zone) * (1.0 - cap)
+            + restore * (1.0 - zone) * (1.0 + 0.5 * planned - cap)
         ),
-        0.0, 1.0,
+        0.0, 1.5,
     )  # fmt: skip
     war = w.signals["civil_war"] + 0.5 * w.signals["world_war"]
+    if war < 0.2:  # output per worker recovers from the war's disruption in peace
+        prod = float(w.signals["productivity"])
+        w.signals["productivity"] = prod + ctx.dt * p["industry.productivity_recovery"] * (1.0 - prod)
     t = w.transport
     w.transport = float(
         np.clip(
@@ -70,7 +78,7 @@ def labour_capacity(w: World, p: Params) -> tuple[np.ndarray, np.ndarray]:
     skill = np.clip(hered / w.base["hereditary_by_sector"], 0.05, 1.5)
     food = float(np.clip(w.signals["food"], 0.05, 1.2))
     per_worker = (
-        w.base["productivity"]
+        float(w.signals["productivity"])
         * (food / w.base["food_1917"]) ** p["industry.food_elasticity"]
         * skill ** p["industry.skill_elasticity"]
     )

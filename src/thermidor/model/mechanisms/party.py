@@ -14,10 +14,17 @@ import numpy as np
 from thermidor.engine import Context, chunks
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
+from thermidor.model.tree import cells_for
 from thermidor.model.world import OTHER, PEASANT, ROLES, WORKER, World
 
 ROLE = {name: i for i, name in enumerate(ROLES)}
 OLD_BOLSHEVIK_BEFORE = 1917.15  # joined before the February revolution (8 March 1917 NS)
+
+
+def beta(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
+    """Convictions in (0, 1) with the given mean and spread (no mass piled at 0 or 1)."""
+    k = mean * (1.0 - mean) / (sd * sd) - 1.0
+    return rng.beta(mean * k, (1.0 - mean) * k, size=n)
 
 
 def _recruit(
@@ -35,12 +42,15 @@ def _recruit(
     weights, _ = chunks(np.array([n]), w.scales["members"])
     m = weights.size
     mem = w.members
+    cell, province = cells_for(rng, m)
     mem.append(
         weight=weights,
+        cell=cell,
+        province=province,
         joined=ctx.calendar.year_fraction(ctx.step),
         origin=rng.choice(3, size=m, p=origin_p),
         role=role,
-        conviction=np.clip(rng.normal(conviction[0], conviction[1], size=m), 0.0, 1.0),
+        conviction=beta(rng, conviction[0], conviction[1], m),
     )
     w.ledger.flow(cause, "outside", "members", int(weights.sum()))
 
@@ -111,6 +121,25 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
     plapse = hazard(p["party.lapse_rate"] * hardship, ctx.dt) * (mem["conviction"] < 0.5)
     lost = mem.thin(rng, plapse)
     w.ledger.flow("lapse", "members", "outside", int(lost.sum()))
+
+    levy = w.inputs.levy.get(ctx.step)
+    if levy:
+        # the Lenin levy (record): workers recruited en masse, to be led rather than to lead
+        _recruit(w, ctx, rng, int(levy), np.array([0.9, 0.05, 0.05]), ROLE["worker"],
+                 (0.35, 0.12), "recruitment_levy")
+        ctx.emit("levy", f"Recruitment levy: {int(levy):,} workers join the party", recruits=levy)
+
+    # members are drawn into the apparatus as it staffs the state (§5)
+    if w.decided("insurrection"):
+        pull = hazard(0.15, ctx.dt)
+        go = (mem["role"] == ROLE["worker"]) & (rng.random(mem.n) < pull)
+        mem["role"] = np.where(go, ROLE["functionary"], mem["role"]).astype(np.int8)
+        # communists in the apparatus take on the old officials' norms ("who is leading whom")
+        off = w.officials
+        ex = off.share(off["ex_tsarist"]) if off.n else 0.0
+        posted = ((mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"]))
+        drift = p["apparatus.norm_drift"] * ex * ctx.dt
+        mem["conviction"] = np.where(posted, mem["conviction"] * (1.0 - drift), mem["conviction"])
 
     purge = w.inputs.purge.get(ctx.step)
     if purge is not None:

@@ -31,9 +31,28 @@ def contains(ctx: Context, month: int, day: int) -> bool:
     return d <= target < d + dt.timedelta(days=ctx.calendar.step_days)
 
 
-def strata(wealth: np.ndarray) -> np.ndarray:
-    """0 poor, 1 middle, 2 kulak."""
-    return (wealth >= POOR_BELOW).astype(np.int8) + (wealth > KULAK_ABOVE).astype(np.int8)
+def strata(wealth: np.ndarray, median: float) -> np.ndarray:
+    """0 poor, 1 middle, 2 kulak: wealth against the current median household (modelling)."""
+    med = median
+    return (wealth >= POOR_BELOW * med).astype(np.int8) + (wealth > KULAK_ABOVE * med).astype(
+        np.int8
+    )
+
+
+def kulaks(w: World) -> np.ndarray:
+    """Kulak households: wealth above KULAK_ABOVE x this week's median (set in ``livestock``)."""
+    hh = w.households
+    return hh["wealth"] > KULAK_ABOVE * float(w.signals.get("median_wealth", 1.0))
+
+
+def _median(x: np.ndarray, weight: np.ndarray | None) -> float:
+    if x.size == 0:
+        return 1.0
+    if weight is None:
+        return float(np.median(x))
+    order = np.argsort(x)
+    cum = np.cumsum(weight[order])
+    return float(x[order][np.searchsorted(cum, cum[-1] / 2.0)])
 
 
 def persons_per_household(w: World) -> np.ndarray:
@@ -97,7 +116,8 @@ def _sow(w: World, p: Params, ctx: Context) -> None:
     incentive = np.clip(1.0 - p["peasants.burden_sowing_cut"] * felt, 0.25, 1.0)
     draught = np.clip(hh["wealth"] / 0.5, 0.2, 1.0) ** 0.5
     war = 1.0 - 0.3 * w.signals["war_zone"]
-    hh["sown"] = hh["land"] * p["peasants.sown_share"] * labour[r] * incentive * draught * war[r]
+    wanted = hh["land"] * p["peasants.sown_share"] * labour[r] * incentive * draught * war[r]
+    hh["sown"] = np.minimum(wanted, hh["sown"] * (1.0 + p["peasants.sown_recovery"]))
 
     cut = w.signals["cut_off"]
     goods = float(np.clip(w.signals["goods"], 0.0, 1.2))
@@ -125,6 +145,7 @@ def _harvest(w: World, p: Params, ctx: Context) -> None:
     weight = hh["weight"].astype(np.float64)
     total = float((grain * weight).sum())
     w.flows["grain_harvest"] = total
+    w.signals["harvest_ratio"] = total / w.base["grain_prewar"]
     w.signals["last_harvest"] = total
     w.signals["sold_since_harvest"] = 0.0
     for crop in CROPS:
@@ -162,3 +183,5 @@ def livestock(w: World, p: Params, ctx: Context) -> None:
     loss = p["peasants.livestock_loss"] * zone
     regrow = 0.04 * (1.0 - w.signals["civil_war"])
     hh["wealth"] = hh["wealth"] * (1.0 + ctx.dt * (regrow - loss))
+    if ctx.step % 4 == 0:  # the strata's yardstick, refreshed monthly
+        w.signals["median_wealth"] = _median(hh["wealth"], hh["weight"])

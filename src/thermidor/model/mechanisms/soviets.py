@@ -89,3 +89,16 @@ def insurrection(w: World, p: Params, ctx: Context) -> None:
     )  # fmt: skip
     if taken:
         ctx.emit("land_decree", "Decree on Land: the estates pass to the peasants")
+
+
+WEEKS_PER_MONTH = 365.25 / 12 / 7
+
+
+def workers_democracy(w: World, p: Params, ctx: Context) -> None:
+    """M6: W = K x the soviets' responsiveness (regular elections, more than one party)."""
+    months = max((ctx.step - w.soviets[c].last_election) / WEEKS_PER_MONTH for c in CAPITALS)
+    regular = min(1.0, max(0.0, (18.0 - months) / 12.0))
+    others = sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs"))
+    plural = 0.5 + 0.5 * min(1.0, others / 2)
+    w.signals["workers_democracy"] = float(w.signals["K"]) * regular * plural
+    w.signals["soviet_months"] = months

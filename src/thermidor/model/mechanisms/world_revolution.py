@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from thermidor.engine import Context
+from thermidor.model.decisions import decide
 from thermidor.model.params import Params
 from thermidor.model.world import World
 
@@ -20,6 +21,8 @@ EPISODES = (
      "The Hungarian and Bavarian soviet republics"),
     ("italy_1920", dt.date(1920, 9, 1), "world.p_italy_1920",
      "The occupation of the factories in Italy"),
+    ("germany_1923", dt.date(1923, 10, 23), "world.p_germany_1923",
+     "The German revolution of 1923"),
 )  # fmt: skip
 
 
@@ -39,3 +42,15 @@ def episodes(w: World, p: Params, ctx: Context) -> None:
             success=success,
             probability=p[key],
         )
+    _doctrine(w, p, ctx)
+
+
+def _doctrine(w: World, p: Params, ctx: Context) -> None:
+    """Prolonged isolation makes 'socialism in one country' the apparatus's doctrine (§7)."""
+    if w.signals.get("abroad", 0.0) > 0 or not w.decided("insurrection"):
+        return
+    years = (ctx.step - w.decisions["insurrection"]) * ctx.dt
+    decide(w, ctx, "socialism_in_one_country",
+           years >= p["world.isolation_years"] and "left_opposition" in w.signals["defeated"],
+           "'Socialism in one country' becomes the doctrine: the world revolution is subordinated",
+           isolated_years=round(years, 2))

@@ -1,0 +1,532 @@
+"""Lab commands: ``thermidor ensemble | runs | rerun | store | compare | sensitivity | calibrate``.
+
+Bad input (an unknown scenario or parameter, a bad seed count, an unreachable scheduler, a
+corrupt or locked store) prints one line naming what is wrong and exits with code 2, leaving the
+store as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from thermidor.cli.app import app, console, err, fail
+from thermidor.cli.core import parse_scale
+from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
+from thermidor.lab.errors import LabError
+from thermidor.lab.executors import executor as make_executor
+from thermidor.lab.store import Store
+from thermidor.model.errors import ScenarioError
+from thermidor.model.run import resolve_scales
+
+store_app = typer.Typer(no_args_is_help=True, help="The run store: rebuild its index, query it.")
+app.add_typer(store_app, name="store")
+
+# -- shared options ---------------------------------------------------------------------------
+StoreDir = Annotated[Path, typer.Option("--store", help="the store's root directory")]
+DbPath = Annotated[
+    Path | None, typer.Option("--db", help="the index file (default STORE/thermidor.duckdb)")
+]
+Seeds = Annotated[int, typer.Option("--seeds", help="members of each ensemble")]
+Root = Annotated[int, typer.Option("--root", help="root seed: member k runs child k of it")]
+Scale = Annotated[
+    list[str] | None,
+    typer.Option("--scale", help="persons per agent: N, or POPULATION=N (repeatable)"),
+]
+Until = Annotated[str | None, typer.Option("--until", help="end the runs at YYYY-MM-DD")]
+ExecutorKind = Annotated[
+    str | None,
+    typer.Option("--executor", help="local | dask (default: dask with --scheduler, else local)"),
+]
+Scheduler = Annotated[
+    str | None, typer.Option("--scheduler", help="address of a Dask scheduler (tcp://HOST:8786)")
+]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", help="worker processes (local, or a Dask LocalCluster)"),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
+
+
+def open_store(store: Path, db: Path | None) -> Store:
+    return Store(store, db)
+
+
+@contextlib.contextmanager
+def progress(title: str, disable: bool = False) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress bar on stderr, shown from the first report (so that bad input, found before
+    any run, prints its one line alone)."""
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=disable,
+    )
+    task: list[Any] = []
+
+    def update(done: int, total: int, stored: int) -> None:
+        if not task:
+            bar.start()
+            task.append(bar.add_task(title, total=total, note=""))
+        note = f"({stored} already stored)" if stored else ""
+        bar.update(task[0], completed=done, total=total, note=note)
+
+    try:
+        yield update
+    finally:
+        if task:
+            bar.stop()
+
+
+def split(values: list[str] | None) -> list[str]:
+    """Names given as repeated options and/or separated by commas."""
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean: dict[str, Any] = {}
+        for k, v in row.items():
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+                clean[k] = None
+            elif isinstance(v, pd.Timestamp):
+                clean[k] = v.date().isoformat()
+            elif hasattr(v, "item"):
+                clean[k] = v.item()
+            else:
+                clean[k] = v
+        out.append(clean)
+    return out
+
+
+# -- ensemble ------------------------------------------------------------------------------
+@app.command("ensemble")
+def ensemble_cmd(
+    scenario: Annotated[str, typer.Argument(help="a shipped scenario's name or a .toml file")],
+    seeds: Seeds = 20,
+    root: Root = 0,
+    scale: Scale = None,
+    until: Until = None,
+    executor: ExecutorKind = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    ship_results: Annotated[
+        bool,
+        typer.Option(help="workers send results back to be written here (no shared disk)"),
+    ] = False,
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """Run (or complete) an ensemble and keep it in the store; kill it and run it again to
+    finish it, with no run lost or made twice."""
+    try:
+        check_seeds(seeds)
+        scales = resolve_scales(parse_scale(scale))
+        sc = with_horizon(scenario, until)
+        st = open_store(store, db)
+        ex = make_executor(executor, workers, scheduler)
+        with ex, progress(f"{sc.name}: {seeds} seeds") as update:
+            ran = ensemble(
+                sc,
+                seeds,
+                root,
+                scales,
+                None,
+                store=st,
+                executor=ex,
+                on_progress=update,
+                ship_results=ship_results,
+            )
+    except ScenarioError as e:
+        fail(e)
+    rate = ran.ran / ran.wall_time_s * 60 if ran.wall_time_s > 0 and ran.ran else 0.0
+    console.print(
+        f"{len(set(ran.keys))} runs in {st.root}: {ran.ran} run now on {ex.name}"
+        f" ({ex.workers} workers, {ran.wall_time_s:.1f} s, {rate:.0f} runs/min),"
+        f" {ran.skipped} already stored"
+    )
+
+
+# -- runs, rerun, store ---------------------------------------------------------------------
+@app.command("runs")
+def runs_cmd(
+    scenario: Annotated[str | None, typer.Option(help="only this scenario")] = None,
+    limit: Annotated[int, typer.Option(help="rows to show in the table")] = 50,
+    as_json: AsJson = False,
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """List the stored runs."""
+    try:
+        frame = open_store(store, db).runs(scenario)
+    except ScenarioError as e:
+        fail(e)
+    if as_json:
+        emit_json(records(frame))
+        return
+    t = Table(title=f"Runs in {store} ({len(frame)})")
+    for col in ("key", "scenario", "seed", "until", "steps", "consolidated", "interventions", "s"):
+        t.add_column(col)
+    for r in records(frame.head(limit)):
+        t.add_row(
+            r["key"][:12],
+            r["scenario"],
+            str(r["seed"]),
+            str(r["end_date"]),
+            str(r["steps"]),
+            str(r["consolidated_on"] or "never"),
+            ", ".join(json.loads(r["interventions"])) or "-",
+            f"{r['wall_time_s']:.1f}",
+        )
+    console.print(t)
+    if len(frame) > limit:
+        console.print(f"… and {len(frame) - limit} more (--limit, or --json)")
+
+
+@app.command("rerun")
+def rerun_cmd(
+    path: Annotated[Path, typer.Argument(help="a run directory, or its manifest.json")],
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """Reproduce a stored run from its manifest and check that the bytes are identical."""
+    try:
+        report = rerun(path, open_store(store, db))
+    except ScenarioError as e:
+        fail(e)
+    if report.source_changed:
+        console.print("[yellow]the source has changed since this run was made[/]")
+    if report.identical:
+        console.print(
+            f"[green]identical[/]: {report.directory} reproduced byte for byte "
+            f"(indicators, events, manifest but its wall time; {report.wall_time_s:.1f} s)"
+        )
+        return
+    console.print(f"[red]different[/]: {report.directory}: " + "; ".join(report.differences))
+    raise typer.Exit(code=1)
+
+
+@store_app.command("rebuild")
+def store_rebuild_cmd(
+    force: Annotated[
+        bool, typer.Option(help="replace an index that is corrupt or not a thermidor index")
+    ] = False,
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """Rebuild the index from the run directories and analysis files (the truth)."""
+    try:
+        st = open_store(store, db)
+        report = st.rebuild(force=force)
+    except ScenarioError as e:
+        fail(e)
+    for s in report.skipped:
+        err.print(f"[yellow]skipped[/] {s}")
+    extra = ", ".join(f"{n} rows of {t}" for t, n in report.analyses.items())
+    console.print(
+        f"indexed {report.runs} runs{', ' + extra if extra else ''} in {st.db}"
+        + (" (replaced a corrupt index)" if report.replaced_corrupt else "")
+    )
+
+
+@store_app.command("query")
+def store_query_cmd(
+    sql: Annotated[str, typer.Argument(help="SQL over runs, indicators, events and analyses")],
+    as_json: AsJson = False,
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """Run a SQL query over the index and the run files (DuckDB)."""
+    try:
+        frame = open_store(store, db).query(sql)
+    except ScenarioError as e:
+        fail(e)
+    if as_json:
+        emit_json(records(frame))
+        return
+    t = Table()
+    for col in frame.columns:
+        t.add_column(str(col))
+    for r in records(frame):
+        t.add_row(*(str(v) for v in r.values()))
+    console.print(t)
+
+
+# -- compare ---------------------------------------------------------------------------------
+@app.command("compare")
+def compare_cmd(
+    base: Annotated[str, typer.Argument(help="the base scenario (e.g. baseline)")],
+    alternatives: Annotated[list[str], typer.Argument(help="one or more alternatives")],
+    seeds: Seeds = 20,
+    root: Root = 0,
+    scale: Scale = None,
+    until: Until = None,
+    executor: ExecutorKind = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    event: Annotated[
+        str, typer.Option(help="the outcome event (default: the bureaucracy's consolidation)")
+    ] = "bureaucracy_consolidated",
+    resamples: Annotated[int, typer.Option(help="bootstrap resamples")] = 2000,
+    bootstrap_seed: Annotated[int, typer.Option(help="seed of the bootstrap")] = 0,
+    as_json: AsJson = False,
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """Compare scenarios paired by seed (common random numbers), with 95% intervals."""
+    from thermidor.lab.compare import compare
+
+    try:
+        check_seeds(seeds)
+        if resamples < 100:
+            raise LabError("resamples", resamples, "a whole number >= 100")
+        scales = resolve_scales(parse_scale(scale))
+        first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
+        st = open_store(store, db)
+        ex = make_executor(executor, workers, scheduler)
+        with ex, progress(f"{1 + len(alternatives)} scenarios × {seeds}", as_json) as update:
+            out = compare(
+                first,
+                others,
+                seeds,
+                root,
+                scales,
+                None,
+                store=st,
+                executor=ex,
+                on_progress=update,
+                resamples=resamples,
+                bootstrap_seed=bootstrap_seed,
+                event=event,
+            )
+    except ScenarioError as e:
+        fail(e)
+    if as_json:
+        emit_json(out)
+        return
+    print_comparison(out)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def _f(x: float | None, fmt: str = ".2f") -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+def print_comparison(out: dict[str, Any]) -> None:
+    t = Table(
+        title=f"{out['event']} by {out['by']}: {out['seeds']} seeds, paired (root {out['root']})"
+    )
+    for col in ("scenario", "forced decisions", "P [95%]", "never", "median date",
+                "KM median", "workers' dem. 1927", "party dem. 1927", "turn of 1928"):  # fmt: skip
+        t.add_column(col, overflow="fold")
+    for s in out["scenarios"]:
+        lo, hi = s["probability_interval"]
+        t.add_row(
+            s["scenario"],
+            "; ".join(s["interventions"]) or "-",
+            f"{_pct(s['probability'])} [{_pct(lo)}–{_pct(hi)}]",
+            _pct(s["never_share"]),
+            s["median_date"] or "never",
+            s["km_median_date"] or "not reached",
+            _f(s["workers_democracy_1927"]),
+            _f(s["party_democracy_1927"]),
+            s["turn_of_1928"]["median_date"] or "never",
+        )
+    console.print(t)
+    d = Table(title=f"Differences from {out['base']} (paired bootstrap, 95%)")
+    d.add_column("scenario")
+    d.add_column("difference")
+    d.add_column("estimate [95%]")
+    for s in out["scenarios"][1:]:
+        for name, iv in s["differences"].items():
+            scale, unit = (100.0, " pts") if iv["unit"] == "probability" else (1.0, "")
+            unit = " months" if iv["unit"] == "months" else unit
+            est = None if iv["estimate"] is None else iv["estimate"] * scale
+            lo = None if iv["lo"] is None else iv["lo"] * scale
+            hi = None if iv["hi"] is None else iv["hi"] * scale
+            d.add_row(s["scenario"], name, f"{_f(est, '+.2f')}{unit} [{_f(lo)}, {_f(hi)}]")
+    console.print(d)
+    for note in out["notes"]:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+# -- sensitivity -------------------------------------------------------------------------------
+@app.command("sensitivity")
+def sensitivity_cmd(
+    budget: Annotated[
+        int, typer.Option(help="Sobol base sample (a power of two); runs = budget × 5 per set")
+    ] = 64,
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories")] = 10,
+    outcomes: Annotated[
+        list[str] | None, typer.Option(help="outcomes (repeatable or comma-separated)")
+    ] = None,
+    scenario: Annotated[str, typer.Option(help="the scenario whose parameters vary")] = "baseline",
+    until: Until = None,
+    scale: Scale = None,
+    root: Root = 0,
+    executor: ExecutorKind = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    write_docs: Annotated[
+        Path | None, typer.Option(help="write the markdown table here (docs/sensitivity.md)")
+    ] = None,
+    as_json: AsJson = False,
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """Morris screening of every parameter, then Sobol indices by group (structural, political,
+    chance), repeated with the ranges narrowed and widened."""
+    from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
+
+    try:
+        st = open_store(store, db)
+        ex = make_executor(executor, workers, scheduler)
+        with ex, progress("sensitivity", as_json) as update:
+            s = sensitivity(
+                budget,
+                trajectories,
+                split(outcomes) or DEFAULT_OUTCOMES,
+                scenario=scenario,
+                until=parse_until(until),
+                scale=parse_scale(scale),
+                root=root,
+                executor=ex,
+                store=st,
+                on_progress=update,
+            )
+    except ScenarioError as e:
+        fail(e)
+    text = to_markdown(s)
+    if write_docs is not None:
+        write_atomically(write_docs, text)
+    if as_json:
+        emit_json({"analysis": s.analysis, "runs": s.runs, "notes": s.notes,
+                   "indices": records(s.frame)})  # fmt: skip
+        return
+    console.print(text, markup=False, highlight=False)
+    console.print(
+        f"saved as {s.analysis} in {st.db}" + (f"; wrote {write_docs}" if write_docs else "")
+    )
+
+
+# -- calibrate ---------------------------------------------------------------------------------
+@app.command("calibrate")
+def calibrate_cmd(
+    params: Annotated[
+        list[str], typer.Option("--params", help="parameters to fit (repeatable or a,b,c)")
+    ],
+    populations: Annotated[
+        int, typer.Option("--populations", "--population", help="particles per generation")
+    ] = 100,
+    generations: Annotated[int, typer.Option(help="ABC-SMC generations")] = 5,
+    scheduler: Scheduler = None,
+    workers: Annotated[int, typer.Option(help="local processes (without a scheduler)")] = 1,
+    target: Annotated[
+        list[str] | None, typer.Option(help="fit only these targets (calibrated ones)")
+    ] = None,
+    all_calibrated: Annotated[
+        bool, typer.Option(help="fit every non-emergent target, not only those of --params")
+    ] = False,
+    scenario: Annotated[str, typer.Option(help="the scenario to fit")] = "baseline",
+    until: Until = None,
+    scale: Scale = None,
+    root: Root = 0,
+    check_seeds_: Annotated[
+        int, typer.Option("--check-seeds", help="runs for the before/after/predictive checks")
+    ] = 8,
+    as_json: AsJson = False,
+    store: StoreDir = Path("runs"),
+    db: DbPath = None,
+) -> None:
+    """Fit free parameters to the calibrated targets with ABC-SMC (pyabc); save the posterior."""
+    from thermidor.lab.calibrate import calibrate
+
+    try:
+        st = open_store(store, db)
+        names = split(params)
+        ex = make_executor(None, workers, scheduler)
+        with ex:
+            fit = calibrate(
+                names,
+                population=populations,
+                generations=generations,
+                scenario=scenario,
+                until=parse_until(until),
+                scale=parse_scale(scale),
+                root=root,
+                workers=workers,
+                scheduler=scheduler,
+                all_calibrated=all_calibrated,
+                targets=split(target) or None,
+                check_seeds=check_seeds_,
+                store=st,
+                executor=ex,
+            )
+    except ScenarioError as e:
+        fail(e)
+    if as_json:
+        emit_json({
+            "analysis": fit.analysis, "params": fit.summary, "targets": fit.targets,
+            "epsilon": fit.epsilon, "simulations": fit.simulations, "sampler": fit.sampler,
+            "checks": fit.checks, "notes": fit.notes,
+        })  # fmt: skip
+        return
+    p = Table(
+        title=f"Posterior ({fit.simulations} simulations, ε = {fit.epsilon:.3g}, {fit.sampler})"
+    )
+    for col in ("parameter", "default", "prior", "posterior median", "90% interval"):
+        p.add_column(col)
+    for s in fit.summary:
+        p.add_row(s["param"], f"{s['default']:g}", f"U[{s['lo']:g}, {s['hi']:g}]",
+                  f"{s['median']:.4g}", f"{s['q05']:.4g} – {s['q95']:.4g}")  # fmt: skip
+    console.print(p)
+    t = Table(title="Targets before, after (posterior median) and posterior predictive")
+    for col in ("target", "quantity", "essay", "stage", "model median", "p10–p90", "hit"):
+        t.add_column(col)
+    for c in sorted(fit.checks, key=lambda c: (c["id"], ("before", "after", "predictive").index(c["stage"]))):  # fmt: skip
+        t.add_row(c["id"], c["quantity"], str(c["target"]), c["stage"],
+                  str(c["simulated_median"]), f"{c['p10']} – {c['p90']}",
+                  f"{c['hit_rate']:.0%}")  # fmt: skip
+    console.print(t)
+    for note in fit.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    console.print(f"saved as {fit.analysis} in {st.db}")

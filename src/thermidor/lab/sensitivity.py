@@ -1,0 +1,412 @@
+"""Global sensitivity: Morris screening of every parameter, then Sobol indices by group.
+
+Factors are every parameter of the schema, over its documented range ``[Param.lo, Param.hi]``,
+and ``chance``: a uniform variable mapped to a member seed, so that the share of the variance
+due to chance is measured like any other. Sobol indices (SALib, Saltelli's scheme, first and total
+order) group the factors as ``structural``, ``political`` and ``chance`` (``Param.cls``).
+
+The ranges are frozen before any run (they are written into the analysis id and the output), and
+the grouped indices are repeated with every range narrowed and widened by half around the
+default, clipped at the parameter's hard bounds, so a reader sees how much the answer depends on
+the ranges. The hard bounds are the values the model accepts (``validate_value``); where widening
+is clipped everywhere the widened set is the documented one and is not run twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from thermidor.lab.ensemble import ScenarioArg, with_horizon
+from thermidor.lab.errors import LabError, portable
+from thermidor.lab.executors import Executor, Serial
+from thermidor.lab.outcomes import OUTCOMES, check_outcome, outcome
+from thermidor.lab.simulate import with_params
+from thermidor.lab.store import Store, digest
+from thermidor.model.errors import ScenarioError
+from thermidor.model.params import PARAMS, Param
+from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
+from thermidor.model.scenario import Scenario
+
+GROUPS = ("structural", "political", "chance")
+RANGE_SETS = ("documented", "narrowed", "widened")
+DEFAULT_OUTCOMES = ("consolidated", "consolidation_year_censored", "workers_democracy_1927")
+SEED_POOL = 4096  # chance in [0, 1) picks one of this many member seeds
+CHANCE = "chance"
+MORRIS_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    lo: float
+    hi: float
+    group: str
+    clipped: bool = False
+
+
+def hard_bounds(p: Param) -> tuple[float, float]:
+    """The widest values the model accepts for a parameter."""
+    return (float(getattr(p, "hard_lo", p.lo)), float(getattr(p, "hard_hi", p.hi)))
+
+
+def factors(ranges: str = "documented") -> list[Factor]:
+    """Every parameter as a factor over the documented, narrowed or widened range, and chance.
+
+    Narrowed and widened ranges keep the default where it is and scale each side of it by a
+    half and by one and a half; a widened side stops at the hard bound (``clipped``).
+    """
+    if ranges not in RANGE_SETS:
+        raise LabError("ranges", ranges, f"one of {', '.join(RANGE_SETS)}")
+    scale = {"documented": 1.0, "narrowed": 0.5, "widened": 1.5}[ranges]
+    out = []
+    for p in PARAMS:
+        if ranges == "documented":
+            out.append(Factor(p.name, float(p.lo), float(p.hi), p.cls))
+            continue
+        d = min(max(float(p.default), p.lo), p.hi)
+        lo, hi = d - scale * (d - p.lo), d + scale * (p.hi - d)
+        hard_lo, hard_hi = hard_bounds(p)
+        clipped = lo < hard_lo or hi > hard_hi
+        lo, hi = max(lo, hard_lo), min(hi, hard_hi)
+        if hi <= lo:  # a point range (default at both bounds): SALib needs a width
+            hi = min(lo + 1e-9, hard_hi)
+        out.append(Factor(p.name, lo, hi, p.cls, clipped))
+    out.append(Factor(CHANCE, 0.0, 1.0, CHANCE))
+    return out
+
+
+def seed_of(u: float, root: int = 0) -> int:
+    """Chance ``u`` in [0, 1] as a member seed: member ``floor(u * SEED_POOL)`` of ``root``
+    (computed directly as child ``k`` of ``SeedSequence(root)``, like ``member_seed``)."""
+    k = min(math.floor(u * SEED_POOL), SEED_POOL - 1)
+    child = np.random.SeedSequence(root, spawn_key=(k,))
+    return int(child.generate_state(1, dtype=np.uint32)[0])
+
+
+@dataclass(frozen=True)
+class Point:
+    """One model evaluation: parameter values and a seed."""
+
+    scenario: Scenario
+    scales: dict[str, int]
+    values: dict[str, float]
+    seed: int
+    outcomes: tuple[str, ...]
+
+
+def evaluate(point: Point) -> tuple[float, ...]:
+    try:
+        sc = with_params(point.scenario, point.values)
+        result = run(sc, point.seed, point.scales)
+    except ScenarioError as e:
+        raise portable(e) from None
+    return tuple(outcome(result, name) for name in point.outcomes)
+
+
+def _problem(fs: Sequence[Factor], grouped: bool) -> dict[str, Any]:
+    problem: dict[str, Any] = {
+        "num_vars": len(fs),
+        "names": [f.name for f in fs],
+        "bounds": [[f.lo, f.hi] for f in fs],
+    }
+    if grouped:
+        problem["groups"] = [f.group for f in fs]
+    return problem
+
+
+def _points(
+    x: np.ndarray,
+    fs: Sequence[Factor],
+    scenario: Scenario,
+    scales: dict[str, int],
+    root: int,
+    outs: tuple[str, ...],
+) -> list[Point]:
+    names = [f.name for f in fs]
+    c = names.index(CHANCE)
+    # samplers compute lo + u * (hi - lo), which may overshoot hi by a rounding error
+    x = np.clip(x, [f.lo for f in fs], [f.hi for f in fs])
+    out = []
+    for row in x:
+        values = {n: float(v) for n, v in zip(names, row, strict=True) if n != CHANCE}
+        out.append(Point(scenario, scales, values, seed_of(float(row[c]), root), outs))
+    return out
+
+
+@dataclass
+class Sensitivity:
+    analysis: str
+    config: dict[str, Any]
+    frame: pd.DataFrame
+    runs: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+    clipped: dict[str, int] = field(default_factory=dict)
+
+
+def sensitivity(
+    budget: int = 64,
+    trajectories: int = 10,
+    outcomes: Sequence[str] = DEFAULT_OUTCOMES,
+    *,
+    scenario: ScenarioArg = "baseline",
+    until: str | dt.date | None = None,
+    scale: ScaleArg = None,
+    root: int = 0,
+    executor: Executor | None = None,
+    store: Store | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> Sensitivity:
+    """Morris (``trajectories`` × (factors + 1) runs), then grouped Sobol (``budget`` × 5 runs
+    per range set); saves the indices in the store's ``sensitivity`` table."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 2:
+        raise LabError("budget", budget, "a whole number >= 2 (a power of two: 2, 4, 8, …)")
+    if budget & (budget - 1):
+        raise LabError("budget", budget, "a power of two (Sobol' sequences): 2, 4, 8, 16, …")
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or trajectories < 2:
+        raise LabError("trajectories", trajectories, "a whole number >= 2")
+    outs = tuple(check_outcome(o) for o in outcomes)
+    if not outs:
+        raise LabError("outcomes", list(outcomes), f"at least one of {', '.join(OUTCOMES)}")
+    sc = with_horizon(scenario, until)
+    scales = resolve_scales(scale)
+    sets = {r: factors(r) for r in RANGE_SETS}
+    clipped = {r: sum(f.clipped for f in fs) for r, fs in sets.items()}
+    widened_same = all(
+        (a.lo, a.hi) == (b.lo, b.hi)
+        for a, b in zip(sets["widened"], sets["documented"], strict=True)
+    )
+    run_sets = [r for r in RANGE_SETS if not (r == "widened" and widened_same)]
+    config = {
+        "scenario": sc.to_dict(),
+        "scales": scales,
+        "budget": budget,
+        "trajectories": trajectories,
+        "outcomes": list(outs),
+        "root": root,
+        "source_hash": source_hash(),
+        "ranges": {r: [[f.name, f.lo, f.hi] for f in fs] for r, fs in sets.items()},
+    }
+    analysis = "sens-" + digest(config, 16)
+
+    doc = sets["documented"]
+    x_morris = morris_sample.sample(
+        _problem(doc, grouped=False), trajectories, num_levels=MORRIS_LEVELS, seed=root
+    )
+    x_sobol = {
+        r: sobol_sample.sample(
+            _problem(sets[r], grouped=True), budget, calc_second_order=False, seed=root
+        )
+        for r in run_sets
+    }
+    batches = [("morris", "documented", x_morris, doc)] + [
+        ("sobol", r, x_sobol[r], sets[r]) for r in run_sets
+    ]
+    points = [p for _, _, x, fs in batches for p in _points(x, fs, sc, scales, root, outs)]
+    y = np.full((len(points), len(outs)), np.nan)
+    ex = executor or Serial()
+    if on_progress:
+        on_progress(0, len(points), 0)
+    for done, (i, values) in enumerate(ex.map_unordered(evaluate, points), start=1):
+        y[i] = values
+        if on_progress:
+            on_progress(done, len(points), 0)
+
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    start = 0
+    for method, ranges, x, fs in batches:
+        ys = y[start : start + len(x)]
+        start += len(x)
+        for j, name in enumerate(outs):
+            yj = ys[:, j]
+            if np.isnan(yj).any():
+                bad = int(np.isnan(yj).sum())
+                note = f"{name}: undefined in {bad} of {yj.size} runs ({method}, {ranges})"
+                if note not in notes:
+                    notes.append(note)
+                continue
+            if np.all(yj == yj[0]):
+                note = f"{name}: the same in every run ({method}, {ranges}): nothing to apportion"
+                if note not in notes:
+                    notes.append(note)
+                continue
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                if method == "morris":
+                    rows += _morris_rows(morris_analyze, fs, x, yj, root, name)
+                else:
+                    rows += _sobol_rows(sobol_analyze, fs, yj, root, name, ranges)
+    if widened_same:
+        notes.append(
+            "widened ranges: every side that widening would move lies at a hard bound (the model "
+            "accepts no value outside a parameter's documented range), so the widened set is the "
+            "documented one"
+        )
+        rows += [
+            {**r, "ranges": "widened"}
+            for r in rows
+            if r["method"] == "sobol" and r["ranges"] == "documented"
+        ]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    runs = {"morris": len(x_morris), **{f"sobol_{r}": len(x_sobol[r]) for r in run_sets}}
+    result = Sensitivity(analysis, config, frame, runs, notes, clipped)
+    if store is not None:
+        saved = frame.assign(
+            budget=budget,
+            trajectories=trajectories,
+            runs=sum(runs.values()),
+            until=sc.end.isoformat(),
+            source_hash=config["source_hash"],
+        )
+        store.save_analysis("sensitivity", analysis, saved)
+    return result
+
+
+COLUMNS = [
+    "method", "ranges", "outcome", "factor", "group",
+    "mu_star", "mu_star_conf", "sigma", "s1", "s1_conf", "st", "st_conf",
+]  # fmt: skip
+
+
+def _morris_rows(
+    analyze: Any, fs: Sequence[Factor], x: np.ndarray, y: np.ndarray, root: int, outcome: str
+) -> list[dict[str, Any]]:
+    si = analyze.analyze(_problem(fs, False), x, y, num_levels=MORRIS_LEVELS, seed=root)
+    return [
+        {
+            "method": "morris",
+            "ranges": "documented",
+            "outcome": outcome,
+            "factor": f.name,
+            "group": f.group,
+            "mu_star": float(si["mu_star"][i]),
+            "mu_star_conf": float(si["mu_star_conf"][i]),
+            "sigma": float(si["sigma"][i]),
+        }
+        for i, f in enumerate(fs)
+    ]
+
+
+def _sobol_rows(
+    analyze: Any, fs: Sequence[Factor], y: np.ndarray, root: int, outcome: str, ranges: str
+) -> list[dict[str, Any]]:
+    from SALib.util import compute_groups_matrix
+
+    problem = _problem(fs, True)
+    si = analyze.analyze(problem, y, calc_second_order=False, seed=root)
+    _, names = compute_groups_matrix(problem["groups"])
+    return [
+        {
+            "method": "sobol",
+            "ranges": ranges,
+            "outcome": outcome,
+            "factor": str(g),
+            "group": str(g),
+            "s1": float(si["S1"][i]),
+            "s1_conf": float(si["S1_conf"][i]),
+            "st": float(si["ST"][i]),
+            "st_conf": float(si["ST_conf"][i]),
+        }
+        for i, g in enumerate(names)
+    ]
+
+
+# -- the written table ----------------------------------------------------------------------
+def to_markdown(s: Sensitivity, top: int = 10) -> str:
+    """The analysis as the markdown of docs/sensitivity.md."""
+    c = s.config
+    total = sum(s.runs.values())
+    sobol_sets = [k.removeprefix("sobol_") for k in s.runs if k.startswith("sobol_")]
+    lines = [
+        "# Sensitivity of the outcomes to the parameters",
+        "",
+        f"Generated by `thermidor sensitivity --budget {c['budget']} --trajectories "
+        f"{c['trajectories']} --outcomes {','.join(c['outcomes'])} --until "
+        f"{c['scenario']['run']['end']} --root {c['root']}` (analysis `{s.analysis}`, "
+        f"source `{c['source_hash']}`).",
+        "",
+        "## Sample budget",
+        "",
+        f"- Morris screening: {c['trajectories']} trajectories × ({len(PARAMS)} parameters + "
+        f"chance + 1) = {s.runs['morris']} runs over the documented ranges.",
+        f"- Sobol indices (Saltelli, first and total order, grouped): base sample "
+        f"{c['budget']} × (3 groups + 2) = {c['budget'] * 5} runs per range set, for "
+        f"{', '.join(sobol_sets)}.",
+        f"- In all {total} runs of `{c['scenario']['name']}` from {c['scenario']['run']['start']}"
+        f" to {c['scenario']['run']['end']}, scales {c['scales']}.",
+        "",
+        "## Ranges",
+        "",
+        f"Every parameter ranges over its documented range `[lo, hi]` (`thermidor params`), "
+        f"frozen before the analysis; chance is a uniform variable mapped to one of "
+        f"{SEED_POOL} member seeds. Narrowed and widened: each side of the default scaled by "
+        f"0.5 and 1.5, clipped at the hard bounds ({s.clipped.get('widened', 0)} of "
+        f"{len(PARAMS)} parameters clipped when widened).",
+        "",
+    ]
+    for note in s.notes:
+        lines.append(f"> Note: {note}")
+    if s.notes:
+        lines.append("")
+    f = s.frame
+    for out in c["outcomes"]:
+        lines += [f"## {out}", "", f"_{OUTCOMES.get(out, 'mean of an indicator over a year')}_", ""]
+        sob = f[(f.method == "sobol") & (f.outcome == out)]
+        if sob.empty:
+            lines += ["Not available (see the notes).", ""]
+            continue
+        lines += [
+            "Sobol indices by group (first order S1, total ST; ± half the 95% interval):",
+            "",
+            "| group | " + " | ".join(f"S1 {r} | ST {r}" for r in RANGE_SETS) + " |",
+            "|---|" + "---:|" * (2 * len(RANGE_SETS)),
+        ]
+        for g in GROUPS:
+            cells = []
+            for r in RANGE_SETS:
+                row = sob[(sob.ranges == r) & (sob.factor == g)]
+                if row.empty:
+                    cells += ["–", "–"]
+                    continue
+                q = row.iloc[0]
+                cells += [_pm(q.s1, q.s1_conf), _pm(q.st, q.st_conf)]
+            lines.append(f"| {g} | " + " | ".join(cells) + " |")
+        mor = f[(f.method == "morris") & (f.outcome == out)].sort_values("mu_star", ascending=False)
+        if not mor.empty:
+            chance = mor[mor.factor == CHANCE]
+            lines += [
+                "",
+                f"Morris screening, the {top} most influential factors (μ*: mean absolute "
+                "elementary effect; σ: its spread, a sign of interaction or non-linearity)"
+                + (f"; chance has μ* = {chance.iloc[0].mu_star:.3g}" if not chance.empty else "")
+                + ":",
+                "",
+                "| factor | class | μ* | ± | σ |",
+                "|---|---|---:|---:|---:|",
+            ]
+            for q in mor.head(top).itertuples():
+                lines.append(
+                    f"| `{q.factor}` | {q.group} | {q.mu_star:.3g} | {q.mu_star_conf:.2g} | "
+                    f"{q.sigma:.3g} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _pm(v: float, conf: float) -> str:
+    if v is None or math.isnan(v):
+        return "n/a"
+    return f"{v:.2f} ± {conf:.2f}" if not math.isnan(conf) else f"{v:.2f}"

@@ -1,0 +1,54 @@
+"""``thermidor.simulate(**params) -> dict``: the model as a function of its parameters, for
+SALib, EMA workbench or any optimiser.
+
+    >>> import thermidor
+    >>> thermidor.simulate(**{"parties.ban_readiness": 0.5}, seed=3)
+    {'consolidated': 0.0, 'consolidation_year': nan, ...}
+
+Parameter names are the schema's (``thermidor params``); a keyword may spell the dot as a double
+underscore (``parties__ban_readiness=0.5``). Unknown names and values outside a parameter's range
+raise ``ScenarioError`` naming the parameter and its range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from thermidor.lab.ensemble import with_horizon
+from thermidor.lab.outcomes import CONSOLIDATION, OUTCOMES, check_outcome, outcome
+from thermidor.model.params import validate_value
+from thermidor.model.run import ScaleArg, run
+from thermidor.model.scenario import Scenario
+
+
+def with_params(scenario: Scenario, params: Mapping[str, Any]) -> Scenario:
+    """The scenario with these parameter values (validated against the schema)."""
+    values = dict(scenario.params)
+    for name, value in params.items():
+        name = name.replace("__", ".")
+        values[name] = validate_value(name, value)
+    return dataclasses.replace(scenario, params=values)
+
+
+def simulate(
+    *,
+    seed: int = 0,
+    until: str | dt.date | None = None,
+    scale: ScaleArg = None,
+    scenario: str | Path | dict[str, Any] | Scenario = "baseline",
+    outcomes: tuple[str, ...] | None = None,
+    event: str = CONSOLIDATION,
+    **params: Any,
+) -> dict[str, float]:
+    """Run ``scenario`` (the baseline) with these parameter values; return scalar outcomes:
+    ``consolidated`` (0/1 by the end of 1929), ``consolidation_year`` (NaN if never),
+    ``workers_democracy_1927``, ``party_democracy_1927``, ``working_class_1920``,
+    ``industrial_output_1920`` and the others in ``thermidor.lab.outcomes.OUTCOMES``."""
+    names = [check_outcome(n) for n in (outcomes or tuple(OUTCOMES))]
+    sc = with_params(with_horizon(scenario, until), params)
+    result = run(sc, seed, scale)
+    return {name: outcome(result, name, event) for name in names}

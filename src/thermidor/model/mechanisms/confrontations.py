@@ -1,0 +1,187 @@
+"""M14 confrontations and the ratchet (§9); the votes of congresses and conferences.
+
+Delegates are chosen province by province: by the members while secretaries are elected, by the
+secretary once appointment dominates the province ("the secretarial hierarchy recruits the
+membership of conferences and congresses", §5). Every vote is counted from the delegates'
+alignments and recorded with its counts. A confrontation comes when an opposition grows past what
+the centre tolerates (less the stronger its control), or when a sub-tree with a head of its own
+turns against it: the Secretariat demotes and transfers the opposition's secretaries, and an
+opposition that persists after its defeat is expelled at the next congress and then exiled. Each
+confrontation raises the apparatus's control a step, never undone in the baseline (§9).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import Context
+from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.mechanisms.party import ROLE
+from thermidor.model.params import Params
+from thermidor.model.tree import DISTRICT, F, FACTIONS, LENINGRAD, N_PROVINCES, OPPOSITIONS
+from thermidor.model.world import World
+
+NF = len(FACTIONS)
+MEMBERS_PER_DELEGATE = 1000  # record: roughly one voting delegate per thousand members
+
+
+def delegations(w: World) -> np.ndarray:
+    """Delegates by province and faction, shape ``(n_provinces, n_factions)``."""
+    mem, org = w.members, w.organs
+    weight = mem["weight"].astype(np.float64)
+    by = np.bincount(mem["province"].astype(np.int64) * NF + mem["faction"], weights=weight,
+                     minlength=N_PROVINCES * NF).reshape(N_PROVINCES, NF)
+    members = by.sum(axis=1)
+    n_del = np.maximum(1, np.round(members / MEMBERS_PER_DELEGATE)).astype(np.int64)
+    below = org["level"] >= DISTRICT
+    prov = org["province"][below].astype(np.int64)
+    appointed = np.bincount(prov, weights=org["appointed"][below], minlength=N_PROVINCES)
+    appointed /= np.maximum(np.bincount(prov, minlength=N_PROVINCES), 1)
+    head = org["faction"][1 : 1 + N_PROVINCES]
+    chosen = np.zeros((N_PROVINCES, NF))
+    by_secretary = appointed >= 0.5
+    chosen[np.arange(N_PROVINCES)[by_secretary], head[by_secretary]] = n_del[by_secretary]
+    share = by / np.maximum(members, 1.0)[:, None]
+    chosen[~by_secretary] = np.round(share[~by_secretary] * n_del[~by_secretary, None])
+    return chosen
+
+
+def count_vote(w: World, ctx: Context, body: str, motion: str, against: tuple[int, ...]) -> dict:
+    d = delegations(w).sum(axis=0)
+    opposed = int(sum(d[f] for f in against))
+    total = int(d.sum())
+    by_faction = {FACTIONS[i]: int(d[i]) for i in range(NF) if d[i] > 0}
+    data = {"body": body, "motion": motion, "for": total - opposed, "against": opposed,
+            "abstained": 0, "by_faction": by_faction}
+    ctx.emit("vote", f"{body}: '{motion}' carried {total - opposed} to {opposed}", **data)
+    return data
+
+
+def votes(w: World, p: Params, ctx: Context) -> None:
+    """Congresses and conferences vote on the Central Committee's line."""
+    body = w.inputs.congress.get(ctx.step) or w.inputs.conference.get(ctx.step)
+    if body and w.decided("insurrection") and w.members.n:
+        against = tuple(f for f in (*OPPOSITIONS, F["right"]) if _organised(w, FACTIONS[f]))
+        count_vote(w, ctx, body, "for the Central Committee's line", against)
+
+
+def _organised(w: World, name: str) -> bool:
+    return name in w.signals["formed"] and name not in w.signals["expelled"]
+
+
+def confrontations(w: World, p: Params, ctx: Context) -> None:
+    mem = w.members
+    if mem.n == 0:
+        return
+    body = w.inputs.congress.get(ctx.step) or w.inputs.conference.get(ctx.step)
+    control = w.signals["control"]
+    tolerance = p["confrontation.tolerance"] * (1.0 - control)
+    share = {f: mem.share(mem["faction"] == F[f]) for f in ("left_opposition", "right")}
+    done = w.signals["confronted"]
+
+    # the Left: the first and most important confrontation
+    if _organised(w, "left_opposition") and "left_opposition" not in done:
+        if share["left_opposition"] >= tolerance:
+            _confront(w, p, ctx, "left_opposition", "left_opposition_confrontation",
+                      "Confrontation with the Left Opposition: its supporters removed from posts",
+                      body)
+    # Leningrad: an independent sub-tree must be absorbed, at the next congress or conference
+    split = w.signals["formed"].get("leningrad_opposition", ctx.step)
+    if w.signals["leningrad_head"] == F["leningrad_opposition"] and body and ctx.step > split:
+        _confront(w, p, ctx, "leningrad_opposition", "leningrad_confrontation",
+                  "The centre absorbs the Leningrad organisation: its heads are removed", body)
+        w.signals["leningrad_head"] = F["centre"]
+        org = w.organs
+        org["appointed"][1 + LENINGRAD] = True
+        org["patron"][1 + LENINGRAD] = 0
+        org["faction"][1 + LENINGRAD] = F["centre"]
+        _unite(w, ctx)
+    # an opposition that persists after its defeat is expelled by a congress, then exiled
+    for name, kind in (("left_opposition", "united_opposition_confrontation"),
+                       ("right", "right_confrontation")):
+        if not _organised(w, name):
+            continue
+        persists = share[name] >= 0.2 * tolerance
+        united = name == "right" or ("united" in done and ctx.step > done["united"])
+        again = f"{name}:again" in done
+        if name in done and united and body and persists and name not in w.signals["expelled"]:
+            if again and w.inputs.congress.get(ctx.step) and ctx.step - done[f"{name}:again"] > 26:
+                _expel(w, p, ctx, name, kind, body)
+            elif not again:
+                done[f"{name}:again"] = ctx.step
+                if name == "left_opposition":  # the centre takes up the Left's first plank
+                    w.signals["industrial_drive"] = ctx.step
+                    ctx.emit("industrial_drive",
+                             "Having beaten the Left, the centre takes up industrialisation: "
+                             "investment in heavy industry, fewer goods for the villages",
+                             body=body)
+                _confront(w, p, ctx, name, kind.replace("confrontation", "condemned"),
+                          f"The {name.replace('_', ' ')} is condemned again", body, record=False)
+        elif name not in done and name == "right" and share[name] >= tolerance:
+            _confront(w, p, ctx, name, kind, "Confrontation with the Right", body)
+    # exile follows expulsion (record: January 1928)
+    if "left_opposition" in w.signals["expelled"]:
+        decide(w, ctx, "exile", ctx.step >= w.signals["expelled"]["left_opposition"] + 4,
+               "Expelled oppositionists are deported to Siberia and Central Asia",
+               expelled=int(w.signals["expelled_total"]))
+
+
+def _confront(w: World, p: Params, ctx: Context, name: str, kind: str, text: str,
+              body: str | None, record: bool = True) -> None:
+    vote = count_vote(w, ctx, body or "Central Committee plenum",
+                      f"condemning the {name.replace('_', ' ')}", (F[name],))
+    _demote(w, p, ctx, F[name])
+    w.signals["confronted"][name] = ctx.step
+    w.signals["ratchet"] = min(1.0, w.signals["ratchet"] + p["confrontation.ratchet"])
+    if record:
+        w.signals["defeated"].add(name)
+        ctx.emit(kind, text, opposition=name, control=round(float(w.signals["control"]), 4),
+                 **{k: vote[k] for k in ("body", "for", "against")})
+
+
+def _demote(w: World, p: Params, ctx: Context, faction: int) -> None:
+    """Opposition secretaries are replaced by appointees; its officials sent to remote posts."""
+    rng = ctx.rng("confrontations.demote", faction)
+    org = w.organs
+    theirs = (org["faction"] == faction) & (org["level"] > 0)
+    go = theirs & (rng.random(org.n) < p["confrontation.demotion"])
+    org["appointed"][go] = True
+    org["patron"][go] = org["parent"][go]
+    org["faction"][go] = org["faction"][org["parent"][go]]
+    mem = w.members
+    posted = (mem["faction"] == faction) & ((mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"]))
+    mem["role"] = np.where(posted, ROLE["other"], mem["role"]).astype(np.int8)
+
+
+def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -> None:
+    mem = w.members
+    rng = ctx.rng("confrontations.expel", F[name])
+    theirs = mem["faction"] == F[name]
+    lost = mem.thin(rng, p["confrontation.expulsion"], mask=theirs)
+    n = int(lost.sum())
+    w.ledger.flow("expulsion", "members", "outside", n)
+    w.signals["expelled"][name] = ctx.step
+    w.signals["expelled_total"] += n
+    w.signals["defeated"].add("united_opposition" if name == "left_opposition" else name)
+    w.signals["ratchet"] = min(1.0, w.signals["ratchet"] + p["confrontation.ratchet"])
+    vote = count_vote(w, ctx, body, f"expelling the {name.replace('_', ' ')}", (F[name],))
+    label = "United Opposition" if name == "left_opposition" else "Right"
+    decide(w, ctx, "expulsions" if name == "left_opposition" else "right_removed", True,
+           f"The {body} expels the {label}: {n:,} members", expelled=n,
+           **{k: vote[k] for k in ("for", "against")})
+    ctx.emit(kind, f"Final confrontation with the {label}", opposition=name, expelled=n)
+    mem.compact()
+    _ = hazard
+
+
+def _unite(w: World, ctx: Context) -> None:
+    """Leningrad's defeated leaders join the Left: the United Opposition."""
+    mem = w.members
+    zin = mem["faction"] == F["leningrad_opposition"]
+    mem["faction"] = np.where(zin, F["left_opposition"], mem["faction"]).astype(np.int8)
+    w.signals["formed"].setdefault("left_opposition", ctx.step)
+    w.signals["confronted"]["united"] = ctx.step
+    ctx.emit("united_opposition_formed",
+             "Zinoviev's defeated supporters join Trotsky's: the United Opposition",
+             members=int(mem["weight"][zin].sum()))

@@ -1,0 +1,117 @@
+"""M12 factions as pressures (§6-§8): each member leans where the social pressures on him push.
+
+The Left pulls members by conviction and the socialist tradition, the more so in an economic crisis
+and as the apparatus bureaucratises; it is not the workers' faction (§7). The Right pulls by
+contact with peasants, kulaks and traders; the Centre by a post in the apparatus; every member
+feels his secretary's pull in proportion to his lack of conviction, so careerists follow their
+secretary (§5, §8). An opposition exists only within its declared period (data/factions.csv) and
+only once enough members lean its way to come out with a platform. Alignment is revised monthly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from thermidor.engine import Context
+from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE, ROLE
+from thermidor.model.params import Params
+from thermidor.model.tree import F, FACTIONS, LENINGRAD
+from thermidor.model.world import PEASANT, WORKER, World
+
+NF = len(FACTIONS)
+MONTH = 4  # steps between revisions of alignment
+
+
+def available(w: World, ctx: Context) -> np.ndarray:
+    """Which factions a member may join this week."""
+    ok = np.zeros(NF, dtype=bool)
+    ok[F["centre"]] = True
+    windows = w.inputs.factions
+    day = ctx.date
+    formed = w.signals["formed"]
+    for name in ("left_opposition", "right", "workers_opposition"):
+        start, end = windows.get(name, (dt.date.max, dt.date.min))
+        if start <= day <= end and name in formed and name not in w.signals["expelled"]:
+            ok[F[name]] = True
+    if w.signals["leningrad_head"] == F["leningrad_opposition"] or (
+        "leningrad_opposition" in formed and "leningrad_opposition" not in w.signals["defeated"]
+    ):
+        ok[F["leningrad_opposition"]] = True
+    if w.decided("faction_ban"):
+        ok[F["workers_opposition"]] = False
+    return ok
+
+
+def scores(w: World, p: Params) -> np.ndarray:
+    """Each member's pull toward each faction, shape ``(n_members, n_factions)``."""
+    mem = w.members
+    conv = mem["conviction"].astype(np.float64)
+    old = mem["joined"] < OLD_BOLSHEVIK_BEFORE
+    worker = mem["origin"] == WORKER
+    tradition = np.minimum(1.0, 0.6 + 0.4 * old + 0.2 * worker)
+    crisis = float(w.signals["crisis"])
+    bureaucracy = float(w.signals["appointed_share"])
+    abroad = 1.0 + min(1.0, float(w.signals.get("abroad", 0.0)))
+    left = p["factions.left_appeal"] * conv * tradition * (crisis + bureaucracy) * abroad
+    role = mem["role"]
+    apparatus = (role == ROLE["official"]) | (role == ROLE["functionary"])
+    contact = 0.5 * (mem["origin"] == PEASANT) + 0.5 * apparatus
+    right = p["factions.right_pull"] * contact * float(w.signals["nep_market"])
+    centre = p["factions.centre_pull"] * (0.4 + 0.6 * apparatus)
+    s = np.zeros((mem.n, NF))
+    s[:, F["centre"]] = centre
+    s[:, F["right"]] = right
+    s[:, F["left_opposition"]] = left
+    s[:, F["leningrad_opposition"]] = left * (mem["province"] == LENINGRAD)
+    s[:, F["workers_opposition"]] = left * worker * (1.0 - apparatus)
+    sec = w.organs["faction"][mem["cell"]]
+    s[np.arange(mem.n), sec] += p["patronage.loyalty"] * (1.0 - conv)
+    return s
+
+
+def alignment(w: World, p: Params, ctx: Context) -> None:
+    if not w.decided("insurrection") or ctx.step % MONTH:
+        return
+    mem = w.members
+    if mem.n == 0:
+        return
+    s = scores(w, p)
+    _form(w, p, ctx, s)
+    ok = available(w, ctx)
+    if not ok[F["right"]]:  # before the Right's split, its pull goes to the majority bloc
+        s[:, F["centre"]] = np.maximum(s[:, F["centre"]], s[:, F["right"]])
+    s[:, ~ok] = -np.inf
+    mem["faction"] = s.argmax(axis=1).astype(np.int8)
+
+
+def _form(w: World, p: Params, ctx: Context, s: np.ndarray) -> None:
+    """An opposition comes out with a platform once enough members lean its way."""
+    mem = w.members
+    day = ctx.date
+    formed = w.signals["formed"]
+    best_other = s[:, F["centre"]]
+    for name, title in (
+        ("workers_opposition", "The Workers' Opposition publishes its programme"),
+        ("left_opposition", "The Left Opposition comes out: the Platform of the 46"),
+        ("right", "The Right (Bukharin) breaks with the Centre"),
+    ):
+        start, end = w.inputs.factions.get(name, (dt.date.max, dt.date.min))
+        if name in formed or not start <= day <= end:
+            continue
+        leaning = s[:, F[name]] > best_other
+        share = mem.share(leaning)
+        w.signals[f"leaning:{name}"] = share
+        needed = p["factions.formation_share"]
+        if not w.decided("faction_ban"):  # platforms were taken for granted before the ban (§5)
+            needed *= 0.4
+        if name == "right":
+            needed *= 0.5 if w.decided("forced_collectivisation") else np.inf
+        if name == "left_opposition" and w.signals["scissors"] < p["factions.scissors_trigger"]:
+            continue  # the Left comes out in an economic crisis (§5: the crisis of 1923)
+        if share >= needed:
+            formed[name] = ctx.step
+            kind = {"left_opposition": "left_opposition_formed", "right": "right_opposition_formed",
+                    "workers_opposition": "workers_opposition_formed"}[name]
+            ctx.emit(kind, title, faction=name, leaning_share=round(share, 4))

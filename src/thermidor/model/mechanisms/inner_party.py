@@ -1,0 +1,113 @@
+"""M11 democracy inside the party (§5): appointment spreads, elections from below wither.
+
+Each organ's secretary is elected from below (a cell's plurality; a committee's by the organs under
+it) or appointed from above. Appointment spreads with the apparatus's control and the members'
+fear ("Who is against?"). The ban on factions is a decision rule of a congress, taken when
+isolation and peasant revolt press. The opposition's share of the press falls with control.
+Party democracy D combines the elected share, the opposition's press share against its share of
+the membership, and whether factions are tolerated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import Context
+from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.params import Params
+from thermidor.model.tree import in_opposition, CELL, DISTRICT, FACTIONS, LENINGRAD, OPPOSITIONS, PROVINCE
+from thermidor.model.world import World
+
+NF = len(FACTIONS)
+
+
+def plurality(groups: np.ndarray, factions: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Per group, the faction with most weight (-1 where a group is empty)."""
+    counts = np.bincount(groups.astype(np.int64) * NF + factions, weights=weights,
+                         minlength=n * NF).reshape(n, NF)
+    out = counts.argmax(axis=1)
+    out[counts.sum(axis=1) == 0] = -1
+    return out
+
+
+def secretaries(w: World, p: Params, ctx: Context) -> None:
+    """Appointments spread; elected secretaries follow those who elect them."""
+    org = w.organs
+    if not w.decided("insurrection"):
+        return
+    rng = ctx.rng("inner_party.secretaries")
+    control = w.signals["control"]
+    restore = p["policy.workers_democracy"] if ctx.date.year >= 1923 else 0.0
+    level = org["level"]
+    appointed = org["appointed"]
+    rate = p["party.appointment_rate"] * control * control * (1.0 - restore)
+    head = np.zeros(org.n, dtype=bool)
+    head[1 + LENINGRAD] = True  # the Leningrad organisation has a head of its own (§5, §9)
+    cand = ~appointed & (level >= PROVINCE) & ~head
+    go = cand & (rng.random(org.n) < hazard(rate, ctx.dt))
+    if restore > 0:  # the Left's platform: secretaries elected again
+        back = appointed & (rng.random(org.n) < hazard(2.0 * restore, ctx.dt))
+        appointed[back] = False
+        org["patron"][back] = -1
+    parent = org["parent"]
+    appointed[go] = True
+    org["patron"][go] = parent[go]
+    org["faction"][go] = org["faction"][parent[go]]
+
+    # elected cells follow their members; elected committees the organs beneath them
+    mem = w.members
+    n = org.n
+    cell_pick = plurality(mem["cell"], mem["faction"], mem["weight"].astype(float), n)
+    faction = org["faction"]
+    el_cell = ~appointed & (level == CELL) & (cell_pick >= 0)
+    faction[el_cell] = cell_pick[el_cell]
+    for lvl in (DISTRICT, PROVINCE):
+        child = level == lvl + 1
+        pick = plurality(parent[child], faction[child], np.ones(int(child.sum())), n)
+        sel = ~appointed & (level == lvl) & (pick >= 0) & ~head
+        faction[sel] = pick[sel]
+    faction[1 + LENINGRAD] = w.signals["leningrad_head"]
+    faction[0] = 0  # the Secretariat holds the centre
+
+
+def democracy(w: World, p: Params, ctx: Context) -> None:
+    """Opposition press share, party democracy D, and the ban on factions (a congress rule)."""
+    org, mem = w.organs, w.members
+    below = org["level"] >= PROVINCE
+    elected = 1.0 - float(org["appointed"][below].mean())
+    opp_members = mem.share(in_opposition(mem["faction"])) if mem.n else 0.0
+    control = w.signals["control"]
+    press = opp_members * (1.0 - control)
+    w.signals["press_share"] = press
+    w.signals["opposition_member_share"] = opp_members
+    fairness = min(1.0, press / opp_members) if opp_members > 0.005 else 1.0 - control
+    tolerated = 0.6 if w.decided("faction_ban") else 1.0
+    w.signals["party_democracy"] = elected * fairness * tolerated
+    w.signals["appointed_share"] = 1.0 - elected
+
+    congress = w.inputs.congress.get(ctx.step)
+    if congress and w.decided("insurrection"):
+        isolation = 1.0 - min(1.0, float(w.signals.get("abroad", 0.0)))
+        risen = 0.5 if "kronstadt_type_rising" in w.decisions else 0.0
+        pressure = isolation * (w.signals["unrest"] + risen)
+        decide(
+            w, ctx, "faction_ban", pressure >= 1.0 - p["factions.ban_readiness"],
+            f"The {congress} bans factions 'temporarily': isolation and peasant revolt press",
+            congress=congress, isolation=round(isolation, 4), unrest=round(w.signals["unrest"], 4),
+        )  # fmt: skip
+        _elect_central_committee(w, p, ctx, congress)
+
+
+def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -> None:
+    """A congress elects the Central Committee: an opposition gets seats while democracy lives."""
+    size = w.inputs.cc_size.get(ctx.step, 25)
+    mem = w.members
+    share = mem.share(in_opposition(mem["faction"])) if mem.n else 0.0
+    d = w.signals["party_democracy"]
+    seats = int(round(size * share * d * p["party.cc_opposition_inclusion"]))
+    w.signals["cc_opposition"] = seats
+    ctx.emit("central_committee_elected",
+             f"The {congress} elects a Central Committee of {size}: {seats} from the opposition",
+             body=congress, size=size, opposition_seats=seats,
+             opposition_member_share=round(share, 4), party_democracy=round(d, 4))

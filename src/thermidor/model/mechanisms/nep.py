@@ -1,0 +1,101 @@
+"""M8 the NEP economy (§4, §5): market, scissors, managers, unemployment, differentiation.
+
+Under the NEP industry works on commercial account: the trusts raise their markup until the
+regime, faced with the scissors, imposes price cuts; managers drawn from the workers give way to
+specialists under one-man management (§5); villagers come to the towns faster than jobs open, so
+unemployment becomes endemic (§5); the market lets richer households grow faster (kulak
+differentiation, modelling). A crisis index (scissors and unemployment) feeds the Left (§7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import Context, chunks
+from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.mechanisms.peasants import kulaks
+from thermidor.model.params import Params
+from thermidor.model.world import CITIES, World
+
+
+def market(w: World, p: Params, ctx: Context) -> None:
+    nep = w.decided("new_economic_policy")
+    agri = float(w.signals.get("harvest_ratio", 0.8))
+    ind = max(float(w.signals.get("industrial_output", 0.2)), 0.05)
+    markup = float(w.signals["markup"])
+    if nep:
+        years = (ctx.step - w.decisions["new_economic_policy"]) * ctx.dt
+        pressure = 1.0 if years >= p["managers.khozraschet_years"] else 0.0
+        w.signals["khozraschet"] = pressure
+        if not w.decided("price_cuts"):
+            markup += ctx.dt * p["nep.markup_growth"] * pressure
+    if nep:  # relative prices follow the balance of supply, with a lag
+        target = (agri / ind) ** 0.7 * markup
+        scissors = float(w.signals["scissors"])
+        scissors += ctx.dt * p["nep.price_adjustment"] * (target - scissors)
+    else:
+        scissors = 1.0
+    w.signals["scissors"] = scissors
+    if nep and decide(w, ctx, "price_cuts", scissors >= p["nep.scissors_tolerance"],
+                      "The scissors crisis: the regime forces the trusts to cut prices",
+                      scissors=round(scissors, 4)):
+        markup = 1.0
+    w.signals["markup"] = markup
+    unemployed = w.workers.share(~w.workers["employed"]) if w.workers.n else 0.0
+    hunger = max(0.0, 1.0 - float(w.signals["food"]))
+    w.signals["crisis"] = max(0.0, scissors - 1.0) / 2.0 + unemployed + hunger
+    hh = w.households
+    marketed = float(w.signals.get("marketed_share", 0.0))
+    kulak = hh.share(kulaks(w)) if hh.n else 0.0
+    w.signals["nep_market"] = (marketed * 4.0 + kulak * 5.0) / 2.0 if nep else 0.0
+
+
+def managers(w: World, p: Params, ctx: Context) -> None:
+    """Managers from the workers give way to specialists under commercial accounting (§5)."""
+    share = float(w.signals["managers_from_workers"])
+    pressure = float(w.signals.get("khozraschet", 0.0))
+    if pressure > 0:
+        turnover = hazard(p["managers.turnover"] * pressure, ctx.dt)
+        share = share * (1.0 - turnover) + turnover * p["managers.from_workers_hiring"] * share
+    w.signals["managers_from_workers"] = share
+
+
+def migration(w: World, p: Params, ctx: Context) -> None:
+    """Villagers seek work in the towns under the NEP; most find none at first (§5)."""
+    if not w.decided("new_economic_policy"):
+        return
+    rng = ctx.rng("nep.migration")
+    food = float(np.clip(w.signals["food"], 0.0, 1.0))
+    movers = rng.binomial(w.villagers, hazard(p["nep.migration"] * food, ctx.dt))
+    if movers.sum() == 0:
+        return
+    weights, region = chunks(movers, w.scales["workers"])
+    w.villagers -= movers
+    city = rng.choice(len(CITIES), size=weights.size, p=w.base["city_share"])
+    sector = rng.choice(len(w.base["value_share"]), size=weights.size,
+                        p=w.base["workers_by_sector"] / w.base["workers_by_sector"].sum())
+    w.workers.append(weight=weights, region=region, city=city, sector=sector, employed=False,
+                     consciousness=p["consciousness.fresh_worker"], hereditary=False, ties=True)
+    w.ledger.flow("migration_to_towns", "villagers", "workers", int(movers.sum()))
+    # unemployed newcomers with ties drift back to the land
+    wk = w.workers
+    back = ~wk["employed"] & wk["ties"] & (
+        rng.random(wk.n) < hazard(p["nep.unemployed_return"], ctx.dt)
+    )
+    rows = wk.remove(back)
+    w.villagers += np.bincount(rows["region"], weights=rows["weight"],
+                               minlength=w.villagers.size).astype(np.int64)
+    w.ledger.flow("return_to_village", "workers", "villagers", int(rows["weight"].sum()))
+
+
+def differentiation(w: World, p: Params, ctx: Context) -> None:
+    """Under the market richer households grow faster (kulak differentiation, modelling)."""
+    if not w.decided("new_economic_policy") or w.decided("forced_collectivisation"):
+        return
+    hh = w.households
+    rng = ctx.rng("nep.differentiation")
+    wealth = hh["wealth"].astype(np.float64)
+    rel = np.log(np.maximum(wealth, 1e-3))
+    growth = 0.03 + p["nep.differentiation"] * rel + rng.normal(0.0, 0.05, hh.n)
+    hh["wealth"] = np.maximum(wealth * (1.0 + ctx.dt * growth), 0.02)

@@ -1,0 +1,75 @@
+"""M16 the grain strike and the turn of 1928 (§7, §9).
+
+Peasants hold back their grain when the terms of trade are bad and their stocks allow; when the
+state's procurements fall well below the year before, that is a grain strike. A consolidated
+bureaucracy answers by subordinating the last part of society outside its control: planned
+industrialisation and forced collectivisation against every stratum of the peasantry, the Left's
+first plank carried out against its intentions. Some oppositionists then make their peace (§9).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import Context
+from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.params import Params
+from thermidor.model.tree import F
+from thermidor.model.world import World
+
+WINDOW = 8  # weeks over which procurements are compared with the year before
+
+
+def grain_strike(w: World, p: Params, ctx: Context) -> None:
+    history = w.signals["procurement_history"]
+    history.append(float(w.signals.get("procured_this_week", 0.0)))
+    if not w.decided("new_economic_policy"):
+        return
+    if ctx.step - w.decisions["new_economic_policy"] < 2 * 52:  # compare market years only
+        return
+    now = sum(history[-WINDOW:])
+    before = sum(history[-52 - WINDOW : -52])
+    if before <= 0 or ctx.date.month not in (10, 11, 12, 1, 2):
+        return
+    ratio = now / before
+    w.signals["procurement_ratio"] = ratio
+    hh = w.households
+    stocks = float(np.average(hh["stock"], weights=hh["weight"])) if hh.n else 0.0
+    decide(w, ctx, "grain_strike", ratio < p["grain.strike_ratio"] and stocks > 0.05,
+           "Grain strike: the peasants refuse to sell at the state's prices",
+           procurement_ratio=round(ratio, 4), stocks_t_per_household=round(stocks, 4),
+           scissors=round(float(w.signals["scissors"]), 4))  # fmt: skip
+
+
+def the_turn(w: World, p: Params, ctx: Context) -> None:
+    consolidated = "bureaucracy_consolidated" in w.decisions
+    struck = w.decided("grain_strike")
+    ready = consolidated and struck
+    if ready and not w.decided("forced_collectivisation"):
+        u = float(ctx.rng("turn.readiness").random())
+        ready = u < hazard(4.0 * p["turn.readiness"], ctx.dt)
+    taken = decide(
+        w, ctx, "forced_collectivisation",
+        ready,
+        "The turn: planned industrialisation and forced collectivisation of all the peasantry",
+        consolidated=consolidated, grain_strike=struck,
+    )  # fmt: skip
+    if taken:
+        _capitulations(w, p, ctx)
+    if w.decided("forced_collectivisation"):
+        hh = w.households
+        lose = hazard(p["turn.collectivisation"], ctx.dt)
+        hh["wealth"] = hh["wealth"] * (1.0 - lose)
+        hh["support"] = hh["support"] - 0.5 * lose
+
+
+def _capitulations(w: World, p: Params, ctx: Context) -> None:
+    mem = w.members
+    left = mem["faction"] == F["left_opposition"]
+    rng = ctx.rng("turn.capitulations")
+    weak = left & (mem["conviction"] < 0.75) & (rng.random(mem.n) < p["turn.capitulation"])
+    n = int(mem["weight"][weak].sum())
+    mem["faction"] = np.where(weak, F["centre"], mem["faction"]).astype(np.int8)
+    ctx.emit("capitulations", f"{n:,} oppositionists (Preobrazhensky, Radek) make their peace",
+             members=n)

@@ -1,0 +1,245 @@
+"""Figures drawn with matplotlib (the object API, no pyplot: safe in a server's threads) and
+returned as SVG or PNG bytes, with a text alternative generated from the same numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from thermidor.report.groups import Band, Group
+from thermidor.report.specs import FigureSpec, Panel, expand, label, marks, missing
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
+DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>\s*")
+STYLES = ("-", "--", ":", "-.")
+RC: Any = {  # typed loosely: matplotlib's stubs list every key as a Literal
+    "svg.hashsalt": "thermidor",  # the same figure gives the same bytes
+    "svg.fonttype": "path",  # no font files needed by the reader
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.fontsize": 7.5,
+    "legend.frameon": False,
+}
+
+
+@dataclass
+class Drawn:
+    """A rendered figure: its bytes, its text alternative, and what the runs lacked."""
+
+    spec: FigureSpec
+    image: bytes | None
+    fmt: str
+    alt: str
+    absent: list[str] = field(default_factory=list)
+
+    @property
+    def drawn(self) -> bool:
+        return self.image is not None
+
+
+def render(spec: FigureSpec, groups: list[Group], fmt: str = "svg") -> Drawn:
+    columns = set().union(*(g.columns for g in groups))
+    absent = missing(spec, columns)
+    panels = [p for p in spec.panels if expand(p.series, columns)]
+    if not panels:
+        return Drawn(spec, None, fmt, "", absent)
+    with mpl.rc_context(RC):
+        fig = _layout(len(panels))
+        alt = [f"{spec.title}."]
+        for ax, panel in zip(fig.axes, panels, strict=False):
+            alt.append(_panel(ax, panel, groups, columns))
+        for ax in fig.axes[len(panels) :]:
+            ax.set_visible(False)
+        data = _save(fig, fmt)
+    return Drawn(spec, data, fmt, " ".join(alt), absent)
+
+
+def _layout(n: int) -> Figure:
+    ncols = 1 if n == 1 else 2
+    nrows = math.ceil(n / ncols)
+    height = 3.6 if n == 1 else 3.1 * nrows
+    fig = Figure(figsize=(10, height))
+    fig.subplots(nrows, ncols, squeeze=False)
+    # fixed margins (in inches) rather than a layout engine: drawing twice is most of the cost
+    fig.subplots_adjust(left=0.8 / 10, right=0.985, wspace=0.22, bottom=0.55 / height,
+                        top=1 - 0.35 / height, hspace=0.9 / 3.1)  # fmt: skip
+    return fig
+
+
+def _save(fig: Figure, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "svg":
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+        # The DOCTYPE names a DTD by URL: no reader fetches it, but the file should name nothing.
+        return DOCTYPE.sub(b"", buf.getvalue(), count=1)
+    else:
+        fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _panel(ax: Axes, panel: Panel, groups: list[Group], columns: set[str]) -> str:
+    cols = expand(panel.series, columns)
+    multi = len(groups) > 1
+    words = [f"Panel '{panel.title}' ({panel.unit}):"]
+    for gi, g in enumerate(groups):
+        for si, col in enumerate(cols):
+            band = g.annual(col) if panel.kind == "annual_sum" else g.band(col)
+            if band is None:
+                continue
+            colour = COLOURS[(gi if multi else si) % len(COLOURS)]
+            style = STYLES[si % len(STYLES)] if multi else "-"
+            name = f"{label(col)} — {g.label}" if multi else label(col)
+            if multi and len(cols) == 1:
+                name = g.label
+            _draw(ax, band, panel, colour, style, name, g.size > 1)
+            words.append(_describe(name, band, panel.unit))
+    words.extend(_marks(ax, cols, groups))
+    words.extend(_forced(ax, groups, multi))
+    years = mdates.YearLocator(1 if _span_years(groups) <= 8 else 2)
+    ax.xaxis.set_major_locator(years)  # one locator per axis: a locator belongs to its axis
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_title(panel.title)
+    ax.set_ylabel(panel.unit)
+    ax.set_xlabel("date (year)")
+    if panel.log:
+        ax.set_yscale("log")
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(_tick))
+    ax.grid(True, alpha=0.25)
+    ax.legend(loc="best")
+    return " ".join(words)
+
+
+def _draw(ax: Axes, b: Band, panel: Panel, colour: str, style: str, name: str, bands: bool) -> None:
+    ok = b.valid()
+    x, y = b.dates[ok], b.median[ok]
+    if panel.log:
+        y = np.where(y > 0, y, np.nan)
+    points = panel.kind != "line"
+    ax.plot(x, y, style, color=colour, lw=1.5, label=name, marker="o" if points else None, ms=3)
+    if bands:
+        ax.fill_between(x, b.p10[ok], b.p90[ok], color=colour, alpha=0.18, lw=0)
+
+
+def _marks(ax: Axes, cols: list[str], groups: list[Group]) -> list[str]:
+    lo = min(g.first.dates[0] for g in groups).astype(dt.date)
+    hi = max(g.first.dates[-1] for g in groups).astype(dt.date)
+    words = []
+    shown: set[str] = set()
+    for m in marks():
+        if m.quantity not in cols or not lo <= m.date <= hi:
+            continue
+        kind = "essay: at least" if m.at_least else "essay's figure ± tolerance"
+        ax.errorbar(
+            [np.datetime64(m.date)],
+            [m.value],
+            yerr=None if m.at_least else [[m.tolerance], [m.tolerance]],
+            fmt="^" if m.at_least else "D",
+            color="black",
+            ms=5,
+            capsize=4,
+            zorder=5,
+            label=None if kind in shown else kind,
+        )
+        ax.annotate(m.id, (np.datetime64(m.date), m.value), xytext=(5, 4),
+                    textcoords="offset points", fontsize=7)  # fmt: skip
+        shown.add(kind)
+        bound = "at least " if m.at_least else ""
+        tol = "" if m.at_least else f" ± {_num(m.tolerance)}"
+        words.append(f"Essay's figure {m.id}: {label(m.quantity)} {bound}{_num(m.value)}{tol} "
+                     f"in {m.when}.")  # fmt: skip
+    return words
+
+
+def _forced(ax: Axes, groups: list[Group], multi: bool) -> list[str]:
+    first = True
+    words = []
+    for gi, g in enumerate(groups):
+        for date, e in g.forced():
+            words.append(f"Forced decision ({g.label}): {e.kind} in {_month(date)}.")
+            ax.axvline(
+                float(mdates.date2num(date)),
+                color=COLOURS[gi % len(COLOURS)] if multi else "#555555",
+                ls=(0, (2, 2)),
+                lw=1,
+                label="forced decision (intervention)" if first else None,
+            )
+            first = False
+    return words
+
+
+def _describe(name: str, b: Band, unit: str) -> str:
+    ok = b.valid()
+    if not ok.any():
+        return f"{name}: no values."
+    x, y = b.dates[ok], b.median[ok]
+    i_lo, i_hi = int(np.argmin(y)), int(np.argmax(y))
+    return (
+        f"{name} from {_num(y[0])} ({_month(x[0])}) to {_num(y[-1])} ({_month(x[-1])}), "
+        f"lowest {_num(y[i_lo])} ({_month(x[i_lo])}), highest {_num(y[i_hi])} ({_month(x[i_hi])})."
+    )
+
+
+def _span_years(groups: list[Group]) -> float:
+    lo = min(g.first.dates[0] for g in groups)
+    hi = max(g.first.dates[-1] for g in groups)
+    return float((hi - lo).astype("timedelta64[D]").astype(int)) / 365.25
+
+
+def _tick(x: float, _pos: int) -> str:
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:g}M"
+    if a >= 1e4:
+        return f"{x / 1e3:g}k"
+    return f"{x:g}"
+
+
+def _month(d: np.datetime64) -> str:
+    return str(d.astype("datetime64[M]"))
+
+
+def _num(x: float) -> str:
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:.3g} million"
+    if a >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def probability_chart(
+    rows: list[tuple[str, float, float, float]], title: str, fmt: str = "svg"
+) -> bytes:
+    """Horizontal bars of probabilities with their intervals: (label, p, lo, hi) per row."""
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(10, 0.6 + 0.45 * len(rows)), layout="constrained")
+        ax = fig.subplots()
+        y = np.arange(len(rows))[::-1]
+        p = np.array([r[1] for r in rows])
+        err = np.clip(np.array([[r[1] - r[2] for r in rows], [r[3] - r[1] for r in rows]]), 0, 1)
+        ax.barh(y, p, color=[COLOURS[i % len(COLOURS)] for i in range(len(rows))], alpha=0.8,
+                label="share of seeds")  # fmt: skip
+        ax.errorbar(p, y, xerr=err, fmt="none", color="black", capsize=4, label="95% interval")
+        ax.set_yticks(y, [r[0] for r in rows])
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("probability (share of seeds)")
+        ax.set_title(title)
+        ax.legend(loc="lower right")
+        return _save(fig, fmt)
