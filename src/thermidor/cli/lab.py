@@ -153,8 +153,10 @@ def ensemble_cmd(
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
-    """Run (or complete) an ensemble and keep it in the store; kill it and run it again to
-    finish it, with no run lost or made twice."""
+    """Run (or complete) an ensemble and keep it in the store.
+
+    Killed at any moment, run it again: it finishes, with no run lost or made twice.
+    """
     try:
         check_seeds(seeds)
         scales = resolve_scales(parse_scale(scale))
@@ -355,8 +357,17 @@ def print_comparison(out: dict[str, Any]) -> None:
     t = Table(
         title=f"{out['event']} by {out['by']}: {out['seeds']} seeds, paired (root {out['root']})"
     )
-    for col in ("scenario", "forced decisions", "P [95%]", "never", "median date",
-                "KM median", "workers' dem. 1927", "party dem. 1927", "turn of 1928"):  # fmt: skip
+    for col in (
+        "scenario",
+        "forced decisions",
+        "P [95%]",
+        "never",
+        "median date",
+        "KM median",
+        "workers' dem. 1927",
+        "party dem. 1927",
+        "turn of 1928",
+    ):
         t.add_column(col, overflow="fold")
     for s in out["scenarios"]:
         lo, hi = s["probability_interval"]
@@ -413,8 +424,10 @@ def sensitivity_cmd(
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
-    """Morris screening of every parameter, then Sobol indices by group (structural, political,
-    chance), repeated with the ranges narrowed and widened."""
+    """Morris screening, then Sobol indices by group (structural, political, chance).
+
+    The grouped indices are repeated with every range narrowed and widened by half.
+    """
     from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
 
     try:
@@ -439,8 +452,9 @@ def sensitivity_cmd(
     if write_docs is not None:
         write_atomically(write_docs, text)
     if as_json:
-        emit_json({"analysis": s.analysis, "runs": s.runs, "notes": s.notes,
-                   "indices": records(s.frame)})  # fmt: skip
+        emit_json(
+            {"analysis": s.analysis, "runs": s.runs, "notes": s.notes, "indices": records(s.frame)}
+        )
         return
     console.print(text, markup=False, highlight=False)
     console.print(
@@ -504,11 +518,18 @@ def calibrate_cmd(
     except ScenarioError as e:
         fail(e)
     if as_json:
-        emit_json({
-            "analysis": fit.analysis, "params": fit.summary, "targets": fit.targets,
-            "epsilon": fit.epsilon, "simulations": fit.simulations, "sampler": fit.sampler,
-            "checks": fit.checks, "notes": fit.notes,
-        })  # fmt: skip
+        emit_json(
+            {
+                "analysis": fit.analysis,
+                "params": fit.summary,
+                "targets": fit.targets,
+                "epsilon": fit.epsilon,
+                "simulations": fit.simulations,
+                "sampler": fit.sampler,
+                "checks": fit.checks,
+                "notes": fit.notes,
+            }
+        )
         return
     p = Table(
         title=f"Posterior ({fit.simulations} simulations, ε = {fit.epsilon:.3g}, {fit.sampler})"
@@ -516,16 +537,29 @@ def calibrate_cmd(
     for col in ("parameter", "default", "prior", "posterior median", "90% interval"):
         p.add_column(col)
     for s in fit.summary:
-        p.add_row(s["param"], f"{s['default']:g}", f"U[{s['lo']:g}, {s['hi']:g}]",
-                  f"{s['median']:.4g}", f"{s['q05']:.4g} – {s['q95']:.4g}")  # fmt: skip
+        p.add_row(
+            s["param"],
+            f"{s['default']:g}",
+            f"U[{s['lo']:g}, {s['hi']:g}]",
+            f"{s['median']:.4g}",
+            f"{s['q05']:.4g} – {s['q95']:.4g}",
+        )
     console.print(p)
     t = Table(title="Targets before, after (posterior median) and posterior predictive")
     for col in ("target", "quantity", "essay", "stage", "model median", "p10–p90", "hit"):
         t.add_column(col)
-    for c in sorted(fit.checks, key=lambda c: (c["id"], ("before", "after", "predictive").index(c["stage"]))):  # fmt: skip
-        t.add_row(c["id"], c["quantity"], str(c["target"]), c["stage"],
-                  str(c["simulated_median"]), f"{c['p10']} – {c['p90']}",
-                  f"{c['hit_rate']:.0%}")  # fmt: skip
+    for c in sorted(
+        fit.checks, key=lambda c: (c["id"], ("before", "after", "predictive").index(c["stage"]))
+    ):
+        t.add_row(
+            c["id"],
+            c["quantity"],
+            str(c["target"]),
+            c["stage"],
+            str(c["simulated_median"]),
+            f"{c['p10']} – {c['p90']}",
+            f"{c['hit_rate']:.0%}",
+        )
     console.print(t)
     for note in fit.notes:
         console.print(f"[yellow]note:[/] {note}")

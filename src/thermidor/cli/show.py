@@ -4,29 +4,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thermidor.cli.app import app, console, err, fail
 from thermidor.cli.core import parse_scale
-from thermidor.lab.ensemble import seeds_for
+from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
 from thermidor.model.errors import ScenarioError
-from thermidor.model.result import Result
 from thermidor.model.scenario import load
 from thermidor.report import Group, build, run_dir_group, scenario_group, write
 from thermidor.report.page import Mode
 from thermidor.report.sources import is_run_dir, sensitivity_for
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What ``thermidor report`` was asked for."""
+
+    sources: list[str]
+    ensemble: bool
+    compare: bool
+    seeds: int
+    root: int
+    scale: list[str] | None
+    until: str | None
+    workers: int | None
+    store: Path
 
 
 @app.command("report")
@@ -49,10 +57,13 @@ def report_cmd(
         bool, typer.Option("--compare", help="compare scenarios (the first is the base)")
     ] = False,
     seeds: Annotated[int, typer.Option(help="seeds per scenario (ensembles, comparisons)")] = 10,
-    root: Annotated[int, typer.Option(help="root seed of the ensemble")] = 0,
+    root: Annotated[int, typer.Option(help="root seed of the ensembles")] = 0,
     scale: Annotated[
         list[str] | None,
         typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)"),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="end the runs at this date (YYYY-MM-DD)")
     ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes for new runs")] = None,
     store: Annotated[
@@ -61,11 +72,10 @@ def report_cmd(
     title: Annotated[str | None, typer.Option(help="the report's title")] = None,
 ) -> None:
     """Write one self-contained HTML report of a run, an ensemble or a comparison."""
+    ask = Ask(sources or [], ensemble, compare, seeds, root, scale, until, workers, store)
     try:
-        mode, groups = _groups(sources or [], ensemble, compare, seeds, root, scale, workers, store)
-        sens = None
-        if mode != "run":
-            sens = sensitivity_for(Store(store), groups[0].first.manifest["scenario"]["name"])
+        mode, groups = _groups(ask)
+        sens = sensitivity_for(Store(store)) if mode != "run" else None
         page = build(groups, mode, title=title, sensitivity=sens)
         write(str(out), page)
     except ScenarioError as e:
@@ -73,67 +83,69 @@ def report_cmd(
     console.print(f"wrote {out}  ({len(page) / 1e6:.1f} MB, {sum(g.size for g in groups)} runs)")
 
 
-def _groups(
-    sources: list[str],
-    ensemble: bool,
-    compare: bool,
-    seeds: int,
-    root: int,
-    scale: list[str] | None,
-    workers: int | None,
-    store: Path,
-) -> tuple[Mode, list[Group]]:
-    if ensemble and compare:
+def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
+    srcs = ask.sources
+    if ask.ensemble and ask.compare:
         raise ScenarioError("--ensemble/--compare", "both", "one of them, or neither")
-    if seeds < 1:
-        raise ScenarioError("seeds", seeds, "a whole number >= 1")
-    if not ensemble and not compare:
-        if len(sources) != 1:
-            raise ScenarioError(
-                "RUN_DIR",
-                " ".join(sources) or "(none)",
-                "one run directory (or --ensemble, --compare)",
-            )
-        return "run", [run_dir_group(sources[0])]
-    if ensemble and len(sources) != 1:
-        raise ScenarioError("--ensemble", " ".join(sources) or "(none)", "one scenario")
-    if compare and len(sources) < 2:
-        raise ScenarioError(
-            "--compare", " ".join(sources) or "(none)", "a base and at least one alternative"
-        )
-    scales = parse_scale(scale)
-    members = seeds_for(seeds, root)
-    st = Store(store)
+    if not ask.ensemble and not ask.compare:
+        if len(srcs) != 1:
+            got = " ".join(srcs) or "(none)"
+            raise ScenarioError("RUN_DIR", got, "one run directory (or --ensemble, --compare)")
+        return "run", [run_dir_group(srcs[0])]
+    if ask.ensemble and len(srcs) != 1:
+        raise ScenarioError("--ensemble", " ".join(srcs) or "(none)", "one scenario")
+    if ask.compare and len(srcs) < 2:
+        got = " ".join(srcs) or "(none)"
+        raise ScenarioError("--compare", got, "a base and at least one alternative")
+    if isinstance(ask.seeds, bool) or ask.seeds < 1:
+        raise ScenarioError("seeds", ask.seeds, "a whole number >= 1")
+    scales = parse_scale(ask.scale)
+    until = parse_until(ask.until)
+    members = seeds_for(ask.seeds, ask.root)
+    st = Store(ask.store)
+    scenarios = {s: load(s) for s in srcs if not (ask.compare and is_run_dir(s))}  # fail early
     groups = []
-    for src in sources:
-        if compare and is_run_dir(src):
+    for src in srcs:
+        if src not in scenarios:
             groups.append(run_dir_group(src))
             continue
-        sc = load(src)
-        with Progress(
+        with _bar(f"{scenarios[src].name}: {len(members)} seeds") as update:
+            groups.append(
+                scenario_group(
+                    scenarios[src],
+                    members,
+                    scales,
+                    until,
+                    store=st,
+                    workers=ask.workers,
+                    on_progress=update,
+                )
+            )
+    return ("ensemble" if ask.ensemble else "compare"), groups
+
+
+class _bar:
+    """A progress bar on stderr for the runs of one scenario (stored runs count as done)."""
+
+    def __init__(self, title: str) -> None:
+        self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=err,
             transient=True,
-        ) as bar:
-            task = bar.add_task(f"{sc.name}: {len(members)} seeds", total=len(members))
-            groups.append(
-                scenario_group(
-                    sc,
-                    members,
-                    scales,
-                    store=st,
-                    workers=workers,
-                    on_done=_advance(bar, task),
-                )
-            )
-    return ("ensemble" if ensemble else "compare"), groups
+        )
+        self.task = self.progress.add_task(title, total=None)
 
+    def __enter__(self) -> Callable[[int, int, int], None]:
+        self.progress.start()
+        return lambda done, total, stored: self.progress.update(
+            self.task, completed=done, total=total
+        )
 
-def _advance(bar: Progress, task: TaskID) -> Callable[[int, Result], None]:
-    return lambda i, r: bar.update(task, advance=1)
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
 
 
 @app.command("serve")

@@ -11,7 +11,7 @@ from thermidor.engine.ledger import Ledger
 from thermidor.engine.population import Population, chunks, transfer
 from thermidor.engine.recorder import Event, Recorder
 from thermidor.engine.rng import Streams, member_seed
-from thermidor.engine.simulation import Context, Mechanism, simulate
+from thermidor.engine.simulation import Context, Mechanism, every, simulate
 
 __all__ = [
     "Calendar",
@@ -23,6 +23,7 @@ __all__ = [
     "Recorder",
     "Streams",
     "chunks",
+    "every",
     "member_seed",
     "simulate",
     "transfer",

@@ -66,7 +66,7 @@ class Population:
         mask: np.ndarray | None = None,
     ) -> np.ndarray:
         """Weighted sums by an integer attribute: ``bincount(key, weight * values)``."""
-        w = self[WEIGHT].astype(np.float64)
+        w = self[WEIGHT]
         if values is not None:
             w = w * values
         k = self[key]
@@ -87,7 +87,7 @@ class Population:
         if within is not None:
             w, mask = w[within], mask[within]
         tot = w.sum()
-        return float(w[mask].sum() / tot) if tot > 0 else float("nan")
+        return float(np.dot(w, mask) / tot) if tot > 0 else float("nan")
 
     # -- change ---------------------------------------------------------------------------
     def _reserve(self, n_new: int) -> None:
@@ -152,6 +152,10 @@ class Population:
         the number of untouched agents.
         """
         w = self[WEIGHT]
+        if np.ndim(p) == 0 and mask is None:  # the common case: one rate for everyone
+            lost = rng.binomial(w, min(max(float(p), 0.0), 1.0)).astype(np.int64)
+            self._cols[WEIGHT][: self.n] -= lost
+            return lost
         prob = np.broadcast_to(np.clip(p, 0.0, 1.0), w.shape)
         active = prob > 0
         if mask is not None:

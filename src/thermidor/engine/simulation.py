@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ class Context:
     calendar: Calendar
     streams: Streams
     recorder: Recorder
+    stride: int = 1  # steps this call stands for (a mechanism run every n steps)
 
     @property
     def date(self) -> dt.date:
@@ -29,8 +30,8 @@ class Context:
 
     @property
     def dt(self) -> float:
-        """Years per step: multiply a rate per year by this."""
-        return self.calendar.years_per_step
+        """Years this call covers: multiply a rate per year by this."""
+        return self.calendar.years_per_step * self.stride
 
     def rng(self, mechanism: str, *extra: int) -> np.random.Generator:
         return self.streams.get(mechanism, self.step, *extra)
@@ -41,6 +42,20 @@ class Context:
 
 Mechanism = Callable[[Any, Any, Context], None]
 """A mechanism: ``(state, params, ctx) -> None``; it reads and updates arrays in place."""
+
+
+def every(n: int, mechanism: Mechanism) -> Mechanism:
+    """Run ``mechanism`` every ``n`` steps, covering ``n`` steps' time (``ctx.dt`` scales)."""
+    if n < 1:
+        raise ValueError(f"every() needs n >= 1, got {n}")
+
+    def slow(state: Any, params: Any, ctx: Context) -> None:
+        if ctx.step % n == 0:
+            mechanism(state, params, replace(ctx, stride=n))
+
+    slow.__name__ = getattr(mechanism, "__name__", "mechanism")
+    slow.__doc__ = mechanism.__doc__
+    return slow
 
 
 def simulate(

@@ -64,6 +64,27 @@ def check_params(names: Sequence[str]) -> list[str]:
     return out
 
 
+def candidate_targets(
+    params: Sequence[str], *, all_calibrated: bool = False, only: Sequence[str] | None = None
+) -> list[Target]:
+    """The calibrated targets a fit of ``params`` may use (checked before any run)."""
+    targets = {t.id: t for t in load_targets()}
+    if not only:
+        return [
+            t
+            for t in targets.values()
+            if calibrated_by(t.id) and (all_calibrated or set(calibrated_by(t.id)) & set(params))
+        ]
+    chosen = []
+    for tid in only:
+        if tid not in targets:
+            raise LabError("target", tid, "a target id", suggest(tid, list(targets)))
+        if not calibrated_by(tid):
+            raise LabError("target", tid, "a calibrated target: emergent targets are never fitted")
+        chosen.append(targets[tid])
+    return chosen
+
+
 def choose_targets(
     params: Sequence[str],
     probe: Result,
@@ -71,33 +92,17 @@ def choose_targets(
     all_calibrated: bool = False,
     only: Sequence[str] | None = None,
 ) -> tuple[list[Target], list[str]]:
-    """The targets to fit (never an emergent one) and notes on those left out."""
-    targets = {t.id: t for t in load_targets()}
+    """The targets to fit (never an emergent one) that the probe run can give, and notes on
+    those left out."""
     notes: list[str] = []
-    if only:
-        chosen = []
-        for tid in only:
-            if tid not in targets:
-                raise LabError("target", tid, "a target id", suggest(tid, list(targets)))
-            if not calibrated_by(tid):
-                raise LabError(
-                    "target", tid, "a calibrated target: emergent targets are never fitted"
-                )
-            chosen.append(targets[tid])
-    else:
-        chosen = [
-            t
-            for t in targets.values()
-            if calibrated_by(t.id) and (all_calibrated or set(calibrated_by(t.id)) & set(params))
-        ]
     usable = []
-    for t in chosen:
+    for t in candidate_targets(params, all_calibrated=all_calibrated, only=only):
         if modelled([probe], t):
             usable.append(t)
         else:
             notes.append(f"{t.id} ({t.quantity}, {t.when}) left out: not modelled in these runs")
     if not usable:
-        linked = sorted({p for t in targets.values() for p in calibrated_by(t.id)})
+        linked = sorted({p for t in load_targets() for p in calibrated_by(t.id)})
         raise LabError(
             "params",
             list(params),
@@ -185,8 +190,19 @@ def _runs(ex: Executor, checks: list[CheckRun]) -> list[Result]:
 
 def _score(results: list[Result], targets: Sequence[Target], stage: str) -> list[dict[str, Any]]:
     ids = {t.id for t in targets}
-    keep = ("id", "quantity", "when", "target", "tolerance", "simulated_median", "p10", "p90",
-            "hit_rate", "occurred_share", "passed")  # fmt: skip
+    keep = (
+        "id",
+        "quantity",
+        "when",
+        "target",
+        "tolerance",
+        "simulated_median",
+        "p10",
+        "p90",
+        "hit_rate",
+        "occurred_share",
+        "passed",
+    )
     return [
         {"stage": stage, **{k: _plain(r[k]) for k in keep}}
         for r in score(results)
@@ -238,10 +254,15 @@ def calibrate(
     import pyabc
 
     names = check_params(params)
-    for opt, v, least in (("population", population, 2), ("generations", generations, 1),
-                          ("check_seeds", check_seeds, 1), ("workers", workers, 1)):  # fmt: skip
+    for opt, v, least in (
+        ("population", population, 2),
+        ("generations", generations, 1),
+        ("check_seeds", check_seeds, 1),
+        ("workers", workers, 1),
+    ):
         if isinstance(v, bool) or not isinstance(v, int) or v < least:
             raise LabError(opt, v, f"a whole number >= {least}")
+    candidate_targets(names, all_calibrated=all_calibrated, only=targets)  # before any run
     store = store or Store()
     sc = with_horizon(scenario, until)
     scales = resolve_scales(scale)
@@ -250,10 +271,15 @@ def calibrate(
     before = _runs(ex, [CheckRun(sc, scales, {}, s) for s in members])
     used, notes = choose_targets(names, before[0], all_calibrated=all_calibrated, only=targets)
     config = {
-        "params": names, "targets": [t.id for t in used], "population": population,
-        "generations": generations, "scenario": sc.to_dict(), "scales": scales, "root": root,
+        "params": names,
+        "targets": [t.id for t in used],
+        "population": population,
+        "generations": generations,
+        "scenario": sc.to_dict(),
+        "scales": scales,
+        "root": root,
         "source_hash": source_hash(),
-    }  # fmt: skip
+    }
     analysis = "fit-" + digest(config, 16)
 
     for name in ("ABC", "pyabc", "Sampler", "Epsilon", "Distance", "Acceptor", "History"):
@@ -305,16 +331,29 @@ def calibrate(
     picks = rng.choice(len(posterior), size=check_seeds, p=w / w.sum())
     draws = [{n: float(posterior[n].iloc[i]) for n in names} for i in picks]
     predictive = _runs(
-        ex, [CheckRun(sc, scales, d, s) for d, s in zip(draws, seeds_for(check_seeds, root + 1),
-                                                         strict=True)]
-    )  # fmt: skip
+        ex,
+        [
+            CheckRun(sc, scales, d, s)
+            for d, s in zip(draws, seeds_for(check_seeds, root + 1), strict=True)
+        ],
+    )
     checks = (
         _score(before, used, "before")
         + _score(after, used, "after")
         + _score(predictive, used, "predictive")
     )
-    fit = Fit(analysis, names, [t.id for t in used], posterior, summary, checks, epsilon,
-              simulations, sampler_name, notes)  # fmt: skip
+    fit = Fit(
+        analysis,
+        names,
+        [t.id for t in used],
+        posterior,
+        summary,
+        checks,
+        epsilon,
+        simulations,
+        sampler_name,
+        notes,
+    )
     _save(store, fit, config, db)
     return fit
 
@@ -325,12 +364,18 @@ def _summary(posterior: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
     for n in names:
         x = posterior[n].to_numpy()
         p = BY_NAME[n]
-        out.append({
-            "param": n, "default": p.default, "lo": p.lo, "hi": p.hi,
-            "mean": float(np.sum(w * x) / np.sum(w)),
-            "q05": weighted_quantile(x, w, 0.05), "median": weighted_quantile(x, w, 0.5),
-            "q95": weighted_quantile(x, w, 0.95),
-        })  # fmt: skip
+        out.append(
+            {
+                "param": n,
+                "default": p.default,
+                "lo": p.lo,
+                "hi": p.hi,
+                "mean": float(np.sum(w * x) / np.sum(w)),
+                "q05": weighted_quantile(x, w, 0.05),
+                "median": weighted_quantile(x, w, 0.5),
+                "q95": weighted_quantile(x, w, 0.95),
+            }
+        )
     return out
 
 
@@ -341,14 +386,25 @@ def _save(store: Store, fit: Fit, config: dict[str, Any], db: Path) -> None:
     for col in ("target", "simulated_median", "p10", "p90"):
         checks[col] = checks[col].map(lambda v: None if v is None else str(v))
     store.save_analysis("fit_checks", fit.analysis, checks)
-    meta = pd.DataFrame([{
-        "params": json.dumps(fit.params), "targets": json.dumps(fit.targets),
-        "population": config["population"], "generations": config["generations"],
-        "epsilon": fit.epsilon, "simulations": fit.simulations, "sampler": fit.sampler,
-        "until": config["scenario"]["run"]["end"], "scales": json.dumps(config["scales"]),
-        "root": config["root"], "source_hash": config["source_hash"],
-        "summary": json.dumps(fit.summary), "pyabc_db": str(db),
-    }])  # fmt: skip
+    meta = pd.DataFrame(
+        [
+            {
+                "params": json.dumps(fit.params),
+                "targets": json.dumps(fit.targets),
+                "population": config["population"],
+                "generations": config["generations"],
+                "epsilon": fit.epsilon,
+                "simulations": fit.simulations,
+                "sampler": fit.sampler,
+                "until": config["scenario"]["run"]["end"],
+                "scales": json.dumps(config["scales"]),
+                "root": config["root"],
+                "source_hash": config["source_hash"],
+                "summary": json.dumps(fit.summary),
+                "pyabc_db": str(db),
+            }
+        ]
+    )
     store.save_analysis("fits", fit.analysis, meta)
 
 

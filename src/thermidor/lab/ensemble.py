@@ -27,6 +27,7 @@ from typing import Any
 from thermidor.engine import member_seed
 from thermidor.lab.errors import LabError, portable
 from thermidor.lab.executors import Executor, Serial, default_workers
+from thermidor.lab.horizon import parse_until, with_horizon
 from thermidor.lab.store import (
     Store,
     calendar_steps,
@@ -47,11 +48,13 @@ __all__ = [
     "default_workers",
     "ensemble",
     "execute",
+    "parse_until",
     "plan",
     "rerun",
     "run_jobs",
     "run_many",
     "seeds_for",
+    "with_horizon",
 ]
 
 Progress = Callable[[int, int, int], None]  # (done, total, already stored)
@@ -92,27 +95,6 @@ def run_many(
 
 
 # -- planning ---------------------------------------------------------------------------------
-def parse_until(until: str | dt.date | None) -> dt.date | None:
-    if until is None or isinstance(until, dt.date):
-        return until
-    try:
-        return dt.date.fromisoformat(until)
-    except ValueError:
-        raise ScenarioError("until", until, "a date YYYY-MM-DD") from None
-
-
-def with_horizon(scenario: ScenarioArg, until: str | dt.date | None = None) -> Scenario:
-    """The scenario, ending at ``until`` if that comes before its end. The horizon becomes part
-    of the scenario (and so of its manifest and content key), so a rerun needs nothing else."""
-    sc = load(scenario)
-    stop = parse_until(until)
-    if stop is None or stop >= sc.end:
-        return sc
-    if stop <= sc.start:
-        raise ScenarioError("until", stop.isoformat(), f"a date after {sc.start}")
-    return dataclasses.replace(sc, end=stop)
-
-
 @dataclass(frozen=True)
 class Job:
     """One run to make: ``root`` is where the worker writes it (None: send the Result back)."""

@@ -276,9 +276,19 @@ def sensitivity(
 
 
 COLUMNS = [
-    "method", "ranges", "outcome", "factor", "group",
-    "mu_star", "mu_star_conf", "sigma", "s1", "s1_conf", "st", "st_conf",
-]  # fmt: skip
+    "method",
+    "ranges",
+    "outcome",
+    "factor",
+    "group",
+    "mu_star",
+    "mu_star_conf",
+    "sigma",
+    "s1",
+    "s1_conf",
+    "st",
+    "st_conf",
+]
 
 
 def _morris_rows(

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from thermidor.lab.ensemble import with_horizon
+from thermidor.lab.horizon import with_horizon
 from thermidor.lab.outcomes import CONSOLIDATION, OUTCOMES, check_outcome, outcome
 from thermidor.model.params import validate_value
 from thermidor.model.run import ScaleArg, run

@@ -90,8 +90,9 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["army"] = float(sd.total())
     row["peasant_households"] = float(hh.total())
     st = strata(hh["wealth"], float(w.signals.get("median_wealth", 1.0)))
+    by_stratum = np.bincount(st, weights=hh["weight"], minlength=len(STRATA))
     for i, s in enumerate(STRATA):
-        row[f"peasant_share:{s}"] = hh.share(st == i)
+        row[f"peasant_share:{s}"] = float(by_stratum[i] / max(by_stratum.sum(), 1.0))
     harvest = w.flows.pop("grain_harvest", None)
     row["grain_harvest_vs_prewar"] = harvest / w.base["grain_prewar"] if harvest else np.nan
     for c in CROPS:
@@ -108,8 +109,9 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     members = float(mem.total())
     row["party_members"] = members
     row["old_bolshevik_share"] = mem.share(mem["joined"] < OLD_BOLSHEVIK_BEFORE)
+    by_origin = np.bincount(mem["origin"], weights=mem["weight"], minlength=3)
     for i, o in enumerate(("worker", "peasant", "other")):
-        row[f"party_origin_share:{o}"] = mem.share(mem["origin"] == i)
+        row[f"party_origin_share:{o}"] = float(by_origin[i] / max(by_origin.sum(), 1.0))
     row["state_officials"] = float(off.total())
     row["legal_parties"] = 1.0 + sum(w.legal[x] for x in PARTIES)
     k = float(w.signals["K"])
@@ -165,7 +167,9 @@ def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> No
     row["bureaucratic_control"] = float(sig["control"])
     row["bureaucratic_cohesion"] = float(sig["cohesion"])
     row["bureaucratic_consolidation"] = 1.0 if "bureaucracy_consolidated" in w.decisions else 0.0
-    d = delegations(w)
+    if ctx.step % 4 == 0 or "delegations" not in sig:  # alignments change monthly
+        sig["delegations"] = delegations(w)
+    d = sig["delegations"]
     opp = sum(d[LENINGRAD, f] for f in OPPOSITIONS)
     row["opposition_delegate_share:leningrad"] = float(opp / max(d[LENINGRAD].sum(), 1.0))
     in_len = mem["province"] == LENINGRAD

@@ -93,7 +93,7 @@ PARAMS: tuple[Param, ...] = (
        "term of a city soviet after October", "record: 1918 constitution, three months"),
     _p("soviets.election_capacity", 0.55, 0.0, 1.0, "index",
        "class capacity K below which a due soviet election lapses (scaled by the war)",
-       "§3; modelling", "political", ("T10",)),
+       "§3; modelling", "political"),
     _p("insurrection.soviet_support", 0.5, 0.3, 0.9, "fraction",
        "Bolshevik share of the capitals' soviets the party waits for", "§1, §3", "political"),
     _p("insurrection.army_sympathy", 0.5, 0.1, 0.9, "fraction",

@@ -2,38 +2,41 @@
 
 from __future__ import annotations
 
-from thermidor.engine import Mechanism
+from thermidor.engine import Mechanism, every
 from thermidor.model.mechanisms import (
     apparatus, bureaucracy, civil_war, confrontations, consciousness, demography, factions, fronts,
     grain, industry, inner_party, kronstadt, nep, parties, party, patronage, peasants, soviets,
     turn, world_revolution,
 )  # fmt: skip
 
+MONTH = 4  # slow processes run monthly, covering the month's time
+
 STEP: tuple[tuple[str, Mechanism], ...] = (
     ("M17 world revolution", world_revolution.episodes),
     ("M4 fronts", fronts.read_fronts),
-    ("M1 consciousness", consciousness.update_consciousness),
+    ("M1 consciousness", every(MONTH, consciousness.update_consciousness)),
     ("M1 soviets", soviets.elections),
     ("M1 insurrection", soviets.insurrection),
     ("M3 land", peasants.land_seizure),
     ("M4 army", civil_war.army),
-    ("M4 towns", demography.towns),
-    ("M4 villages", demography.villages),
-    ("M5 capacity", industry.capacity),
+    ("M4 towns", every(MONTH, demography.towns)),
+    ("M4 villages", every(MONTH, demography.villages)),
+    ("M5 capacity", every(MONTH, industry.capacity)),
     ("M5 labour", industry.labour),
     ("M5 output", industry.output),
     ("M8 market", nep.market),
-    ("M8 managers", nep.managers),
-    ("M8 migration", nep.migration),
-    ("M8 differentiation", nep.differentiation),
+    ("M8 managers", every(MONTH, nep.managers)),
+    ("M8 migration", every(MONTH, nep.migration)),
+    ("M8 differentiation", every(MONTH, nep.differentiation)),
     ("M3 season", peasants.season),
-    ("M3 livestock", peasants.livestock),
+    ("M3 livestock", every(MONTH, peasants.livestock)),
     ("M3 grain", grain.procurement),
     ("M3 support", peasants.support),
     ("M16 grain strike", turn.grain_strike),
     ("M6 parties", parties.legality),
     ("M9 party", party.recruitment),
-    ("M10 apparatus", apparatus.growth),
+    ("M9 membership", every(MONTH, party.membership)),
+    ("M10 apparatus", every(MONTH, apparatus.growth)),
     ("M7 rising", kronstadt.rising),
     ("M7 NEP", kronstadt.nep),
     ("M11 secretaries", inner_party.secretaries),

@@ -15,6 +15,7 @@ import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from thermidor.report.groups import Band, Group
@@ -105,7 +106,7 @@ def _panel(ax: Axes, panel: Panel, groups: list[Group], columns: set[str]) -> st
             name = f"{label(col)} — {g.label}" if multi else label(col)
             if multi and len(cols) == 1:
                 name = g.label
-            _draw(ax, band, panel, colour, style, name, g.size > 1)
+            _draw(ax, band, panel, colour, style, None if multi else name, g.size > 1)
             words.append(_describe(name, band, panel.unit))
     words.extend(_marks(ax, cols, groups))
     words.extend(_forced(ax, groups, multi))
@@ -120,11 +121,21 @@ def _panel(ax: Axes, panel: Panel, groups: list[Group], columns: set[str]) -> st
     else:
         ax.yaxis.set_major_formatter(FuncFormatter(_tick))
     ax.grid(True, alpha=0.25)
-    ax.legend(loc="best")
+    handles, labels = ax.get_legend_handles_labels()
+    if multi:  # a colour per scenario and a dash per series, each said once
+        proxies = [Line2D([], [], color=COLOURS[gi % len(COLOURS)], label=g.label)
+                   for gi, g in enumerate(groups)]  # fmt: skip
+        if len(cols) > 1:
+            proxies += [Line2D([], [], color="#666666", ls=STYLES[si % len(STYLES)], label=label(c))
+                        for si, c in enumerate(cols)]  # fmt: skip
+        handles, labels = [*proxies, *handles], [*(h.get_label() for h in proxies), *labels]
+    ax.legend(handles, labels, loc="best")
     return " ".join(words)
 
 
-def _draw(ax: Axes, b: Band, panel: Panel, colour: str, style: str, name: str, bands: bool) -> None:
+def _draw(
+    ax: Axes, b: Band, panel: Panel, colour: str, style: str, name: str | None, bands: bool
+) -> None:
     ok = b.valid()
     x, y = b.dates[ok], b.median[ok]
     if panel.log:
@@ -242,4 +253,31 @@ def probability_chart(
         ax.set_xlabel("probability (share of seeds)")
         ax.set_title(title)
         ax.legend(loc="lower right")
+        return _save(fig, fmt)
+
+
+def sensitivity_chart(rows: list[dict[str, Any]], title: str, fmt: str = "svg") -> bytes:
+    """Grouped bars: an outcome per cluster, a bar per group (structural, political, chance)."""
+    outcomes = list(dict.fromkeys(str(r["outcome"]) for r in rows))
+    groups = list(dict.fromkeys(str(r["group"]) for r in rows))
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(10, 3.6), layout="constrained")
+        ax = fig.subplots()
+        width = 0.8 / max(len(groups), 1)
+        for gi, g in enumerate(groups):
+            xs, ys, errs = [], [], []
+            for oi, o in enumerate(outcomes):
+                r = next((r for r in rows if r["outcome"] == o and r["group"] == g), None)
+                if r is None or r.get("st") is None:
+                    continue
+                xs.append(oi + (gi - (len(groups) - 1) / 2) * width)
+                ys.append(float(r["st"]))
+                errs.append(float(r.get("st_conf") or 0.0))
+            ax.bar(xs, ys, width, yerr=errs, capsize=3, label=g, color=COLOURS[gi % len(COLOURS)])
+        ax.set_xticks(range(len(outcomes)), outcomes)
+        ax.set_ylabel("total-order Sobol index (share of variance)")
+        ax.set_xlabel("outcome")
+        ax.set_title(title)
+        ax.axhline(0, color="#888888", lw=0.8)
+        ax.legend(title="factors")
         return _save(fig, fmt)

@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from thermidor.model.events import EVENTS
+from thermidor.lab.compare import DIFFERENCES, RESAMPLES, differences, record, summarise
+from thermidor.lab.outcomes import BY, CONSOLIDATION, modelled_event
 from thermidor.model.targets import score
 from thermidor.report import figures
 from thermidor.report.groups import Group, date_quantiles
@@ -20,16 +21,17 @@ from thermidor.report.specs import FIGURES, SECTIONS, label
 from thermidor.report.stats import difference, share
 
 Mode = Literal["run", "ensemble", "compare"]
-CONSOLIDATION = "bureaucracy_consolidated"
 
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """Sensitivity indices of one outcome (from the lab's store): one row per parameter."""
+    """One sensitivity analysis from the lab's store: grouped Sobol indices (structural,
+    political, chance) and Morris screening of every parameter, by outcome."""
 
-    outcome: str
-    method: str
-    rows: list[dict[str, Any]]  # parameter, class, first (S1), total (ST)
+    analysis: str
+    sobol: list[dict[str, Any]]  # outcome, ranges, group, s1, s1_conf, st, st_conf
+    morris: list[dict[str, Any]]  # outcome, factor, group, mu_star, mu_star_conf, sigma
+    about: dict[str, Any]  # budget, trajectories, runs, until, source_hash
 
 
 def build(
@@ -291,7 +293,7 @@ def _sim(r: dict[str, Any], key: str) -> str:
 
 
 def _outcomes(gs: list[Group], mode: Mode, counter: _Counter) -> str:
-    if CONSOLIDATION not in EVENTS:
+    if not modelled_event(CONSOLIDATION):
         body = (
             '<p class="missing" id="outcomes-missing">This version of the model does not yet date '
             f"the bureaucracy's consolidation (event <code>{CONSOLIDATION}</code>), so no "
@@ -310,29 +312,92 @@ def _outcomes(gs: list[Group], mode: Mode, counter: _Counter) -> str:
             "an ensemble (<code>thermidor report --ensemble</code>) does.</p>"
         )
     else:
-        shares = [share(g.occurred(CONSOLIDATION)) for g in gs]
-        rows = [(g.label, s.p, s.lo, s.hi) for g, s in zip(gs, shares, strict=True)]
-        img = figures.probability_chart(rows, "Probability that the bureaucracy consolidates")
-        said = "; ".join(
-            f"{g.label} {s.p:.0%} (95% interval {s.lo:.0%} to {s.hi:.0%}, {s.k} of {s.n} seeds)"
-            for g, s in zip(gs, shares, strict=True)
-        )
-        body = _figure_html(
-            "fig-consolidation", counter.next(), "Probability of consolidation", img, "svg",
-            f"Bar chart: probability that the bureaucracy consolidates by the end of the run: {said}.",
-            "The share of seeds in which the bureaucracy consolidated as a ruling class by the "
-            "end of the run, with Wilson 95% intervals.", [],
-        )  # fmt: skip
-        body += f"<p>{_e(said)}.</p>"
+        body = _consolidation(gs, mode, counter)
     if mode == "compare":
         body += _event_probabilities(gs)
     return _section("outcomes", body)
 
 
+def _consolidation(gs: list[Group], mode: Mode, counter: _Counter) -> str:
+    """The lab's comparison statistics (``thermidor.lab.compare``) over the groups' runs."""
+    data = [np.stack([record(r, CONSOLIDATION) for r in g.results]) for g in gs]
+    sums = [summarise(x) for x in data]
+    rows = [
+        (g.label, s["probability"], *s["probability_interval"])
+        for g, s in zip(gs, sums, strict=True)
+    ]
+    img = figures.probability_chart(
+        rows, f"Probability that the bureaucracy consolidates by {BY.year}"
+    )
+    said = "; ".join(
+        f"{g.label} {s['probability']:.0%} (95% interval {s['probability_interval'][0]:.0%} to "
+        f"{s['probability_interval'][1]:.0%}, {s['runs']} seeds)"
+        for g, s in zip(gs, sums, strict=True)
+    )
+    body = _figure_html(
+        "fig-consolidation", counter.next(), "Probability of consolidation", img, "svg",
+        f"Bar chart: probability that the bureaucracy consolidates by {BY}: {said}.",
+        "The share of seeds in which the bureaucracy consolidated as a ruling class (both "
+        f"components of M15 past their declared thresholds) by {BY}, with Wilson 95% intervals.",
+        [],
+    )  # fmt: skip
+    head = ["scenario", f"P(by {BY.year})", "never", "median date", "Kaplan–Meier median",
+            "workers' democracy 1927", "party democracy 1927", "turn of 1928"]  # fmt: skip
+    table = []
+    for g, s in zip(gs, sums, strict=True):
+        lo, hi = s["probability_interval"]
+        turn = s["turn_of_1928"]
+        table.append([
+            g.label, f"{s['probability']:.0%} ({lo:.0%}–{hi:.0%})", f"{s['never_share']:.0%}",
+            s["median_date"] or "–", s["km_median_date"] or "–",
+            _f(s["workers_democracy_1927"]), _f(s["party_democracy_1927"]),
+            f"{turn['share']:.0%}, median {turn['median_date'] or '–'}",
+        ])  # fmt: skip
+    body += _table(head, table, cls="outcomes")
+    end = min(g.first.dates[-1] for g in gs).astype(dt.date)
+    if end < BY:
+        body += f'<p class="note">The runs end on {end}: "by {BY.year}" means by then.</p>'
+    if mode == "compare":
+        body += _differences(gs, data)
+    return body
+
+
+def _differences(gs: list[Group], data: list[np.ndarray]) -> str:
+    base = gs[0]
+    head = ["against " + base.label, *(name.replace("_", " ") for name in DIFFERENCES)]
+    rows = []
+    for g, x in zip(gs[1:], data[1:], strict=True):
+        if g.seeds != base.seeds:
+            rows.append([g.label, *(["not paired: other seeds"] * len(DIFFERENCES))])
+            continue
+        d = differences(data[0], x, RESAMPLES, 0)
+        rows.append([g.label, *(_interval(d[name]) for name in DIFFERENCES)])
+    return (
+        "<h3>Differences from the base, paired by seed</h3>"
+        + _table(head, rows, cls="differences")
+        + '<p class="note">Each alternative minus the base over the pairs of runs with the same '
+        "seed (common random numbers), with 95% intervals from a paired bootstrap over seeds; "
+        "dates in months.</p>"
+    )
+
+
+def _interval(d: dict[str, Any]) -> str:
+    if d.get("estimate") is None:
+        return "–"
+    unit = d.get("unit", "")
+    if unit == "probability":
+        fmt = lambda v: f"{v * 100:+.0f} pp"  # noqa: E731
+    else:
+        fmt = lambda v: f"{v:+.2g}" + (" months" if unit == "months" else "")  # noqa: E731
+    if d.get("lo") is None or d.get("hi") is None:
+        return fmt(d["estimate"])
+    return f"{fmt(d['estimate'])} ({fmt(d['lo'])} to {fmt(d['hi'])})"
+
+
 def _event_probabilities(gs: list[Group]) -> str:
     base = gs[0]
     kinds = sorted({e.kind for g in gs for r in g.results for e in r.events} - {"congress"})
-    if CONSOLIDATION in EVENTS and CONSOLIDATION not in kinds:
+    if modelled_event(CONSOLIDATION) and CONSOLIDATION not in kinds:
         kinds.insert(0, CONSOLIDATION)
     head = ["event (by the end of the run)", *(g.label for g in gs)]
     head += [f"{g.label} − {base.label}" for g in gs[1:]]
@@ -435,24 +500,48 @@ def _by_faction(x: Any) -> str:
 
 
 def _sensitivity(s: Sensitivity | None, counter: _Counter) -> str:
-    if s is None or not s.rows:
+    if s is None or not (s.sobol or s.morris):
         return _section("sensitivity", (
-            '<p class="missing" id="sensitivity-missing">No sensitivity indices were found in the '
-            "store for this scenario (run a sensitivity analysis with the lab to add them).</p>"
+            '<p class="missing" id="sensitivity-missing">The store holds no sensitivity indices '
+            "(<code>thermidor sensitivity</code> computes them and keeps them in the store).</p>"
         ))  # fmt: skip
-    head = ["parameter", "class", "first-order", "total"]
-    rows = [[r.get("parameter", ""), r.get("class", ""), _f(r.get("first")), _f(r.get("total"))]
-            for r in s.rows]  # fmt: skip
-    by_class: dict[str, float] = {}
-    for r in s.rows:
-        by_class[str(r.get("class", ""))] = by_class.get(str(r.get("class", "")), 0.0) + float(
-            r.get("total") or 0.0
+    about = ", ".join(f"{k} {v}" for k, v in s.about.items())
+    body = (
+        f"<p>Analysis <code>{_e(s.analysis)}</code> ({_e(about)}). How much of each outcome's "
+        "variance comes from the structural parameters, the political ones, and chance (the "
+        "seed): Sobol indices by group, first order (alone) and total (with interactions), "
+        "± their 95% confidence.</p>"
+    )
+    documented = [r for r in s.sobol if r.get("ranges") == "documented"]
+    if documented:
+        img = figures.sensitivity_chart(documented, "Total-order Sobol indices by group")
+        alt = "Bar chart of total-order Sobol indices: " + "; ".join(
+            f"{r['outcome']}, {r['group']}: {_f(r.get('st'))}" for r in documented
         )
-    summary = "; ".join(f"{k}: total {v:.2f}" for k, v in sorted(by_class.items()))
-    return _section("sensitivity", (
-        f"<p>{_e(s.method)} indices of <code>{_e(s.outcome)}</code>. Summed by class: "
-        f"{_e(summary)}.</p>" + _table(head, rows, cls="sensitivity")
-    ))  # fmt: skip
+        body += _figure_html(
+            "fig-sensitivity", counter.next(), "Sensitivity by group", img, "svg", alt,
+            "Total-order Sobol indices of each outcome by group of factors, documented ranges, "
+            "with 95% confidence intervals.", [],
+        )  # fmt: skip
+    rows = [[r.get("outcome"), r.get("ranges"), r.get("group"), _pm(r.get("s1"), r.get("s1_conf")),
+             _pm(r.get("st"), r.get("st_conf"))] for r in s.sobol]  # fmt: skip
+    if rows:
+        body += "<h3>Sobol indices by group (documented, narrowed and widened ranges)</h3>"
+        body += _table(["outcome", "ranges", "group", "first order", "total"], rows, "sensitivity")
+    top = sorted(s.morris, key=lambda r: -(r.get("mu_star") or 0.0))
+    outcomes = list(dict.fromkeys(str(r.get("outcome")) for r in top))
+    for o in outcomes[:3]:
+        mrows = [[r.get("factor"), r.get("group"), _pm(r.get("mu_star"), r.get("mu_star_conf")),
+                  _f(r.get("sigma"))] for r in top if r.get("outcome") == o][:10]  # fmt: skip
+        body += f"<h3>Morris screening: the ten parameters that move <code>{_e(o)}</code> most</h3>"
+        body += _table(["parameter", "class", "μ* (mean |effect|)", "σ"], mrows, "morris")
+    return _section("sensitivity", body)
+
+
+def _pm(x: Any, conf: Any) -> str:
+    if x is None:
+        return "–"
+    return f"{float(x):.3f}" + ("" if conf is None else f" ± {float(conf):.3f}")
 
 
 def _f(x: Any) -> str:

@@ -4,23 +4,21 @@ the source), run otherwise and stored, since a run is a pure function of those."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from thermidor.lab.ensemble import run_many
-from thermidor.lab.store import Store, content_key
+from thermidor.lab.ensemble import Progress, ScenarioArg, plan, run_jobs
+from thermidor.lab.executors import executor
+from thermidor.lab.store import ANALYSES, Store
 from thermidor.model.errors import ScenarioError
-from thermidor.model.params import BY_NAME
 from thermidor.model.result import Result, read
-from thermidor.model.run import ScaleArg, resolve_scales, source_hash
-from thermidor.model.scenario import Scenario, load
+from thermidor.model.run import ScaleArg
 from thermidor.report.groups import Group
 from thermidor.report.page import Sensitivity
-
-OnDone = Callable[[int, Result], None]
 
 
 def is_run_dir(path: str | Path) -> bool:
@@ -43,91 +41,63 @@ def group_label(r: Result) -> str:
     return f"{sc.get('name', 'run')} (seed {r.manifest.get('seed', '?')})"
 
 
-def key_for(sc: Scenario, seed: int, scales: dict[str, int]) -> str:
-    return content_key(sc.to_dict(), seed, scales, source_hash())
-
-
 def scenario_group(
-    scenario: str | Path | dict[str, Any] | Scenario,
+    scenario: ScenarioArg,
     seeds: Sequence[int],
     scale: ScaleArg = None,
+    until: str | dt.date | None = None,
     *,
-    store: Store | None = None,
+    store: Store,
     workers: int | None = None,
     label: str | None = None,
-    on_done: OnDone | None = None,
+    on_progress: Progress | None = None,
 ) -> Group:
-    """Every seed of one scenario: stored runs where the store has them, new runs (then stored)
-    for the rest. ``on_done(i, result)`` is called once per seed as it becomes available."""
-    sc = load(scenario)
-    scales = resolve_scales(scale)
-    found: dict[int, Result] = {}
-    if store is not None:
-        for s in seeds:
-            key = key_for(sc, s, scales)
-            if store.has_run(key):
-                found[s] = store.load(key)
-                if on_done:
-                    on_done(len(found) - 1, found[s])
-    todo = [s for s in seeds if s not in found]
-    if todo:
-        done = len(found)
-
-        def tick(i: int, r: Result) -> None:
-            if on_done:
-                on_done(done + i, r)
-
-        results = run_many(sc, todo, scale, workers=workers, on_done=tick)
-        for s, r in zip(todo, results, strict=True):
-            found[s] = r
-            if store is not None:
-                store.write(r)
-    return Group(label or sc.meta.get("title") or sc.name, [found[s] for s in seeds])
+    """Every seed of one scenario, as the lab's ensembles make them: runs the store holds are
+    read, the rest are run on local processes and stored (``on_progress(done, total, stored)``)."""
+    p = plan(scenario, seeds, scale, until)
+    with executor("local", workers=workers) as ex:
+        run_jobs(p.jobs(str(store.root.resolve())), store, ex, on_progress)
+    return Group(label or p.scenario.meta.get("title") or p.scenario.name,
+                 [store.load(k) for k in p.keys])  # fmt: skip
 
 
 # -- sensitivity indices, when the store has them -----------------------------------------------
-NAMES = ("parameter", "param", "name")
-FIRST = ("first", "S1", "s1", "first_order")
-TOTAL = ("total", "ST", "st", "total_order")
-
-
-def sensitivity_for(store: Store, scenario: str) -> Sensitivity | None:
-    """The store's latest sensitivity indices for this scenario, or None if it has none.
-
-    Reads any analysis table whose name contains ``sensitivity``; columns are matched by the
-    usual names (parameter, S1/first, ST/total, and optionally scenario, outcome, method).
-    """
+def sensitivity_for(store: Store, scenario: str | None = None) -> Sensitivity | None:
+    """The newest analysis in the store's ``sensitivity`` table (``thermidor sensitivity``), or
+    None if there is none. Where the table records the scenario, only that scenario's count."""
     try:
-        tables = [t for t in store.tables() if "sensitivity" in t]
+        if "sensitivity" not in store.tables():
+            return None
+        frame = store.analysis("sensitivity")
     except (ScenarioError, OSError):
         return None
-    for t in tables:
-        frame = store.analysis(t)
-        if "scenario" in frame.columns:
-            frame = frame[frame["scenario"] == scenario]
-        name = _col(frame, NAMES)
-        total = _col(frame, TOTAL)
-        if frame.empty or name is None or total is None:
-            continue
-        if "analysis" in frame.columns:
-            frame = frame[frame["analysis"] == sorted(frame["analysis"].astype(str))[-1]]
-        first = _col(frame, FIRST)
-        rows = []
-        for _, r in frame.sort_values(total, ascending=False).iterrows():
-            p = str(r[name])
-            cls = (
-                str(r["class"]) if "class" in frame.columns else getattr(BY_NAME.get(p), "cls", "")
-            )
-            rows.append({
-                "parameter": p, "class": cls,
-                "first": None if first is None or pd.isna(r[first]) else float(r[first]),
-                "total": None if pd.isna(r[total]) else float(r[total]),
-            })  # fmt: skip
-        outcome = str(frame["outcome"].iloc[0]) if "outcome" in frame.columns else "the outcome"
-        method = str(frame["method"].iloc[0]) if "method" in frame.columns else "Sensitivity"
-        return Sensitivity(outcome, method, rows)
-    return None
+    if scenario is not None and "scenario" in frame.columns:
+        frame = frame[frame["scenario"] == scenario]
+    if frame.empty or "analysis" not in frame.columns:
+        return None
+    folder = store.root / ANALYSES / "sensitivity"
+
+    def age(a: str) -> float:
+        f = folder / f"{a}.parquet"
+        return f.stat().st_mtime if f.is_file() else 0.0
+
+    newest = max(frame["analysis"].astype(str).unique(), key=lambda a: (age(a), a))
+    frame = frame[frame["analysis"] == newest]
+    records = [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    first = records[0]
+    about = {k: first.get(k) for k in ("budget", "trajectories", "runs", "until", "source_hash")}
+    return Sensitivity(
+        analysis=newest,
+        sobol=[r for r in records if r.get("method") == "sobol"],
+        morris=[r for r in records if r.get("method") == "morris"],
+        about={k: v for k, v in about.items() if v is not None},
+    )
 
 
-def _col(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
-    return next((n for n in names if n in frame.columns), None)
+def _plain(v: Any) -> Any:
+    if v is None or isinstance(v, str):
+        return v
+    try:
+        return None if pd.isna(v) else (float(v) if not isinstance(v, (int, bool)) else v)
+    except (TypeError, ValueError):
+        return str(v)

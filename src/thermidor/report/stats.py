@@ -1,6 +1,6 @@
-"""Probabilities with intervals: Wilson's interval for a share of seeds, and bootstrap intervals
-for the difference between two scenarios (paired by seed when both ran the same seeds, so that
-common random numbers leave only the intervention's effect)."""
+"""Shares of seeds with intervals, for every event a comparison lists. The statistics are the
+lab's (``thermidor.lab.compare``: Wilson's interval, the paired bootstrap); an unpaired bootstrap
+is added here for runs of different seeds (run directories compared as they are)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-Z95 = 1.959963984540054
+from thermidor.lab import compare
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,10 @@ class Difference:
     paired: bool
 
 
-def wilson(k: int, n: int, z: float = Z95) -> Share:
+def wilson(k: int, n: int) -> Share:
     """Wilson's score interval for k successes in n trials (sound at 0 and n, unlike Wald's)."""
-    if n <= 0:
-        return Share(k, n, float("nan"), float("nan"))
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return Share(k, n, max(0.0, centre - half), min(1.0, centre + half))
+    lo, hi = compare.wilson(k, n)
+    return Share(k, n, lo, hi)
 
 
 def share(x: np.ndarray) -> Share:
@@ -51,7 +46,7 @@ def difference(
     base: np.ndarray,
     alt: np.ndarray,
     paired: bool,
-    reps: int = 2000,
+    reps: int = compare.RESAMPLES,
     seed: int = 0,
 ) -> Difference:
     """``mean(alt) - mean(base)`` with a 95% percentile bootstrap interval.
@@ -60,17 +55,14 @@ def difference(
     """
     a = np.asarray(base, dtype=float)
     b = np.asarray(alt, dtype=float)
-    diff = float(b.mean() - a.mean())
-    rng = np.random.Generator(np.random.PCG64(seed))
     if paired:
         if a.size != b.size:
             raise ValueError(f"paired samples differ in size: {a.size} and {b.size}")
-        d = b - a
-        idx = rng.integers(0, d.size, size=(reps, d.size))
-        boot = d[idx].mean(axis=1)
-    else:
-        ia = rng.integers(0, a.size, size=(reps, a.size))
-        ib = rng.integers(0, b.size, size=(reps, b.size))
-        boot = b[ib].mean(axis=1) - a[ia].mean(axis=1)
+        iv = compare.paired_bootstrap(a, b, lambda x: float(np.mean(x)), reps, seed=seed)
+        return Difference(iv.estimate, iv.lo, iv.hi, True)
+    rng = np.random.Generator(np.random.PCG64(seed))
+    ia = rng.integers(0, a.size, size=(reps, a.size))
+    ib = rng.integers(0, b.size, size=(reps, b.size))
+    boot = b[ib].mean(axis=1) - a[ia].mean(axis=1)
     lo, hi = np.quantile(boot, [0.025, 0.975])
-    return Difference(diff, float(lo), float(hi), paired)
+    return Difference(float(b.mean() - a.mean()), float(lo), float(hi), False)

@@ -68,7 +68,8 @@ def create_app(
                              **{k: _num(row[k]) for k in live(row)}})  # fmt: skip
 
         result = run_model(job.scenario, job.seed, job.scale, on_step=on_step)
-        st.write(result)
+        if st.write(result) != job.key:  # the source changed under a running server
+            raise RuntimeError("the run's content key is not the one it was queued under")
 
     jobs = Jobs(execute, workers=workers, capacity=queue_size)
 
@@ -285,10 +286,9 @@ def _job(
     scenario: str, params: dict[str, float], seed: int, scale: int | None, end: Any,
     path: str = "scenario",
 ) -> Job:  # fmt: skip
-    source, label = scenario_source(scenario, params, end, path)
-    sc = load(source)
+    sc, label = scenario_source(scenario, params, end, path)
     key = content_key(sc.to_dict(), seed, resolve_scales(scale), source_hash())
-    return Job(key=key, label=label, scenario=source, seed=seed, scale=scale, start=sc.start,
+    return Job(key=key, label=label, scenario=sc, seed=seed, scale=scale, start=sc.start,
                step_days=sc.step_days)  # fmt: skip
 
 

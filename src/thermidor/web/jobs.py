@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from thermidor.model.scenario import Scenario
+
 Status = Literal["queued", "running", "done", "failed", "cancelled"]
 ACTIVE: tuple[Status, ...] = ("queued", "running")
 
@@ -34,7 +36,7 @@ class Cancelled(RuntimeError):
 class Job:
     key: str
     label: str
-    scenario: Any  # what ``thermidor.run`` takes: a shipped name or a scenario dict
+    scenario: Scenario
     seed: int
     scale: int | None
     start: dt.date

@@ -3,11 +3,13 @@ becomes a scenario for ``thermidor.run``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from thermidor.lab.ensemble import with_horizon
+from thermidor.lab.simulate import with_params
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, validate_value
 from thermidor.model.scenario import Scenario, load, shipped
@@ -60,9 +62,11 @@ def check_scenario(name: str, path: str = "scenario") -> Scenario:
 
 def scenario_source(
     name: str, params: dict[str, float], end: dt.date | None, path: str = "scenario"
-) -> tuple[str | dict[str, Any], str]:
-    """What to pass to ``thermidor.run`` and a label for people. An unedited shipped scenario
-    is passed by name, so that it shares its runs (and their keys) with the command line."""
+) -> tuple[Scenario, str]:
+    """The scenario to run and a label for people. The horizon and the parameters are set as the
+    lab sets them (``with_horizon``, ``with_params``), so an unedited scenario shares its runs,
+    and their keys, with ``thermidor ensemble`` and ``compare``; an edited one says so in its
+    title."""
     base = check_scenario(name, path)
     current = base.resolved_params()
     changed: dict[str, float] = {}
@@ -74,20 +78,14 @@ def scenario_source(
         raise ScenarioError(
             "end", end.isoformat(), f"a date after the scenario's start ({base.start})"
         )
-    if end is not None and end >= base.end:
-        end = None
-    title = base.meta.get("title", name)
+    sc = with_horizon(base, end)
     label = name
     if changed:
         shown = ", ".join(f"{k} = {v:g}" for k, v in sorted(changed.items())[:3])
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
-        title = f"{title} (edited: {shown}{more})"
+        title = f"{base.meta.get('title', name)} (edited: {shown}{more})"
+        sc = dataclasses.replace(with_params(sc, changed), meta={**sc.meta, "title": title})
         label = f"{name}: {shown}{more}"
-    if end is not None:
-        label += f" to {end}"
-    if not changed and end is None:
-        return name, label
-    source: dict[str, Any] = {"extends": name, "meta": {"title": title}, "params": changed}
-    if end is not None:
-        source["run"] = {"end": end.isoformat()}
-    return source, label
+    if sc.end != base.end:
+        label += f" to {sc.end}"
+    return sc, label

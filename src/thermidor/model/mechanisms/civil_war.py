@@ -76,8 +76,8 @@ def army(w: World, p: Params, ctx: Context) -> None:
         go = old & (rng.random(sd.n) < hazard(p["war.old_army_demobilisation"], ctx.dt))
         _leave(w, sd, go, "demobilisation")
 
-    if war <= 0 and sd.total(sd["red"]) <= p["war.peace_army"]:
-        return
+    if war <= 0 and sd.total(sd["red"]) <= 1.01 * p["war.peace_army"]:
+        return  # peacetime: nothing to do but keep the army
     # conscription of villagers, region by region, where the regime reaches
     reach = 1.0 - w.signals["cut_off"]
     p_v = hazard(p["war.conscription_peasants"] * war, ctx.dt) * reach

@@ -48,7 +48,7 @@ def delegations(w: World) -> np.ndarray:
 
 
 def count_vote(w: World, ctx: Context, body: str, motion: str, against: tuple[int, ...]) -> dict:
-    d = delegations(w).sum(axis=0)
+    d = delegations(w).sum(axis=0)  # fresh: a vote is counted from this week's alignments
     opposed = int(sum(d[f] for f in against))
     total = int(d.sum())
     by_faction = {FACTIONS[i]: int(d[i]) for i in range(NF) if d[i] > 0}

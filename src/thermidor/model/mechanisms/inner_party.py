@@ -55,7 +55,12 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
     org["patron"][go] = parent[go]
     org["faction"][go] = org["faction"][parent[go]]
 
-    # elected cells follow their members; elected committees the organs beneath them
+    # elected cells follow their members; elected committees the organs beneath them (monthly)
+    if ctx.step % 4:
+        faction = org["faction"]
+        faction[1 + LENINGRAD] = w.signals["leningrad_head"]
+        faction[0] = 0
+        return
     mem = w.members
     n = org.n
     cell_pick = plurality(mem["cell"], mem["faction"], mem["weight"].astype(float), n)

@@ -105,41 +105,12 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
             "recruitment_careerist",
         )
 
-    # communists go to the front and die there; the weakly convinced lapse
-    war = w.signals["civil_war"]
-    if war > 0:
-        go = (mem["role"] == ROLE["worker"]) & (rng.random(mem.n) < hazard(0.5 * war, ctx.dt))
-        mem["role"] = np.where(go, ROLE["soldier"], mem["role"])
-        pdie = np.where(
-            mem["role"] == ROLE["soldier"],
-            hazard(p["war.casualties"] * p["party.front_mortality"] * war, ctx.dt),
-            0.0,
-        )
-        lost = mem.thin(rng, pdie)
-        w.ledger.flow("war_death", "members", "outside", int(lost.sum()))
-    hardship = max(0.0, 1.0 - w.signals["food"])
-    plapse = hazard(p["party.lapse_rate"] * hardship, ctx.dt) * (mem["conviction"] < 0.5)
-    lost = mem.thin(rng, plapse)
-    w.ledger.flow("lapse", "members", "outside", int(lost.sum()))
-
     levy = w.inputs.levy.get(ctx.step)
     if levy:
         # the Lenin levy (record): workers recruited en masse, to be led rather than to lead
         _recruit(w, ctx, rng, int(levy), np.array([0.9, 0.05, 0.05]), ROLE["worker"],
                  (0.35, 0.12), "recruitment_levy")
         ctx.emit("levy", f"Recruitment levy: {int(levy):,} workers join the party", recruits=levy)
-
-    # members are drawn into the apparatus as it staffs the state (§5)
-    if w.decided("insurrection"):
-        pull = hazard(0.15, ctx.dt)
-        go = (mem["role"] == ROLE["worker"]) & (rng.random(mem.n) < pull)
-        mem["role"] = np.where(go, ROLE["functionary"], mem["role"]).astype(np.int8)
-        # communists in the apparatus take on the old officials' norms ("who is leading whom")
-        off = w.officials
-        ex = off.share(off["ex_tsarist"]) if off.n else 0.0
-        posted = ((mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"]))
-        drift = p["apparatus.norm_drift"] * ex * ctx.dt
-        mem["conviction"] = np.where(posted, mem["conviction"] * (1.0 - drift), mem["conviction"])
 
     purge = w.inputs.purge.get(ctx.step)
     if purge is not None:
@@ -158,3 +129,39 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
 
 
 ORIGIN_CODES = (WORKER, PEASANT, OTHER)
+
+
+def membership(w: World, p: Params, ctx: Context) -> None:
+    """Monthly: members' posts, deaths at the front, lapses, and the apparatus's norms (§5)."""
+    rng = ctx.rng("party.membership")
+    mem = w.members
+    # communists go to the front and die there; the weakly convinced lapse
+    war = w.signals["civil_war"]
+    if war > 0:
+        go = (mem["role"] == ROLE["worker"]) & (rng.random(mem.n) < hazard(0.5 * war, ctx.dt))
+        mem["role"] = np.where(go, ROLE["soldier"], mem["role"])
+        pdie = np.where(
+            mem["role"] == ROLE["soldier"],
+            hazard(p["war.casualties"] * p["party.front_mortality"] * war, ctx.dt),
+            0.0,
+        )
+        lost = mem.thin(rng, pdie)
+        w.ledger.flow("war_death", "members", "outside", int(lost.sum()))
+    hardship = max(0.0, 1.0 - w.signals["food"])
+    plapse = hazard(p["party.lapse_rate"] * hardship, ctx.dt) * (mem["conviction"] < 0.5)
+    lost = mem.thin(rng, plapse)
+    w.ledger.flow("lapse", "members", "outside", int(lost.sum()))
+
+    # members are drawn into the apparatus as it staffs the state (§5)
+    if w.decided("insurrection"):
+        pull = hazard(0.15, ctx.dt)
+        go = (mem["role"] == ROLE["worker"]) & (rng.random(mem.n) < pull)
+        mem["role"] = np.where(go, ROLE["functionary"], mem["role"]).astype(np.int8)
+        # communists in the apparatus take on the old officials' norms ("who is leading whom")
+        off = w.officials
+        ex = off.share(off["ex_tsarist"]) if off.n else 0.0
+        posted = ((mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"]))
+        drift = p["apparatus.norm_drift"] * ex * ctx.dt
+        mem["conviction"] = np.where(posted, mem["conviction"] * (1.0 - drift), mem["conviction"])
+
+    mem.compact()

@@ -61,10 +61,14 @@ def persons_per_household(w: World) -> np.ndarray:
 
 
 def normal_harvest(w: World, p: Params) -> np.ndarray:
-    """What a household's land gives in a normal year, tonnes (before any seizure)."""
+    """What a household's land gives in a normal year, tonnes (cached until the land changes)."""
     hh = w.households
-    yields = w.base["yields"][hh["region"]]
-    return np.asarray(hh["land"] * p["peasants.sown_share"] * p["peasants.yield"] * yields)
+    cached = w.signals.get("normal_harvest")
+    if cached is None or cached.size != hh.n:
+        yields = w.base["yields"][hh["region"]]
+        cached = np.asarray(hh["land"] * p["peasants.sown_share"] * p["peasants.yield"] * yields)
+        w.signals["normal_harvest"] = cached
+    return cached
 
 
 def burden(w: World, p: Params) -> np.ndarray:
@@ -90,6 +94,7 @@ def land_seizure(w: World, p: Params, ctx: Context) -> None:
     hh = w.households
     gain = p["land.estate_share"] * w.base["land_per_household"] * share
     hh["land"] = hh["land"] + gain
+    w.signals.pop("normal_harvest", None)
     wealth = hh["wealth"]
     excess = np.maximum(wealth - KULAK_ABOVE, 0.0) * p["land.kulak_repartition"] * share
     pooled = float((excess * hh["weight"]).sum() / max(hh.total(), 1))
@@ -162,6 +167,8 @@ def support(w: World, p: Params, ctx: Context) -> None:
     gained = 1.0 - w.signals["estates_left"]
     threat = w.signals["white_threat"]
     nep = 1.0 if w.decided("new_economic_policy") else 0.0
+    # aid from a revolution abroad helps reconcile the peasantry (§1)
+    abroad = 0.5 * p["world.aid"] * min(1.0, float(w.signals.get("abroad", 0.0)))
     target = (
         p["support.base"]
         + hh["disposition"]
@@ -169,6 +176,7 @@ def support(w: World, p: Params, ctx: Context) -> None:
         - p["support.burden"] * felt
         - p["support.hunger"] * hungry
         + p["support.nep"] * nep
+        + abroad
     )
     s = hh["support"]
     hh["support"] = np.clip(s + (1.0 - np.exp(-p["support.rate"] * ctx.dt)) * (target - s), -1, 1)

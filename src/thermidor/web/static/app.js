@@ -117,7 +117,7 @@ function chart(spec) {
     g += `<text x="${x + 7}" y="${y - 5}" ${TXT} font-size="9">${esc(m.id)}</text>`;
   }
   const alt = describe(spec);
-  const legend = spec.series.filter((s) => s.points.length).map((s) =>
+  const legend = (spec.legend || spec.series.filter((s) => s.points.length)).map((s) =>
     `<li><svg viewBox="0 0 26 10" aria-hidden="true"><line x1="0" x2="26" y1="5" y2="5" stroke="${s.colour}" stroke-width="2.5" stroke-dasharray="${s.dash || ""}"/></svg>${esc(s.name)}</li>`)
     .concat(spec.marks.length ? ["<li>◆ essay's figure ± tolerance</li>"] : [])
     .concat((spec.vlines || []).length ? ["<li>┆ forced decision</li>"] : []).join("");
@@ -217,7 +217,10 @@ function figuresHtml(figs, runs, only) {
         time(m.date) >= Math.min(...span) && time(m.date) <= Math.max(...span))
         .map((m) => ({id: m.id, t: time(m.date), y: m.value, tol: m.tolerance, atLeast: m.at_least}));
       const vlines = runs.flatMap((r, ri) => (r.forced || []).map((d) => ({t: time(d), label: `forced decision (${r.label})`, colour: multi ? COLOURS[ri % COLOURS.length] : "#555"})));
-      charts += chart({title: p.title, unit: p.unit, log: p.log, series, marks, vlines});
+      // several runs: a colour per run and a dash per series, each said once
+      const legend = multi ? runs.map((r, ri) => ({name: r.label, colour: COLOURS[ri % COLOURS.length], dash: ""}))
+        .concat(pc.length > 1 ? pc.map((c, ci) => ({name: label(c, figs.labels), colour: "#666", dash: DASHES[ci % DASHES.length]})) : []) : null;
+      charts += chart({title: p.title, unit: p.unit, log: p.log, series, marks, vlines, legend});
     }
     const note = absent.length ? ` <span class="missing">Not in ${multi ? "these runs" : "this run"}: ${esc(absent.join(", "))}.</span>` : "";
     html += `<section class="figure" id="${fig.id}"><h3>${esc(fig.title)}</h3><p class="muted">${esc(fig.about)}${note}</p><div class="charts">${charts}</div></section>`;
@@ -460,7 +463,8 @@ async function runsView() {
   const picked = () => [...document.querySelectorAll("#runs-table input:checked")].map((i) => i.value);
   document.getElementById("runs-table").addEventListener("change", () => { button.disabled = picked().length < 2; });
   button.disabled = picked().length < 2;
-  button.onclick = () => location.assign("/compare?runs=" + picked().join(","));
+  // the oldest first: the run made first is usually the base the others are compared with
+  button.onclick = () => location.assign("/compare?runs=" + picked().reverse().join(","));
 }
 
 // -- view: a comparison -------------------------------------------------------------------------
