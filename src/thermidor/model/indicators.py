@@ -14,7 +14,7 @@ from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata
 from thermidor.model.params import Params
-from thermidor.model.mechanisms.confrontations import delegations
+from thermidor.model.mechanisms.confrontations import delegations, open_vote_against
 from thermidor.model.tree import in_opposition, FACTIONS, LENINGRAD, OPPOSITIONS
 from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
 
@@ -174,10 +174,7 @@ def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> No
     row["opposition_delegate_share:leningrad"] = float(opp / max(d[LENINGRAD].sum(), 1.0))
     in_len = mem["province"] == LENINGRAD
     # those who still vote with the opposition in an open meeting ("Who is against?")
-    fearless = mem["conviction"] >= float(sig["control"]) ** p["party.fear"]
-    row["leningrad_members_still_opposition"] = float(
-        mem.total(in_len & in_opposition(mem["faction"]) & fearless)
-    )
+    row["leningrad_members_still_opposition"] = float(mem.total(in_len & open_vote_against(w, p)))
     row["opposition_members_elected_to_central_committee"] = float(sig["cc_opposition"])
     row["kulak_share"] = row["peasant_share:kulak"]
     _ = org

@@ -27,7 +27,7 @@ SERIES: dict[str, tuple[tuple[str, ...], float, float, str]] = {
     "war_zone": (REGIONS, 0.0, 1.0, "fighting over a region: destroys industry and crops"),
     "weather": (("-", *REGIONS), 0.2, 1.5, "harvest weather, 1 = an average prewar year"),
 }
-CALENDAR_KINDS = ("congress", "conference", "purge", "levy")
+CALENDAR_KINDS = ("congress", "conference", "purge", "levy", "discussion")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Inputs:
     purge: dict[int, str]
     conference: dict[int, str]
     levy: dict[int, int]  # step -> recruits
+    discussion: dict[int, str]  # party-wide discussions: every member votes in his cell
     cc_size: dict[int, int]  # congress step -> size of the Central Committee elected
     factions: dict[str, tuple[dt.date, dt.date]]  # declared periods (data/factions.csv)
 
@@ -98,6 +99,7 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
     purge: dict[int, str] = {}
     conference: dict[int, str] = {}
     levy: dict[int, int] = {}
+    discussion: dict[int, str] = {}
     cc_size: dict[int, int] = {}
     for row in calendar_rows:
         day = dt.date.fromisoformat(row["date"])
@@ -113,6 +115,8 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
             conference[k] = row["name"]
         elif kind == "purge":
             purge[k] = row["name"]
+        elif kind == "discussion":
+            discussion[k] = row["name"]
         elif kind == "levy":
             levy[k] = int(row["size"])
     return Inputs(
@@ -127,6 +131,7 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
         purge=purge,
         conference=conference,
         levy=levy,
+        discussion=discussion,
         cc_size=cc_size,
         factions=load_factions(),
     )

@@ -45,6 +45,7 @@ STEP: tuple[tuple[str, Mechanism], ...] = (
     ("M12 factions", factions.alignment),
     ("M11 democracy", inner_party.democracy),
     ("M14 votes", confrontations.votes),
+    ("M14 discussions", confrontations.discussions),
     ("M14 confrontations", confrontations.confrontations),
     ("M2 capacity", consciousness.class_capacity),
     ("M6 workers' democracy", soviets.workers_democracy),

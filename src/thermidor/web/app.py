@@ -87,6 +87,9 @@ def create_app(
         summary="Harman's 'How the Revolution was Lost' (1967) as an executable model",
         description=__doc__,
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN; /openapi.json is served
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.jobs = jobs
     app.state.store = st

@@ -19,7 +19,9 @@ from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
-from thermidor.model.tree import DISTRICT, F, FACTIONS, LENINGRAD, N_PROVINCES, OPPOSITIONS
+from thermidor.model.tree import (
+    DISTRICT, F, FACTIONS, LENINGRAD, N_PROVINCES, OPPOSITIONS, in_opposition,
+)
 from thermidor.model.world import World
 
 NF = len(FACTIONS)
@@ -64,6 +66,32 @@ def votes(w: World, p: Params, ctx: Context) -> None:
     if body and w.decided("insurrection") and w.members.n:
         against = tuple(f for f in (*OPPOSITIONS, F["right"]) if _organised(w, FACTIONS[f]))
         count_vote(w, ctx, body, "for the Central Committee's line", against)
+
+
+def discussions(w: World, p: Params, ctx: Context) -> None:
+    """A party-wide discussion: every member votes in his cell, openly ("Who is against?")."""
+    name = w.inputs.discussion.get(ctx.step)
+    mem = w.members
+    if not name or mem.n == 0:
+        return
+    against = open_vote_against(w, p)
+    weight = mem["weight"]
+    n_against = int(weight[against].sum())
+    total = int(weight.sum())
+    by_faction = {FACTIONS[i]: int(weight[against & (mem["faction"] == i)].sum())
+                  for i in range(NF)}
+    by_faction = {k: v for k, v in by_faction.items() if v}
+    ctx.emit("vote", f"{name}: the Central Committee's line carried {total - n_against:,} to "
+             f"{n_against:,}", body=name, motion="for the Central Committee's line",
+             **{"for": total - n_against, "against": n_against, "abstained": 0,
+                "by_faction": by_faction})
+
+
+def open_vote_against(w: World, p: Params) -> np.ndarray:
+    """Members who vote against the line in an open meeting: in opposition and unafraid."""
+    mem = w.members
+    fearless = mem["conviction"] >= float(w.signals["control"]) ** p["party.fear"]
+    return in_opposition(mem["faction"]) & fearless
 
 
 def _organised(w: World, name: str) -> bool:

@@ -112,7 +112,14 @@ def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -
     d = w.signals["party_democracy"]
     seats = int(round(size * share * d * p["party.cc_opposition_inclusion"]))
     w.signals["cc_opposition"] = seats
+    from thermidor.model.mechanisms.confrontations import delegations
+
+    by = delegations(w).sum(axis=0)
+    against = int(sum(by[f] for f in OPPOSITIONS))
     ctx.emit("central_committee_elected",
              f"The {congress} elects a Central Committee of {size}: {seats} from the opposition",
-             body=congress, size=size, opposition_seats=seats,
-             opposition_member_share=round(share, 4), party_democracy=round(d, 4))
+             body=congress, motion="the Central Committee's slate", size=size,
+             opposition_seats=seats, opposition_member_share=round(share, 4),
+             party_democracy=round(d, 4), abstained=0,
+             by_faction={FACTIONS[i]: int(by[i]) for i in range(NF) if by[i] > 0},
+             **{"for": int(by.sum()) - against, "against": against})
