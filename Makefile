@@ -18,6 +18,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/thermidor run
+	$(BIN)/thermidor report runs/baseline/seed-0 -o runs/baseline/report.html
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks examples
@@ -26,6 +27,7 @@ lint: install
 	$(BIN)/lint-imports
 
 test: lint
+	scripts/ensure-chromium
 	$(BIN)/pytest -n 2
 
 bench: install

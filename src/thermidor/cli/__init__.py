@@ -1,9 +1,11 @@
 """The command line. Each module registers its commands on ``app``; importing them here makes
 them part of ``thermidor``. Add a line when adding a module of commands."""
 
-from thermidor.cli import core  # noqa: F401
-from thermidor.cli import lab  # noqa: F401
-from thermidor.cli import show  # noqa: F401
+from thermidor.cli import (
+    core,  # noqa: F401
+    lab,  # noqa: F401
+    show,  # noqa: F401
+)
 from thermidor.cli.app import app
 
 __all__ = ["app"]

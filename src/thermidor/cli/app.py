@@ -18,5 +18,5 @@ err = Console(stderr=True)
 
 def fail(e: Exception) -> NoReturn:
     """Bad input: one line naming what is wrong, exit code 2, nothing written."""
-    err.print(f"[bold red]error:[/] {e}")
+    err.print(f"[bold red]error:[/] {e}", soft_wrap=True)
     raise typer.Exit(code=2)

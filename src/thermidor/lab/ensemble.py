@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from thermidor.engine import member_seed
-from thermidor.lab.errors import LabError, portable
+from thermidor.lab.errors import LabError, StoreError, portable
 from thermidor.lab.executors import Executor, Serial, default_workers
 from thermidor.lab.horizon import parse_until, with_horizon
 from thermidor.lab.store import (
@@ -212,8 +212,12 @@ def run_jobs(
             pending.append(out.row)
             done += 1
             if time.monotonic() - last >= flush_every_s:
-                store.index(pending)
-                pending = []
+                try:  # a reader holds the index: keep the rows for the next flush
+                    store.index(pending, timeout=0.2)
+                    pending = []
+                except StoreError as e:
+                    if e.reason != "locked":
+                        raise
                 last = time.monotonic()
             if on_progress:
                 on_progress(done, total, skipped)

@@ -223,8 +223,11 @@ class Store:
                 shutil.rmtree(p, ignore_errors=True)
 
     # -- connections --------------------------------------------------------------------------
-    def _connect(self, path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.lock_timeout
+    def _connect(
+        self, path: Path, read_only: bool, timeout: float | None = None
+    ) -> duckdb.DuckDBPyConnection:
+        wait = self.lock_timeout if timeout is None else timeout
+        deadline = time.monotonic() + wait
         while True:
             try:
                 return duckdb.connect(str(path), read_only=read_only)
@@ -234,17 +237,17 @@ class Store:
                 if time.monotonic() >= deadline:
                     raise StoreError(
                         path,
-                        f"locked by another process{_holder(e)} for {self.lock_timeout:g} s",
+                        f"locked by another process{_holder(e)} for {wait:g} s",
                         "wait for it to finish (or stop it) and try again; nothing was written",
                         "locked",
                     ) from None
                 time.sleep(0.1)
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _writing(self, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection held only for one transaction."""
         self.db.parent.mkdir(parents=True, exist_ok=True)
-        con = self._connect(self.db, read_only=False)
+        con = self._connect(self.db, read_only=False, timeout=timeout)
         try:
             _check_schema(con, self.db, "main", create=True)
             con.execute("BEGIN TRANSACTION")
@@ -346,12 +349,13 @@ class Store:
         return sorted(r[0] for r in rows)
 
     # -- writing the index ------------------------------------------------------------------
-    def index(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Upsert rows of the ``runs`` table (one short transaction)."""
+    def index(self, rows: Sequence[Mapping[str, Any]], timeout: float | None = None) -> None:
+        """Upsert rows of the ``runs`` table (one short transaction); wait at most ``timeout``
+        seconds (default ``lock_timeout``) for a reader to let go."""
         if not rows:
             return
         frame = _runs_frame(rows)
-        with self._writing() as con:
+        with self._writing(timeout) as con:
             _insert_runs(con, frame)
 
     def sync(self, keys: Iterable[str] | None = None) -> int:

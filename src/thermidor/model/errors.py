@@ -21,3 +21,7 @@ class ScenarioError(ValueError):
         if hint:
             msg += f" ({hint})"
         super().__init__(msg)
+
+    def __reduce__(self) -> tuple[type, tuple[str, Any, str, str]]:
+        # picklable, so that an error raised in a worker process reaches the coordinator intact
+        return (type(self), (self.path, self.value, self.allowed, self.hint))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context
+from thermidor.model.mechanisms.confrontations import delegations, open_vote_against
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata
 from thermidor.model.params import Params
-from thermidor.model.mechanisms.confrontations import delegations, open_vote_against
-from thermidor.model.tree import in_opposition, FACTIONS, LENINGRAD, OPPOSITIONS
+from thermidor.model.tree import FACTIONS, LENINGRAD, OPPOSITIONS
 from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
 
 UNITS: dict[str, str] = {

@@ -154,8 +154,11 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     mem = member_population()
     ws, _ = chunks(np.array([int(ic["party_members_feb_1917"])]), scales["members"])
     k = ws.size
+    cell, province = cells_for(rng, k)
     mem.append(
         weight=ws,
+        cell=cell,
+        province=province,
         joined=rng.uniform(1898.0, 1917.1, k),
         origin=rng.choice(3, size=k, p=[0.6, 0.1, 0.3]),
         role=0,
@@ -193,12 +196,31 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
         rural_hungry=np.zeros(n_r),
     )
     w.signals.update(
-        control=0.0, cohesion=0.0, party_democracy=1.0, appointed_share=0.0, crisis=0.0,
-        nep_market=0.0, formed={}, expelled={}, defeated=set(), confronted={}, ratchet=0.0,
-        leningrad_head=0, markup=1.0, scissors=1.0, expelled_total=0, cc_opposition=0,
-        procurement_history=[], press_share=0.0, opposition_member_share=0.0, khozraschet=0.0,
-        managers_from_workers=p["managers.from_workers_1921"], control_elsewhere=0.0,
-        workers_democracy=1.0, marketed_share=0.0, harvest_ratio=0.9,
+        control=0.0,
+        cohesion=0.0,
+        party_democracy=1.0,
+        appointed_share=0.0,
+        crisis=0.0,
+        nep_market=0.0,
+        formed={},
+        expelled={},
+        defeated=set(),
+        confronted={},
+        ratchet=0.0,
+        leningrad_head=0,
+        markup=1.0,
+        scissors=1.0,
+        expelled_total=0,
+        cc_opposition=0,
+        procurement_history=[],
+        press_share=0.0,
+        opposition_member_share=0.0,
+        khozraschet=0.0,
+        managers_from_workers=p["managers.from_workers_1921"],
+        control_elsewhere=0.0,
+        workers_democracy=1.0,
+        marketed_share=0.0,
+        harvest_ratio=0.9,
         productivity=ic["output_1917_vs_prewar"] / ic["workforce_1917_vs_1913"],
     )
     for name in ("workers", "soldiers", "households", "members", "officials"):

@@ -410,9 +410,9 @@ PARAMS: tuple[Param, ...] = (
     # --- M17 (continued) -----------------------------------------------------------------
     _p("world.p_germany_1923", 0.0, 0.0, 1.0, "probability",
        "success of the German revolution of 1923", "§7; record", "structural"),
-    _p("world.isolation_years", 5.0, 1.0, 20.0, "years",
+    _p("world.isolation_years", 7.5, 1.0, 20.0, "years",
        "years of isolation after which the apparatus takes up 'socialism in one country'",
-       "§7"),
+       "§7 (orthodoxy rejected for good in 1925)"),
     _p("policy.planned_industry", 0.0, 0.0, 1.0, "index",
        "planned industrialisation with a squeeze on the rich peasant from 1923 (the Left's plank)",
        "§7", "political"),

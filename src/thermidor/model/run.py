@@ -124,6 +124,7 @@ def run(
         "package_version": _version(),
         "source_hash": source_hash(),
         "steps": cal.n_steps,
+        "until": until.isoformat() if until is not None else None,
         "wall_time_s": round(time.perf_counter() - t0, 3),
     }
     ledger = {

@@ -221,8 +221,9 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     start = _date("run.start", run["start"]) if "start" in run else parent.start  # type: ignore[union-attr]
     end = _date("run.end", run["end"]) if "end" in run else parent.end  # type: ignore[union-attr]
     step_days = run.get("step_days", parent.step_days if parent else 7)
-    if isinstance(step_days, bool) or not isinstance(step_days, int) or not 1 <= step_days <= 31:
-        raise ScenarioError("run.step_days", step_days, "a whole number of days in [1, 31]")
+    if isinstance(step_days, bool) or not isinstance(step_days, int) or step_days != 7:
+        # several mechanisms count weeks (terms of soviets, monthly pacing, the grain year)
+        raise ScenarioError("run.step_days", step_days, "7 (this version runs in weekly steps)")
     if end <= start:
         raise ScenarioError("run.end", end.isoformat(), f"a date after run.start ({start})")
 

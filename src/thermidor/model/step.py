@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from thermidor.engine import Mechanism, every
 from thermidor.model.mechanisms import (
-    apparatus, bureaucracy, civil_war, confrontations, consciousness, demography, factions, fronts,
-    grain, industry, inner_party, kronstadt, nep, parties, party, patronage, peasants, soviets,
-    turn, world_revolution,
+    apparatus,
+    bureaucracy,
+    civil_war,
+    confrontations,
+    consciousness,
+    demography,
+    factions,
+    fronts,
+    grain,
+    industry,
+    inner_party,
+    kronstadt,
+    nep,
+    parties,
+    party,
+    patronage,
+    peasants,
+    soviets,
+    turn,
+    world_revolution,
 )  # fmt: skip
 
 MONTH = 4  # slow processes run monthly, covering the month's time

@@ -53,7 +53,6 @@ def build_organs() -> Population:
     n_d = N_PROVINCES * DISTRICTS_PER_PROVINCE
     n_c = n_d * CELLS_PER_DISTRICT
     first_d = 1 + N_PROVINCES
-    first_c = first_d + n_d
     level = np.concatenate([[ROOT], np.full(N_PROVINCES, PROVINCE), np.full(n_d, DISTRICT),
                             np.full(n_c, CELL)])  # fmt: skip
     prov_of_p = np.arange(N_PROVINCES)
@@ -64,8 +63,15 @@ def build_organs() -> Population:
         first_d + np.repeat(np.arange(n_d), CELLS_PER_DISTRICT),
     ])  # fmt: skip
     province = np.concatenate([[-1], prov_of_p, prov_of_d, prov_of_c])
-    org.append(weight=np.ones(level.size, dtype=np.int64), level=level, parent=parent,
-               province=province, appointed=False, patron=-1, faction=F["centre"])
+    org.append(
+        weight=np.ones(level.size, dtype=np.int64),
+        level=level,
+        parent=parent,
+        province=province,
+        appointed=False,
+        patron=-1,
+        faction=F["centre"],
+    )
     return org
 
 

@@ -170,8 +170,8 @@ def _marks(ax: Axes, cols: list[str], groups: list[Group]) -> list[str]:
                     textcoords="offset points", fontsize=7)  # fmt: skip
         shown.add(kind)
         bound = "at least " if m.at_least else ""
-        tol = "" if m.at_least else f" ± {_num(m.tolerance)}"
-        words.append(f"Essay's figure {m.id}: {label(m.quantity)} {bound}{_num(m.value)}{tol} "
+        tol = "" if m.at_least else f" ± {number(m.tolerance)}"
+        words.append(f"Essay's figure {m.id}: {label(m.quantity)} {bound}{number(m.value)}{tol} "
                      f"in {m.when}.")  # fmt: skip
     return words
 
@@ -200,8 +200,8 @@ def _describe(name: str, b: Band, unit: str) -> str:
     x, y = b.dates[ok], b.median[ok]
     i_lo, i_hi = int(np.argmin(y)), int(np.argmax(y))
     return (
-        f"{name} from {_num(y[0])} ({_month(x[0])}) to {_num(y[-1])} ({_month(x[-1])}), "
-        f"lowest {_num(y[i_lo])} ({_month(x[i_lo])}), highest {_num(y[i_hi])} ({_month(x[i_hi])})."
+        f"{name} from {number(y[0])} ({_month(x[0])}) to {number(y[-1])} ({_month(x[-1])}), "
+        f"lowest {number(y[i_lo])} ({_month(x[i_lo])}), highest {number(y[i_hi])} ({_month(x[i_hi])})."
     )
 
 
@@ -224,7 +224,7 @@ def _month(d: np.datetime64) -> str:
     return str(d.astype("datetime64[M]"))
 
 
-def _num(x: float) -> str:
+def number(x: float) -> str:
     if x is None or not np.isfinite(x):
         return "n/a"
     a = abs(x)

@@ -279,8 +279,8 @@ def _essay(r: dict[str, Any]) -> str:
     if r["target"] is None:
         return "–"
     if r.get("compare") == "at_least":
-        return f"≥ {figures._num(r['target'])}"
-    return f"{figures._num(r['target'])} ± {figures._num(r['tolerance'] or 0)}"
+        return f"≥ {figures.number(r['target'])}"
+    return f"{figures.number(r['target'])} ± {figures.number(r['tolerance'] or 0)}"
 
 
 def _sim(r: dict[str, Any], key: str) -> str:
@@ -289,7 +289,7 @@ def _sim(r: dict[str, Any], key: str) -> str:
         return "–"
     if r["kind"] == "event":
         return "never" if v is None else str(v)
-    return "–" if v is None else figures._num(v)
+    return "–" if v is None else figures.number(v)
 
 
 def _outcomes(gs: list[Group], mode: Mode, counter: _Counter) -> str:

@@ -7,8 +7,6 @@ share from the workers, the most militant first (§2, §5), who thereby leave th
 
 from __future__ import annotations
 
-import numpy as np
-
 from thermidor.engine import Context, chunks, transfer
 from thermidor.model.mechanisms.civil_war import hazard, leading_posts, militant_weights
 from thermidor.model.params import Params
@@ -56,8 +54,10 @@ def growth(w: World, p: Params, ctx: Context) -> None:
     )
     w.townsfolk -= others
     weights, city = chunks(others, w.scales["officials"])
-    w.officials.append(weight=weights, city=city, ex_tsarist=rng.random(weights.size) < 0.5,
-                       responsible=leading_posts(rng, p, weights.size, communist=False))
+    w.officials.append(
+        weight=weights,
+        city=city,
+        ex_tsarist=rng.random(weights.size) < 0.5,
+        responsible=leading_posts(rng, p, weights.size, communist=False),
+    )
     w.ledger.flow("hired_into_apparatus", "townsfolk", "officials", int(others.sum()))
-
-

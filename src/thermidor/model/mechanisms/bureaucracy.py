@@ -15,7 +15,7 @@ import numpy as np
 
 from thermidor.engine import Context
 from thermidor.model.params import Params
-from thermidor.model.tree import F, LENINGRAD, OPPOSITIONS, PROVINCE
+from thermidor.model.tree import LENINGRAD, OPPOSITIONS, PROVINCE, F
 from thermidor.model.world import World
 
 GROUPS = ("left_opposition", "leningrad_opposition", "united_opposition")

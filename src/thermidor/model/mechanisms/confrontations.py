@@ -20,7 +20,13 @@ from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import (
-    DISTRICT, F, FACTIONS, LENINGRAD, N_PROVINCES, OPPOSITIONS, in_opposition,
+    DISTRICT,
+    FACTIONS,
+    LENINGRAD,
+    N_PROVINCES,
+    OPPOSITIONS,
+    F,
+    in_opposition,
 )
 from thermidor.model.world import World
 
@@ -32,14 +38,18 @@ def delegations(w: World) -> np.ndarray:
     """Delegates by province and faction, shape ``(n_provinces, n_factions)``."""
     mem, org = w.members, w.organs
     weight = mem["weight"].astype(np.float64)
-    by = np.bincount(mem["province"].astype(np.int64) * NF + mem["faction"], weights=weight,
-                     minlength=N_PROVINCES * NF).reshape(N_PROVINCES, NF)
+    by = np.bincount(
+        mem["province"].astype(np.int64) * NF + mem["faction"],
+        weights=weight,
+        minlength=N_PROVINCES * NF,
+    ).reshape(N_PROVINCES, NF)
     members = by.sum(axis=1)
     n_del = np.maximum(1, np.round(members / MEMBERS_PER_DELEGATE)).astype(np.int64)
     below = org["level"] >= DISTRICT
     prov = org["province"][below].astype(np.int64)
-    appointed = np.bincount(prov, weights=org["appointed"][below], minlength=N_PROVINCES)
-    appointed /= np.maximum(np.bincount(prov, minlength=N_PROVINCES), 1)
+    appointed = np.bincount(prov, weights=org["appointed"][below], minlength=N_PROVINCES) / (
+        np.maximum(np.bincount(prov, minlength=N_PROVINCES), 1)
+    )
     head = org["faction"][1 : 1 + N_PROVINCES]
     chosen = np.zeros((N_PROVINCES, NF))
     by_secretary = appointed >= 0.5
@@ -54,8 +64,14 @@ def count_vote(w: World, ctx: Context, body: str, motion: str, against: tuple[in
     opposed = int(sum(d[f] for f in against))
     total = int(d.sum())
     by_faction = {FACTIONS[i]: int(d[i]) for i in range(NF) if d[i] > 0}
-    data = {"body": body, "motion": motion, "for": total - opposed, "against": opposed,
-            "abstained": 0, "by_faction": by_faction}
+    data = {
+        "body": body,
+        "motion": motion,
+        "for": total - opposed,
+        "against": opposed,
+        "abstained": 0,
+        "by_faction": by_faction,
+    }
     ctx.emit("vote", f"{body}: '{motion}' carried {total - opposed} to {opposed}", **data)
     return data
 
@@ -78,13 +94,22 @@ def discussions(w: World, p: Params, ctx: Context) -> None:
     weight = mem["weight"]
     n_against = int(weight[against].sum())
     total = int(weight.sum())
-    by_faction = {FACTIONS[i]: int(weight[against & (mem["faction"] == i)].sum())
-                  for i in range(NF)}
+    by_faction = {
+        FACTIONS[i]: int(weight[against & (mem["faction"] == i)].sum()) for i in range(NF)
+    }
     by_faction = {k: v for k, v in by_faction.items() if v}
-    ctx.emit("vote", f"{name}: the Central Committee's line carried {total - n_against:,} to "
-             f"{n_against:,}", body=name, motion="for the Central Committee's line",
-             **{"for": total - n_against, "against": n_against, "abstained": 0,
-                "by_faction": by_faction})
+    ctx.emit(
+        "vote",
+        f"{name}: the Central Committee's line carried {total - n_against:,} to {n_against:,}",
+        body=name,
+        motion="for the Central Committee's line",
+        **{
+            "for": total - n_against,
+            "against": n_against,
+            "abstained": 0,
+            "by_faction": by_faction,
+        },
+    )
 
 
 def open_vote_against(w: World, p: Params) -> np.ndarray:
@@ -109,16 +134,32 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
     done = w.signals["confronted"]
 
     # the Left: the first and most important confrontation
-    if _organised(w, "left_opposition") and "left_opposition" not in done:
-        if share["left_opposition"] >= tolerance:
-            _confront(w, p, ctx, "left_opposition", "left_opposition_confrontation",
-                      "Confrontation with the Left Opposition: its supporters removed from posts",
-                      body)
+    if (
+        _organised(w, "left_opposition")
+        and "left_opposition" not in done
+        and share["left_opposition"] >= tolerance
+    ):
+        _confront(
+            w,
+            p,
+            ctx,
+            "left_opposition",
+            "left_opposition_confrontation",
+            "Confrontation with the Left Opposition: its supporters removed from posts",
+            body,
+        )
     # Leningrad: an independent sub-tree must be absorbed, at the next congress or conference
     split = w.signals["formed"].get("leningrad_opposition", ctx.step)
     if w.signals["leningrad_head"] == F["leningrad_opposition"] and body and ctx.step > split:
-        _confront(w, p, ctx, "leningrad_opposition", "leningrad_confrontation",
-                  "The centre absorbs the Leningrad organisation: its heads are removed", body)
+        _confront(
+            w,
+            p,
+            ctx,
+            "leningrad_opposition",
+            "leningrad_confrontation",
+            "The centre absorbs the Leningrad organisation: its heads are removed",
+            body,
+        )
         w.signals["leningrad_head"] = F["centre"]
         org = w.organs
         org["appointed"][1 + LENINGRAD] = True
@@ -126,8 +167,10 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         org["faction"][1 + LENINGRAD] = F["centre"]
         _unite(w, ctx)
     # an opposition that persists after its defeat is expelled by a congress, then exiled
-    for name, kind in (("left_opposition", "united_opposition_confrontation"),
-                       ("right", "right_confrontation")):
+    for name, kind in (
+        ("left_opposition", "united_opposition_confrontation"),
+        ("right", "right_confrontation"),
+    ):
         if not _organised(w, name):
             continue
         persists = share[name] >= 0.2 * tolerance
@@ -140,32 +183,65 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
                 done[f"{name}:again"] = ctx.step
                 if name == "left_opposition":  # the centre takes up the Left's first plank
                     w.signals["industrial_drive"] = ctx.step
-                    ctx.emit("industrial_drive",
-                             "Having beaten the Left, the centre takes up industrialisation: "
-                             "investment in heavy industry, fewer goods for the villages",
-                             body=body)
-                _confront(w, p, ctx, name, kind.replace("confrontation", "condemned"),
-                          f"The {name.replace('_', ' ')} is condemned again", body, record=False)
+                    ctx.emit(
+                        "industrial_drive",
+                        "Having beaten the Left, the centre takes up industrialisation: "
+                        "investment in heavy industry, fewer goods for the villages",
+                        body=body,
+                    )
+                _confront(
+                    w,
+                    p,
+                    ctx,
+                    name,
+                    kind.replace("confrontation", "condemned"),
+                    f"The {name.replace('_', ' ')} is condemned again",
+                    body,
+                    record=False,
+                )
         elif name not in done and name == "right" and share[name] >= tolerance:
             _confront(w, p, ctx, name, kind, "Confrontation with the Right", body)
     # exile follows expulsion (record: January 1928)
     if "left_opposition" in w.signals["expelled"]:
-        decide(w, ctx, "exile", ctx.step >= w.signals["expelled"]["left_opposition"] + 4,
-               "Expelled oppositionists are deported to Siberia and Central Asia",
-               expelled=int(w.signals["expelled_total"]))
+        decide(
+            w,
+            ctx,
+            "exile",
+            ctx.step >= w.signals["expelled"]["left_opposition"] + 4,
+            "Expelled oppositionists are deported to Siberia and Central Asia",
+            expelled=int(w.signals["expelled_total"]),
+        )
 
 
-def _confront(w: World, p: Params, ctx: Context, name: str, kind: str, text: str,
-              body: str | None, record: bool = True) -> None:
-    vote = count_vote(w, ctx, body or "Central Committee plenum",
-                      f"condemning the {name.replace('_', ' ')}", (F[name],))
+def _confront(
+    w: World,
+    p: Params,
+    ctx: Context,
+    name: str,
+    kind: str,
+    text: str,
+    body: str | None,
+    record: bool = True,
+) -> None:
+    vote = count_vote(
+        w,
+        ctx,
+        body or "Central Committee plenum",
+        f"condemning the {name.replace('_', ' ')}",
+        (F[name],),
+    )
     _demote(w, p, ctx, F[name])
     w.signals["confronted"][name] = ctx.step
     w.signals["ratchet"] = min(1.0, w.signals["ratchet"] + p["confrontation.ratchet"])
     if record:
         w.signals["defeated"].add(name)
-        ctx.emit(kind, text, opposition=name, control=round(float(w.signals["control"]), 4),
-                 **{k: vote[k] for k in ("body", "for", "against")})
+        ctx.emit(
+            kind,
+            text,
+            opposition=name,
+            control=round(float(w.signals["control"]), 4),
+            **{k: vote[k] for k in ("body", "for", "against")},
+        )
 
 
 def _demote(w: World, p: Params, ctx: Context, faction: int) -> None:
@@ -178,7 +254,9 @@ def _demote(w: World, p: Params, ctx: Context, faction: int) -> None:
     org["patron"][go] = org["parent"][go]
     org["faction"][go] = org["faction"][org["parent"][go]]
     mem = w.members
-    posted = (mem["faction"] == faction) & ((mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"]))
+    posted = (mem["faction"] == faction) & (
+        (mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"])
+    )
     mem["role"] = np.where(posted, ROLE["other"], mem["role"]).astype(np.int8)
 
 
@@ -195,9 +273,15 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
     w.signals["ratchet"] = min(1.0, w.signals["ratchet"] + p["confrontation.ratchet"])
     vote = count_vote(w, ctx, body, f"expelling the {name.replace('_', ' ')}", (F[name],))
     label = "United Opposition" if name == "left_opposition" else "Right"
-    decide(w, ctx, "expulsions" if name == "left_opposition" else "right_removed", True,
-           f"The {body} expels the {label}: {n:,} members", expelled=n,
-           **{k: vote[k] for k in ("for", "against")})
+    decide(
+        w,
+        ctx,
+        "expulsions" if name == "left_opposition" else "right_removed",
+        True,
+        f"The {body} expels the {label}: {n:,} members",
+        expelled=n,
+        **{k: vote[k] for k in ("for", "against")},
+    )
     ctx.emit(kind, f"Final confrontation with the {label}", opposition=name, expelled=n)
     mem.compact()
     _ = hazard
@@ -210,6 +294,8 @@ def _unite(w: World, ctx: Context) -> None:
     mem["faction"] = np.where(zin, F["left_opposition"], mem["faction"]).astype(np.int8)
     w.signals["formed"].setdefault("left_opposition", ctx.step)
     w.signals["confronted"]["united"] = ctx.step
-    ctx.emit("united_opposition_formed",
-             "Zinoviev's defeated supporters join Trotsky's: the United Opposition",
-             members=int(mem["weight"][zin].sum()))
+    ctx.emit(
+        "united_opposition_formed",
+        "Zinoviev's defeated supporters join Trotsky's: the United Opposition",
+        members=int(mem["weight"][zin].sum()),
+    )

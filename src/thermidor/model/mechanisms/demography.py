@@ -68,11 +68,10 @@ def villages(w: World, p: Params, ctx: Context) -> None:
     w.villagers += born - died
     w.ledger.flow("birth", "outside", "villagers", int(born.sum()))
     w.ledger.flow("death", "villagers", "outside", int(died.sum()))
-    if ctx.step % 13 == 0:  # households partition at their own (quarterly) pace
-        hh = w.households
-        new = rng.binomial(hh["weight"], hazard(p["hunger.partition"], 13 * ctx.dt))
-        hh["weight"] = hh["weight"] + new
-        w.ledger.flow("partition", "outside", "households", int(new.sum()))
+    hh = w.households  # households partition (this mechanism runs monthly)
+    new = rng.binomial(hh["weight"], hazard(p["hunger.partition"], ctx.dt))
+    hh["weight"] = hh["weight"] + new
+    w.ledger.flow("partition", "outside", "households", int(new.sum()))
 
 
 CITY_COUNT = len(CITIES)

@@ -17,7 +17,7 @@ import numpy as np
 from thermidor.engine import Context
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE, ROLE
 from thermidor.model.params import Params
-from thermidor.model.tree import F, FACTIONS, LENINGRAD
+from thermidor.model.tree import FACTIONS, LENINGRAD, F
 from thermidor.model.world import PEASANT, WORKER, World
 
 NF = len(FACTIONS)
@@ -112,6 +112,9 @@ def _form(w: World, p: Params, ctx: Context, s: np.ndarray) -> None:
             continue  # the Left comes out in an economic crisis (§5: the crisis of 1923)
         if share >= needed:
             formed[name] = ctx.step
-            kind = {"left_opposition": "left_opposition_formed", "right": "right_opposition_formed",
-                    "workers_opposition": "workers_opposition_formed"}[name]
+            kind = {
+                "left_opposition": "left_opposition_formed",
+                "right": "right_opposition_formed",
+                "workers_opposition": "workers_opposition_formed",
+            }[name]
             ctx.emit(kind, title, faction=name, leaning_share=round(share, 4))

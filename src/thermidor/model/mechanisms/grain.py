@@ -65,7 +65,9 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
             ramp *= 1.0 - p["policy.peasant_concessions"]
             goods = goods * (1.0 - p["turn.goods_famine"] * ramp)
             price = 1.0 - p["turn.price_cut"] * ramp
-            terms = price * (1.0 + p["policy.peasant_concessions"]) / max(w.signals["scissors"], 0.2)
+            terms = (
+                price * (1.0 + p["policy.peasant_concessions"]) / max(w.signals["scissors"], 0.2)
+            )
             sell = p["grain.market_sales"] * min(1.0, terms * goods) ** p["grain.price_elasticity"]
     sold = np.minimum(surplus * sell * reach * ctx.dt, np.maximum(left - taken, 0.0))
     hh["stock"] = left - taken - sold
@@ -105,13 +107,6 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
         "Food dictatorship: requisition squads sent for the peasants' surplus",
         food_ratio=round(w.signals["food"], 4),
     )  # fmt: skip
-
-
-def _weeks_to_harvest(ctx: Context) -> float:
-    d = ctx.date
-    doy = d.timetuple().tm_yday
-    harvest_doy = 232  # 20 August
-    return float(((harvest_doy - doy) % 365) / 7.0)
 
 
 def _in_tax_season(ctx: Context) -> bool:

@@ -57,7 +57,9 @@ def capacity(w: World, p: Params, ctx: Context) -> None:
     war = w.signals["civil_war"] + 0.5 * w.signals["world_war"]
     if war < 0.2:  # output per worker recovers from the war's disruption in peace
         prod = float(w.signals["productivity"])
-        w.signals["productivity"] = prod + ctx.dt * p["industry.productivity_recovery"] * (1.0 - prod)
+        w.signals["productivity"] = prod + ctx.dt * p["industry.productivity_recovery"] * (
+            1.0 - prod
+        )
     t = w.transport
     w.transport = float(
         np.clip(

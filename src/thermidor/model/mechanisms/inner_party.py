@@ -16,7 +16,15 @@ from thermidor.engine import Context
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
-from thermidor.model.tree import in_opposition, CELL, DISTRICT, FACTIONS, LENINGRAD, OPPOSITIONS, PROVINCE
+from thermidor.model.tree import (
+    CELL,
+    DISTRICT,
+    FACTIONS,
+    LENINGRAD,
+    OPPOSITIONS,
+    PROVINCE,
+    in_opposition,
+)
 from thermidor.model.world import World
 
 NF = len(FACTIONS)
@@ -24,8 +32,9 @@ NF = len(FACTIONS)
 
 def plurality(groups: np.ndarray, factions: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """Per group, the faction with most weight (-1 where a group is empty)."""
-    counts = np.bincount(groups.astype(np.int64) * NF + factions, weights=weights,
-                         minlength=n * NF).reshape(n, NF)
+    counts = np.bincount(
+        groups.astype(np.int64) * NF + factions, weights=weights, minlength=n * NF
+    ).reshape(n, NF)
     out = counts.argmax(axis=1)
     out[counts.sum(axis=1) == 0] = -1
     return out
@@ -110,16 +119,22 @@ def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -
     mem = w.members
     share = mem.share(in_opposition(mem["faction"])) if mem.n else 0.0
     d = w.signals["party_democracy"]
-    seats = int(round(size * share * d * p["party.cc_opposition_inclusion"]))
+    seats = round(size * share * d * p["party.cc_opposition_inclusion"])
     w.signals["cc_opposition"] = seats
     from thermidor.model.mechanisms.confrontations import delegations
 
     by = delegations(w).sum(axis=0)
     against = int(sum(by[f] for f in OPPOSITIONS))
-    ctx.emit("central_committee_elected",
-             f"The {congress} elects a Central Committee of {size}: {seats} from the opposition",
-             body=congress, motion="the Central Committee's slate", size=size,
-             opposition_seats=seats, opposition_member_share=round(share, 4),
-             party_democracy=round(d, 4), abstained=0,
-             by_faction={FACTIONS[i]: int(by[i]) for i in range(NF) if by[i] > 0},
-             **{"for": int(by.sum()) - against, "against": against})
+    ctx.emit(
+        "central_committee_elected",
+        f"The {congress} elects a Central Committee of {size}: {seats} from the opposition",
+        body=congress,
+        motion="the Central Committee's slate",
+        size=size,
+        opposition_seats=seats,
+        opposition_member_share=round(share, 4),
+        party_democracy=round(d, 4),
+        abstained=0,
+        by_faction={FACTIONS[i]: int(by[i]) for i in range(NF) if by[i] > 0},
+        **{"for": int(by.sum()) - against, "against": against},
+    )

@@ -37,9 +37,14 @@ def market(w: World, p: Params, ctx: Context) -> None:
     else:
         scissors = 1.0
     w.signals["scissors"] = scissors
-    if nep and decide(w, ctx, "price_cuts", scissors >= p["nep.scissors_tolerance"],
-                      "The scissors crisis: the regime forces the trusts to cut prices",
-                      scissors=round(scissors, 4)):
+    if nep and decide(
+        w,
+        ctx,
+        "price_cuts",
+        scissors >= p["nep.scissors_tolerance"],
+        "The scissors crisis: the regime forces the trusts to cut prices",
+        scissors=round(scissors, 4),
+    ):
         markup = 1.0
     w.signals["markup"] = markup
     unemployed = w.workers.share(~w.workers["employed"]) if w.workers.n else 0.0
@@ -56,8 +61,8 @@ def managers(w: World, p: Params, ctx: Context) -> None:
     share = float(w.signals["managers_from_workers"])
     pressure = float(w.signals.get("khozraschet", 0.0))
     if pressure > 0:
-        turnover = hazard(p["managers.turnover"] * pressure, ctx.dt)
-        share = share * (1.0 - turnover) + turnover * p["managers.from_workers_hiring"] * share
+        turnover = float(hazard(p["managers.turnover"] * pressure, ctx.dt))
+        share = share * (1.0 - turnover) + turnover * p["managers.from_workers_hiring"]
     w.signals["managers_from_workers"] = share
 
 
@@ -73,19 +78,33 @@ def migration(w: World, p: Params, ctx: Context) -> None:
     weights, region = chunks(movers, w.scales["workers"])
     w.villagers -= movers
     city = rng.choice(len(CITIES), size=weights.size, p=w.base["city_share"])
-    sector = rng.choice(len(w.base["value_share"]), size=weights.size,
-                        p=w.base["workers_by_sector"] / w.base["workers_by_sector"].sum())
-    w.workers.append(weight=weights, region=region, city=city, sector=sector, employed=False,
-                     consciousness=p["consciousness.fresh_worker"], hereditary=False, ties=True)
+    sector = rng.choice(
+        len(w.base["value_share"]),
+        size=weights.size,
+        p=w.base["workers_by_sector"] / w.base["workers_by_sector"].sum(),
+    )
+    w.workers.append(
+        weight=weights,
+        region=region,
+        city=city,
+        sector=sector,
+        employed=False,
+        consciousness=p["consciousness.fresh_worker"],
+        hereditary=False,
+        ties=True,
+    )
     w.ledger.flow("migration_to_towns", "villagers", "workers", int(movers.sum()))
     # unemployed newcomers with ties drift back to the land
     wk = w.workers
-    back = ~wk["employed"] & wk["ties"] & (
-        rng.random(wk.n) < hazard(p["nep.unemployed_return"], ctx.dt)
+    back = (
+        ~wk["employed"]
+        & wk["ties"]
+        & (rng.random(wk.n) < hazard(p["nep.unemployed_return"], ctx.dt))
     )
     rows = wk.remove(back)
-    w.villagers += np.bincount(rows["region"], weights=rows["weight"],
-                               minlength=w.villagers.size).astype(np.int64)
+    w.villagers += np.bincount(
+        rows["region"], weights=rows["weight"], minlength=w.villagers.size
+    ).astype(np.int64)
     w.ledger.flow("return_to_village", "workers", "villagers", int(rows["weight"].sum()))
 
 

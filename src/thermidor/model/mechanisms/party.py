@@ -108,8 +108,16 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
     levy = w.inputs.levy.get(ctx.step)
     if levy:
         # the Lenin levy (record): workers recruited en masse, to be led rather than to lead
-        _recruit(w, ctx, rng, int(levy), np.array([0.9, 0.05, 0.05]), ROLE["worker"],
-                 (0.35, 0.12), "recruitment_levy")
+        _recruit(
+            w,
+            ctx,
+            rng,
+            int(levy),
+            np.array([0.9, 0.05, 0.05]),
+            ROLE["worker"],
+            (0.35, 0.12),
+            "recruitment_levy",
+        )
         ctx.emit("levy", f"Recruitment levy: {int(levy):,} workers join the party", recruits=levy)
 
     purge = w.inputs.purge.get(ctx.step)
@@ -160,7 +168,7 @@ def membership(w: World, p: Params, ctx: Context) -> None:
         # communists in the apparatus take on the old officials' norms ("who is leading whom")
         off = w.officials
         ex = off.share(off["ex_tsarist"]) if off.n else 0.0
-        posted = ((mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"]))
+        posted = (mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"])
         drift = p["apparatus.norm_drift"] * ex * ctx.dt
         mem["conviction"] = np.where(posted, mem["conviction"] * (1.0 - drift), mem["conviction"])
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, chunks
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
-from thermidor.model.tree import F
-from thermidor.model.world import World
+from thermidor.model.tree import F, cells_for
+from thermidor.model.world import OTHER, World
 
 WINDOW = 8  # weeks over which procurements are compared with the year before
 
@@ -48,7 +49,7 @@ def the_turn(w: World, p: Params, ctx: Context) -> None:
     ready = consolidated and struck
     if ready and not w.decided("forced_collectivisation"):
         u = float(ctx.rng("turn.readiness").random())
-        ready = u < hazard(4.0 * p["turn.readiness"], ctx.dt)
+        ready = bool(u < hazard(4.0 * p["turn.readiness"], ctx.dt))
     taken = decide(
         w, ctx, "forced_collectivisation",
         ready,
@@ -65,11 +66,34 @@ def the_turn(w: World, p: Params, ctx: Context) -> None:
 
 
 def _capitulations(w: World, p: Params, ctx: Context) -> None:
+    """Oppositionists who see their first plank carried out make their peace (§9): those still
+    in the party rejoin the Centre; a share of the expelled are readmitted."""
     mem = w.members
     left = mem["faction"] == F["left_opposition"]
     rng = ctx.rng("turn.capitulations")
     weak = left & (mem["conviction"] < 0.75) & (rng.random(mem.n) < p["turn.capitulation"])
-    n = int(mem["weight"][weak].sum())
+    inside = int(mem["weight"][weak].sum())
     mem["faction"] = np.where(weak, F["centre"], mem["faction"]).astype(np.int8)
-    ctx.emit("capitulations", f"{n:,} oppositionists (Preobrazhensky, Radek) make their peace",
-             members=n)
+    readmitted = int(rng.binomial(int(w.signals["expelled_total"]), p["turn.capitulation"]))
+    if readmitted:
+        weights, _ = chunks(np.array([readmitted]), w.scales["members"])
+        cell, province = cells_for(rng, weights.size)
+        mem.append(
+            weight=weights,
+            cell=cell,
+            province=province,
+            joined=1917.5,
+            origin=OTHER,
+            role=ROLE["other"],
+            conviction=0.5,
+            faction=F["centre"],
+        )
+        w.ledger.flow("readmission", "outside", "members", readmitted)
+        w.signals["expelled_total"] -= readmitted
+    n = inside + readmitted
+    ctx.emit(
+        "capitulations",
+        f"{n:,} oppositionists (Preobrazhensky, Radek) make their peace",
+        members=n,
+        readmitted=readmitted,
+    )

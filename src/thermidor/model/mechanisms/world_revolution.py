@@ -50,7 +50,11 @@ def _doctrine(w: World, p: Params, ctx: Context) -> None:
     if w.signals.get("abroad", 0.0) > 0 or not w.decided("insurrection"):
         return
     years = (ctx.step - w.decisions["insurrection"]) * ctx.dt
-    decide(w, ctx, "socialism_in_one_country",
-           years >= p["world.isolation_years"] and "left_opposition" in w.signals["defeated"],
-           "'Socialism in one country' becomes the doctrine: the world revolution is subordinated",
-           isolated_years=round(years, 2))
+    decide(
+        w,
+        ctx,
+        "socialism_in_one_country",
+        years >= p["world.isolation_years"] and "left_opposition" in w.signals["defeated"],
+        "'Socialism in one country' becomes the doctrine: the world revolution is subordinated",
+        isolated_years=round(years, 2),
+    )

@@ -1,0 +1,140 @@
+"""The command line: thermidor run | targets | params | scenarios."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from thermidor.cli import app
+from thermidor.model.params import PARAMS
+from thermidor.model.scenario import shipped
+
+runner = CliRunner()
+SHORT = ["--until", "1917-06-01"]
+
+
+def invoke(*args: str):
+    """Run a command as if piped: rich then lays out tables 80 columns wide."""
+    return runner.invoke(app, list(args))
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_run_prints_the_chronology_and_the_targets_and_writes_the_run(tmp_path):
+    out = tmp_path / "run"
+    result = invoke("run", *SHORT, "--out", str(out), "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert "Chronology" in result.stdout
+    assert "Targets" in result.stdout
+    assert f"wrote {out}" in one_line(result.stdout)
+    assert {p.name for p in out.iterdir()} == {
+        "indicators.parquet",
+        "events.parquet",
+        "manifest.json",
+    }
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3
+    assert manifest["scenario"]["run"]["end"] > "1917-06-01"  # the scenario's own end, recorded
+
+
+def test_run_accepts_scales_per_population(tmp_path):
+    out = tmp_path / "run"
+    result = invoke(
+        "run", *SHORT, "--out", str(out), "--scale", "households=5000", "--scale", "workers=1000"
+    )
+    assert result.exit_code == 0, result.output
+    scales = json.loads((out / "manifest.json").read_text())["scales"]
+    assert (scales["households"], scales["workers"]) == (5000, 1000)
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [
+        (["--scenario", "basline"], "scenario"),
+        (["--scale", "peasants=5"], "scale.peasants"),
+        (["--scale", "workers=many"], "scale.workers"),
+        (["--scale", "lots"], "scale"),
+        (["--scale", "0"], "scale"),
+        (["--until", "1917-13-45"], "until"),
+        (["--until", "1916-01-01"], "until"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_key_and_writes_nothing(tmp_path, args, path):
+    out = tmp_path / "run"
+    result = invoke("run", *SHORT, *args, "--out", str(out))
+    assert result.exit_code == 2
+    assert f"{path}: got" in one_line(result.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_parameter_in_a_scenario_file_exits_2_naming_it(tmp_path):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text('extends = "baseline"\n[params.consciousness]\ncontagion = 1.5\n')
+    out = tmp_path / "run"
+    result = invoke("run", "--scenario", str(scenario), *SHORT, "--out", str(out))
+    assert result.exit_code == 2
+    assert "params.consciousness.contagion: got 1.5" in one_line(result.stderr)
+    assert not out.exists()
+
+
+def test_params_json_lists_every_parameter_with_its_declaration():
+    result = invoke("params", "--json")
+    assert result.exit_code == 0
+    listed = json.loads(result.stdout)
+    assert [p["name"] for p in listed] == [p.name for p in PARAMS]
+    for entry, p in zip(listed, PARAMS, strict=True):
+        assert (entry["unit"], entry["default"], entry["min"], entry["max"]) == (
+            p.unit, p.default, p.lo, p.hi,
+        )  # fmt: skip
+        assert (entry["source"], entry["class"]) == (p.source, p.cls)
+
+
+def test_params_schema_is_a_json_schema_of_an_object():
+    result = invoke("params", "--schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["type"] == "object"
+    assert set(schema["properties"]) == {p.name for p in PARAMS}
+    assert all(prop["type"] == "number" for prop in schema["properties"].values())
+
+
+def test_scenarios_lists_every_shipped_scenario_by_its_full_name():
+    """The names are what --scenario takes: they must be readable whole at 80 columns."""
+    result = invoke("scenarios")
+    assert result.exit_code == 0
+    for name in shipped():
+        assert name in result.stdout
+    assert "baseline" in result.stdout
+
+
+TARGET_KEYS = {
+    "id", "kind", "unit", "simulated_median", "p10", "p90", "target", "tolerance", "hit_rate",
+    "occurred_share", "passed", "role",
+}  # fmt: skip
+
+
+def test_targets_json_scores_an_ensemble(tmp_path):
+    scenario = tmp_path / "to-1918.toml"
+    scenario.write_text('extends = "baseline"\n[run]\nend = 1918-01-31\n')
+    result = invoke(
+        "targets", "--seeds", "2", "--workers", "1", "--json", "--scenario", str(scenario)
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert isinstance(rows, list) and rows
+    assert all(set(r) >= TARGET_KEYS for r in rows)
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["T28"]["kind"] == "event" and by_id["T28"]["occurred_share"] == 1.0
+    assert by_id["T28"]["simulated_median"] is not None
+    assert by_id["T24"]["role"] == "not modelled yet" and by_id["T24"]["passed"] is False
+    assert all(0.0 <= r["hit_rate"] <= 1.0 for r in rows)
+
+
+def test_targets_refuses_an_empty_ensemble():
+    result = invoke("targets", "--seeds", "0")
+    assert result.exit_code == 2
+    assert "seeds: got 0" in one_line(result.stderr)

@@ -1,0 +1,96 @@
+"""Sensitivity: Morris over every parameter, then grouped Sobol indices with the ranges narrowed
+and widened, run at a toy budget so that the whole code path is exercised."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.lab.conftest import TINY, VERY_COARSE_ARGS, cli, said
+from thermidor.engine import member_seed
+from thermidor.lab.sensitivity import CHANCE, RANGE_SETS, factors, seed_of
+from thermidor.lab.store import Store
+from thermidor.model.params import PARAMS, validate_value
+
+
+def test_ranges_are_frozen_from_the_schema_and_respect_hard_bounds() -> None:
+    documented = factors("documented")
+    assert [f.name for f in documented] == [p.name for p in PARAMS] + [CHANCE]
+    for p, f in zip(PARAMS, documented, strict=False):
+        assert (f.lo, f.hi) == (p.lo, p.hi) and f.group == p.cls
+    for ranges in RANGE_SETS:
+        for p, f in zip(PARAMS, factors(ranges), strict=False):
+            validate_value(p.name, f.lo)
+            validate_value(p.name, f.hi)
+    narrow = {f.name: f for f in factors("narrowed")}
+    for p in PARAMS:
+        assert narrow[p.name].hi - narrow[p.name].lo <= (p.hi - p.lo) / 2 + 1e-9
+    assert factors("documented")[-1].group == "chance"
+
+
+def test_chance_maps_to_member_seeds() -> None:
+    assert seed_of(0.0, 5) == member_seed(5, 0)
+    assert seed_of(0.5, 5) == member_seed(5, 2048)
+    assert seed_of(1.0, 5) == member_seed(5, 4095)
+
+
+def test_a_toy_sensitivity_analysis_runs_end_to_end(tmp_path: Path) -> None:
+    doc = tmp_path / "sensitivity.md"
+    r = cli(
+        "sensitivity",
+        "--budget",
+        "2",
+        "--trajectories",
+        "2",
+        "--outcomes",
+        "workers_democracy_1917,mean_consciousness_1917",
+        "--outcomes",
+        "consolidated",
+        "--until",
+        TINY,
+        *VERY_COARSE_ARGS,
+        "--workers",
+        "2",
+        "--write-docs",
+        str(doc),
+        "--json",
+        "--store",
+        str(tmp_path / "runs"),
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    n = len(PARAMS) + 1
+    assert out["runs"]["morris"] == 2 * (n + 1)
+    assert out["runs"]["sobol_documented"] == out["runs"]["sobol_narrowed"] == 2 * 5
+    rows = out["indices"]
+    sobol = {(x["ranges"], x["outcome"], x["factor"]) for x in rows if x["method"] == "sobol"}
+    for ranges in RANGE_SETS:
+        for group in ("structural", "political", "chance"):
+            assert (ranges, "mean_consciousness_1917", group) in sobol
+    morris = [
+        x for x in rows if x["method"] == "morris" and x["outcome"] == "mean_consciousness_1917"
+    ]
+    assert len(morris) == n
+    assert any("consolidated: the same in every run" in note for note in out["notes"])
+    saved = Store(tmp_path / "runs").analysis("sensitivity", out["analysis"])
+    assert len(saved) == len(rows) and set(saved["budget"]) == {2}
+    text = doc.read_text()
+    assert "## Sample budget" in text and f"{2 * (n + 1)} runs" in text
+    assert "| structural |" in text and "S1 narrowed" in text and "ST widened" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--budget", "3"], "budget: got 3"),
+        (["--trajectories", "1"], "trajectories: got 1"),
+        (["--outcomes", "nonsense"], "outcome: got 'nonsense'"),
+        (["--scenario", "nosuch"], "scenario: got 'nosuch'"),
+    ],
+)
+def test_sensitivity_rejects_bad_input(args: list[str], says: str, tmp_path: Path) -> None:
+    r = cli("sensitivity", *args, "--store", str(tmp_path / "runs"))
+    assert r.exit_code == 2 and said(r.output, says)
+    assert not (tmp_path / "runs").exists()

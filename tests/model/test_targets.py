@@ -1,0 +1,143 @@
+"""The essay's figures and dates (TARGETS.csv): the scoring rules, and the baseline against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+
+from thermidor import Result
+from thermidor.engine import Calendar, Event
+from thermidor.model.targets import hit, load_targets, score
+
+TARGETS = {t.id: t for t in load_targets()}
+CAL = Calendar(dt.date(1917, 3, 1), dt.date(1921, 12, 31), 7)
+FOUNDATION_TARGETS = (
+    "T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09", "T10", "T11",
+    "T13", "T15", "T27", "T28",
+)  # fmt: skip
+RULE_DATED = ("T09", "T13", "T15", "T28")
+
+
+def synthetic(
+    columns: dict[str, np.ndarray], events: list[tuple[str, str, dict[str, Any]]]
+) -> Result:
+    """A result with the given columns and events at the given dates."""
+    evs = [
+        Event(CAL.step_of(dt.date.fromisoformat(d)), kind, kind, data) for d, kind, data in events
+    ]
+    return Result(
+        dates=CAL.dates,
+        columns=columns,
+        events=evs,
+        manifest={"scenario": {"run": {"step_days": 7}}},
+    )
+
+
+def row(results: list[Result], target_id: str) -> dict[str, Any]:
+    return next(r for r in score(results) if r["id"] == target_id)
+
+
+def by_year(values: dict[int, float]) -> np.ndarray:
+    years = CAL.years()
+    return np.array([values.get(int(y), 0.0) for y in years])
+
+
+# -- the rules ------------------------------------------------------------------------------------
+def test_a_value_in_a_year_is_the_mean_of_that_years_steps():
+    wc = by_year({1919: 0.6, 1920: 0.45, 1921: 0.3})
+    r = row([synthetic({"working_class_vs_1917": wc}, [])], "T01")
+    assert r["simulated_median"] == pytest.approx(0.45)
+    assert r["passed"] and r["hit_rate"] == 1.0
+
+
+def test_a_value_outside_the_tolerance_misses():
+    wc = by_year({1920: 0.43 + 0.051})
+    assert not row([synthetic({"working_class_vs_1917": wc}, [])], "T01")["passed"]
+
+
+def test_a_value_at_a_month_is_the_step_containing_its_15th():
+    share = np.full(CAL.n_steps, 0.5)
+    share[CAL.step_of(dt.date(1919, 3, 15))] = 0.1
+    r = row([synthetic({"old_bolshevik_share": share}, [])], "T11")
+    assert r["simulated_median"] == pytest.approx(0.1)
+    assert r["passed"]
+
+
+def test_an_at_least_target_is_the_peak_over_its_range():
+    months = np.zeros(CAL.n_steps)
+    months[CAL.step_of(dt.date(1919, 9, 1))] = 19.0
+    r = row([synthetic({"soviet_months_since_election:moscow": months}, [])], "T10")
+    assert r["simulated_median"] == 19.0 and r["passed"]
+    months[CAL.step_of(dt.date(1919, 9, 1))] = 17.0
+    assert not row([synthetic({"soviet_months_since_election:moscow": months}, [])], "T10")[
+        "passed"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("day", "hits"),
+    [("1917-11-07", True), ("1917-09-10", True), ("1918-01-20", True), ("1918-02-10", False),
+     ("1917-08-20", False)],
+)  # fmt: skip
+def test_an_event_hits_when_its_first_occurrence_is_in_the_window(day, hits):
+    assert row([synthetic({}, [(day, "insurrection", {})])], "T28")["passed"] is hits
+
+
+def test_an_event_that_never_happens_is_a_miss():
+    r = row([synthetic({}, [])], "T28")
+    assert not r["passed"]
+    assert r["occurred_share"] == 0.0
+    assert r["simulated_median"] is None
+
+
+def test_an_event_target_on_a_city_matches_only_that_city():
+    events = [("1917-09-10", "bolshevik_majority_in_soviets", {"city": "moscow"})]
+    assert not row([synthetic({}, events)], "T27")["passed"]
+    events.append(("1917-09-20", "bolshevik_majority_in_soviets", {"city": "petrograd"}))
+    assert row([synthetic({}, events)], "T27")["passed"]
+
+
+def test_a_target_passes_when_at_least_four_seeds_in_five_hit():
+    good = synthetic({}, [("1917-11-07", "insurrection", {})])
+    bad = synthetic({}, [("1919-01-01", "insurrection", {})])
+    assert row([good] * 4 + [bad], "T28")["passed"]
+    assert not row([good] * 3 + [bad] * 2, "T28")["passed"]
+    assert row([good] * 3 + [bad] * 2, "T28")["hit_rate"] == pytest.approx(0.6)
+
+
+def test_a_target_after_the_runs_end_is_not_modelled():
+    r = row([synthetic({}, [])], "T24")
+    assert r["modelled"] is False and r["passed"] is False
+    assert r["role"] == "not modelled yet"
+
+
+def test_hit_refuses_nan_and_missing_values():
+    assert not hit(TARGETS["T01"], float("nan"))
+    assert not hit(TARGETS["T01"], None)
+    assert not hit(TARGETS["T28"], None)
+
+
+# -- the baseline ---------------------------------------------------------------------------------
+def test_baseline_reproduces_the_essays_figures_1917_1921(baseline_ensemble):
+    """Six seeds at the default scale: each foundation target hit by at least 80% of seeds."""
+    rows = {r["id"]: r for r in score(baseline_ensemble)}
+    failed = {
+        i: (rows[i]["simulated_median"], rows[i]["target"], rows[i]["hit_rate"])
+        for i in FOUNDATION_TARGETS
+        if not rows[i]["passed"]
+    }
+    assert not failed, f"targets missed (median, target, hit rate): {failed}"
+    assert all(rows[i]["seeds"] == 6 for i in FOUNDATION_TARGETS)
+
+
+@pytest.mark.parametrize("target_id", RULE_DATED)
+def test_the_dates_of_decisions_come_from_decision_rules(baseline_ensemble, target_id):
+    kind = TARGETS[target_id].quantity.split(":")[0]
+    for result in baseline_ensemble:
+        event = result.first(kind)
+        assert event is not None, f"{kind} never happens (seed {result.manifest['seed']})"
+        assert "forced" not in event.data
+    assert all(r.manifest["interventions"] == [] for r in baseline_ensemble)
