@@ -317,7 +317,7 @@ PARAMS: tuple[Param, ...] = (
     _p("nep.differentiation", 0.02, 0.0, 0.5, "1/year",
        "how much faster richer households grow under the market (kulak differentiation)",
        "§4, §8; modelling"),
-    _p("managers.turnover", 1.8, 0.0, 5.0, "1/year",
+    _p("managers.turnover", 2.2, 0.0, 5.0, "1/year",
        "replacement of managers from the workers once industry works on commercial account",
        "§5", calibrated_for=("T19",)),
     _p("managers.khozraschet_years", 1.9, 0.1, 5.0, "years",
@@ -343,7 +343,7 @@ PARAMS: tuple[Param, ...] = (
     _p("party.appointment_rate", 0.35, 0.0, 10.0, "1/year",
        "replacement of elected secretaries by appointees, per unit of control x fear", "§5",
        "political"),
-    _p("party.fear", 0.1, 0.01, 1.0, "exponent",
+    _p("party.fear", 0.2, 0.01, 1.0, "exponent",
        "open votes ('Who is against?'): a member votes against the line only if his conviction "
        "exceeds control ** fear", "§5; modelling", "structural", ("T22",)),
     _p("party.cc_opposition_inclusion", 1.0, 0.0, 2.0, "ratio",
