@@ -211,7 +211,7 @@ def targets_cmd(
     ]
     if as_json:
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
-
+        return
     console.print(targets_table(rows, f"Targets — {sc.name}, {seeds} seeds (pass: ≥80% hit)"))
     passed = sum(r["passed"] for r in rows)
     modelled = sum(r["modelled"] for r in rows)
@@ -226,9 +226,10 @@ def params_cmd(
     """List every parameter: default, range, unit, meaning, source, class."""
     if schema:
         sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
-
+        return
     if as_json:
         sys.stdout.write(json.dumps([p.as_dict() for p in PARAMS], indent=2) + "\n")
+        return
 
     t = Table(title="Parameters")
     for col in ("name", "default", "range", "unit", "class", "source", "meaning"):
@@ -244,7 +245,8 @@ def params_cmd(
 def scenarios_cmd() -> None:
     """List the shipped scenarios."""
     t = Table(title="Shipped scenarios")
-    for col in ("name", "class", "section", "title", "interventions"):
+    t.add_column("name", no_wrap=True)
+    for col in ("class", "section", "title", "interventions"):
         t.add_column(col)
     for name in shipped():
         sc = load(name)

@@ -25,10 +25,9 @@ DECISIONS = (
     "socialism_in_one_country",
     "grain_strike",
     "forced_collectivisation",
-    "expulsions",
-    "exile",
-    "right_removed",
 )
+# consequences recorded through decide() but not open to forcing: they act on an opposition
+CONSEQUENCES = ("expulsions", "exile", "right_removed")
 NEVER = -1
 
 

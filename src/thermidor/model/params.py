@@ -280,7 +280,8 @@ PARAMS: tuple[Param, ...] = (
     _p("party.lapse_rate", 0.5, 0.0, 3.0, "1/year",
        "lapsing of weakly convinced members under hardship", "record: 1918"),
     _p("party.front_mortality", 4.5, 0.0, 5.0, "ratio",
-       "mortality of communists at the front against other soldiers", "record"),
+       "mortality of communists at the front against other soldiers", "record", "structural",
+       ("T12",)),
     _p("party.purge_1919", 0.1, 0.0, 0.5, "fraction", "share removed in the 1919 re-registration",
        "record"),
     _p("party.purge_1921", 0.24, 0.0, 0.5, "fraction", "share removed in the 1921 purge",
@@ -450,8 +451,8 @@ class Params(Mapping[str, float]):
         return {k: v for k, v in self._values.items() if v != BY_NAME[k].default}
 
 
-def suggest(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+def suggest(name: object, options: list[str]) -> str:
+    close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.5)
     return f"did you mean {close[0]!r}?" if close else ""
 
 

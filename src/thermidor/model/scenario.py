@@ -108,7 +108,9 @@ def load(source: str | Path | dict[str, Any] | Scenario, *, _depth: int = 0) -> 
         raise ScenarioError("extends", source, "a chain of at most 8 scenarios")
     base_dir: Path | None = None
     if isinstance(source, dict):
-        data, name = source, str(source.get("meta", {}).get("title", "custom"))
+        meta = source.get("meta")
+        data = source
+        name = str(meta.get("title", "custom")) if isinstance(meta, dict) else "custom"
     else:
         data, name, base_dir = _read(source)
     if not isinstance(data, dict):
@@ -125,12 +127,21 @@ def load(source: str | Path | dict[str, Any] | Scenario, *, _depth: int = 0) -> 
 def _read(source: str | Path) -> tuple[dict[str, Any], str, Path | None]:
     path = Path(source)
     names = shipped()
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        is_file = False
     if str(source) in names:
         text = resources.files("thermidor.model.scenarios").joinpath(f"{source}.toml").read_text()
         where: Path | None = None
         name = str(source)
-    elif path.is_file():
-        text = path.read_text()
+    elif is_file:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ScenarioError(
+                "(file)", str(source), "a readable UTF-8 TOML file", str(e)
+            ) from None
         where = path.parent
         name = path.stem
     else:
@@ -155,7 +166,11 @@ def _parent(extends: Any, base_dir: Path | None, depth: int) -> Scenario | None:
     if extends in shipped():
         return load(extends, _depth=depth + 1)
     path = (base_dir / extends) if base_dir is not None else Path(extends)
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
         raise ScenarioError(
             "extends",
             extends,
@@ -267,7 +282,14 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
         if v == "never":
             force[k] = "never"
         else:
-            force[k] = _date(f"force.{k}", v).isoformat()
+            when = _date(f"force.{k}", v)
+            if not start <= when <= end:
+                raise ScenarioError(
+                    f"force.{k}",
+                    when.isoformat(),
+                    f'"never" or a date within the run ({start} to {end})',
+                )
+            force[k] = when.isoformat()
     return Scenario(
         name=name,
         meta=meta,

@@ -45,6 +45,18 @@ def test_the_decree_on_land_divides_the_estates_and_levels_the_peasantry():
     assert gini(hh_d["land"], hh_d["weight"]) < gini(hh_n["land"], hh_n["weight"])
 
 
+def test_land_seizure_after_october_shrinks_the_kulak_stratum(coarse_baseline):
+    """§1 with the commune's repartition: after the Decree on Land the kulak share of 1918 is
+    below that of a history with no October (the estates seized slowly, nothing repartitioned
+    at the pace of the Decree)."""
+    base = coarse_baseline(0)
+    no_october = run_coarse(until=dt.date(1918, 12, 31), force={"insurrection": "never"})
+    window = ("1918-06-01", "1919-01-01")
+    kulaks = "peasant_share:kulak"
+    assert window_mean(base, kulaks, *window) < window_mean(no_october, kulaks, *window)
+    assert window_mean(base, kulaks, *window) < base.columns[kulaks][0]
+
+
 def test_cutting_turkestan_off_cuts_the_cotton_crop(coarse_baseline):
     """§2 (record: cotton was grown in Turkestan, cut off in the war): with Turkestan never cut
     off the cotton crop of 1919 is far above the record's."""

@@ -57,12 +57,15 @@ def class_capacity(w: World, p: Params, ctx: Context) -> None:
             * max(food, 1e-6) ** p["capacity.w_food"]
         )
 
-    by_city = index(n / base["workers_by_city"], cons, her / base["hereditary_share"], emp)
+    per_city = base["workers_by_city"]
+    size = np.where(per_city > 0, n / np.maximum(per_city, 1.0), 1.0)
+    her_ratio = her / max(base["hereditary_share"], 1e-9)
+    by_city = index(size, cons, her_ratio, emp)
     total = n.sum()
     national = index(
         np.array([total / base["workers"]]),
         np.array([(cons * n).sum() / max(total, 1.0)]),
-        np.array([(her * n).sum() / max(total, 1.0) / base["hereditary_share"]]),
+        np.array([(her * n).sum() / max(total, 1.0) / max(base["hereditary_share"], 1e-9)]),
         np.array([(emp * n).sum() / max(total, 1.0)]),
     )
     w.signals["K_city"] = by_city

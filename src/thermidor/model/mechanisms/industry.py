@@ -77,7 +77,8 @@ def labour_capacity(w: World, p: Params) -> tuple[np.ndarray, np.ndarray]:
     wk = w.workers
     everyone = wk.sum_by("sector", N_S)
     hered = wk.sum_by("sector", N_S, values=wk["hereditary"]) / np.maximum(everyone, 1.0)
-    skill = np.clip(hered / w.base["hereditary_by_sector"], 0.05, 1.5)
+    base = w.base["hereditary_by_sector"]  # zero only at absurdly coarse scales
+    skill = np.clip(np.where(base > 0, hered / np.maximum(base, 1e-9), 1.0), 0.05, 1.5)
     food = float(np.clip(w.signals["food"], 0.05, 1.2))
     per_worker = (
         float(w.signals["productivity"])

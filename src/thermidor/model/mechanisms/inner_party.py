@@ -101,15 +101,19 @@ def democracy(w: World, p: Params, ctx: Context) -> None:
     w.signals["appointed_share"] = 1.0 - elected
 
     congress = w.inputs.congress.get(ctx.step)
+    isolation = 1.0 - min(1.0, float(w.signals.get("abroad", 0.0)))
+    risen = 0.5 if "kronstadt_type_rising" in w.decisions else 0.0
+    pressure = isolation * (w.signals["unrest"] + risen)
+    decide(
+        w, ctx, "faction_ban",
+        bool(congress) and w.decided("insurrection")
+        and pressure >= 1.0 - p["factions.ban_readiness"],
+        f"The {congress or 'party'} bans factions 'temporarily': isolation and peasant revolt "
+        "press",
+        congress=congress or "", isolation=round(isolation, 4),
+        unrest=round(w.signals["unrest"], 4),
+    )  # fmt: skip
     if congress and w.decided("insurrection"):
-        isolation = 1.0 - min(1.0, float(w.signals.get("abroad", 0.0)))
-        risen = 0.5 if "kronstadt_type_rising" in w.decisions else 0.0
-        pressure = isolation * (w.signals["unrest"] + risen)
-        decide(
-            w, ctx, "faction_ban", pressure >= 1.0 - p["factions.ban_readiness"],
-            f"The {congress} bans factions 'temporarily': isolation and peasant revolt press",
-            congress=congress, isolation=round(isolation, 4), unrest=round(w.signals["unrest"], 4),
-        )  # fmt: skip
         _elect_central_committee(w, p, ctx, congress)
 
 

@@ -30,8 +30,7 @@ def threat(w: World, p: Params, party: str) -> float:
 
 
 def legality(w: World, p: Params, ctx: Context) -> None:
-    if not w.decided("insurrection"):
-        return
+    october = w.decided("insurrection")  # the rules apply to the soviet state; force applies always
     tolerance = 1.0 - p["parties.ban_readiness"]
     for party, (decision, text) in BANS.items():
         t = threat(w, p, party)
@@ -39,7 +38,7 @@ def legality(w: World, p: Params, ctx: Context) -> None:
             w,
             ctx,
             decision,
-            t >= tolerance,
+            october and t >= tolerance,
             text,
             party=party,
             threat=round(t, 4),
@@ -50,7 +49,7 @@ def legality(w: World, p: Params, ctx: Context) -> None:
             w.press[party] = False
     # the Left SRs: the peace of Brest and the requisitions, borne until terror
     peace = 1.0 if w.signals["world_war"] == 0 else 0.0
-    grievance = peace + (1.0 if w.decided("requisitioning") else 0.0)
+    grievance = peace + (1.0 if w.decided("requisitioning") else 0.0) if october else 0.0
     w.signals["left_sr_grievance"] = w.signals.get("left_sr_grievance", 0.0) + ctx.dt * grievance
     terror = w.signals["left_sr_grievance"] >= p["parties.left_sr_tolerance"]
     if decide(

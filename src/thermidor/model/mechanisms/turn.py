@@ -25,9 +25,9 @@ WINDOW = 8  # weeks over which procurements are compared with the year before
 def grain_strike(w: World, p: Params, ctx: Context) -> None:
     history = w.signals["procurement_history"]
     history.append(float(w.signals.get("procured_this_week", 0.0)))
-    if not w.decided("new_economic_policy"):
-        return
-    if ctx.step - w.decisions["new_economic_policy"] < 2 * 52:  # compare market years only
+    nep = w.decisions.get("new_economic_policy")
+    if nep is None or ctx.step - nep < 2 * 52:  # compare market years only
+        decide(w, ctx, "grain_strike", False, "Grain strike (forced)")  # a forced date still acts
         return
     now = sum(history[-WINDOW:])
     before = sum(history[-52 - WINDOW : -52])
