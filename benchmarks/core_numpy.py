@@ -331,9 +331,9 @@ def align(s: CoreState, p: CoreParams) -> None:
     score = np.empty((mem.n, NF))
     score[:, 0] = p.centre_pull * (0.4 + 0.6 * apparatus)
     score[:, 1] = left
-    score[:, 2] = p.right_pull * (0.5 * (mem["origin"] == PEASANT) + 0.5 * apparatus) * sig[
-        "nep_market"
-    ]
+    score[:, 2] = (
+        p.right_pull * (0.5 * (mem["origin"] == PEASANT) + 0.5 * apparatus) * sig["nep_market"]
+    )
     score[:, 3] = left * (mem["province"] == LENINGRAD)
     score[:, 4] = left * worker * ~apparatus
     secretary = s.organs["faction"][mem["cell"]]

@@ -9,8 +9,14 @@ below ``+margin`` at level ``ALPHA``, i.e. when its 90% confidence interval lies
 ``(-margin, +margin)``.
 
 Margins (stated once, here):
-- mean consciousness, employment rate, grain marketed over the run: 2% of the mean of both
-  implementations (``RELATIVE``);
+- mean consciousness and the employment rate: 2% of the mean of both implementations
+  (``RELATIVE``);
+- grain marketed over the run (t per household): 3% of the mean. Households' surpluses are
+  heavy-tailed (lognormal wealth, a surplus that is zero for the poorest), so one run's own
+  sampling error at the test's 12,000 households is about 2.5% of the mean, and 30 paired seeds
+  give a 90% interval of about +-1.1%: a 2% margin would be shown only about half the time when
+  the implementations agree exactly. At the benchmark's 64,000 households (``--bench``) the
+  interval is narrow enough to read against 2%;
 - mean support: 0.02 absolute, 1% of its range [-1, 1] (its mean crosses zero during the run, so a
   relative margin would shrink to nothing);
 - each faction's share of the members: 0.02 absolute (two percentage points of the membership;
@@ -37,16 +43,15 @@ from scipy import stats
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import core_numpy  # noqa: E402
-from benchmarks import mesa_reference  # noqa: E402
-from benchmarks.core_spec import AVAILABLE, BENCH, FACTIONS, TEST, Size  # noqa: E402
+from benchmarks import core_numpy, mesa_reference
+from benchmarks.core_spec import AVAILABLE, BENCH, FACTIONS, TEST, Size
 
 ALPHA = 0.05
 RELATIVE = 0.02
 MARGINS: dict[str, tuple[str, float]] = {
     "mean_consciousness": ("relative", RELATIVE),
     "employment_rate": ("relative", RELATIVE),
-    "marketed_grain": ("relative", RELATIVE),
+    "marketed_grain": ("relative", 0.03),
     "mean_support": ("absolute", 0.02),
     **{f"share_{f}": ("absolute", 0.02) for f, ok in zip(FACTIONS, AVAILABLE, strict=True) if ok},
 }

@@ -172,9 +172,9 @@ class Organ(mesa.Agent):
     def follow_patron(self) -> None:
         """Stage 1 of 2: an appointed secretary takes his patron's line."""
         self._next = None
-        if self.appointed and self.patron is not None:
-            if self.random.random() < self.model.p_follow:
-                self._next = (True, self.patron, self.patron.faction)
+        patron = self.patron
+        if self.appointed and patron is not None and self.random.random() < self.model.p_follow:
+            self._next = (True, patron, patron.faction)
 
     def advance(self) -> None:
         if self._next is not None:

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import mesa
-from mesa.agent import AgentSet
 import pandas as pd
+from mesa.agent import AgentSet
 
 from benchmarks.core_spec import (
     CELL,
@@ -120,7 +120,9 @@ class CoreModel(mesa.Model):
         self.delivered = self.households.agg("taken_now", sum) + self.marketed
         self.sold_since_harvest += self.marketed
         need = p.urban_ration * p.urban_per_household * len(self.households) * p.dt
-        self.food = min(1.0, max(0.0, self.food + (self.delivered / need - self.food) / p.food_memory))
+        self.food = min(
+            1.0, max(0.0, self.food + (self.delivered / need - self.food) / p.food_memory)
+        )
         self.households.do("update_support")
 
         self._workers_stage()

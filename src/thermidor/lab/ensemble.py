@@ -296,8 +296,8 @@ def rerun(path: str | Path, store: Store | None = None) -> Rerun:
     if not (directory / "indicators.parquet").is_file():
         raise LabError("run", str(path), "a manifest next to its Parquet files, or in the store")
     sc = scenario_from_manifest(m["scenario"], str(manifest_file))
-    until = None
-    if int(m["steps"]) != calendar_steps(m["scenario"]["run"]):  # cut short by run(until=)
+    until = dt.date.fromisoformat(m["until"]) if m.get("until") else None
+    if until is None and int(m["steps"]) != calendar_steps(m["scenario"]["run"]):  # cut short
         until = sc.start + dt.timedelta(days=(int(m["steps"]) - 1) * sc.step_days)
     t0 = time.perf_counter()
     result = run(sc, m["seed"], m["scales"], until=until)

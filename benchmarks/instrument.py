@@ -1,0 +1,104 @@
+"""Time each mechanism of the model's step and count the agents it updates.
+
+Counting rule (agent-updates): a mechanism's call updates every agent of each population whose
+columns it read or wrote in that call (any ``pop[...]`` access, including ``total``, ``sum_by``,
+``mean`` and ``share``, which read the weights of all live agents); the call counts
+``len(population)`` agents for each such population, once, whatever the number of columns it
+touched, taken as the larger of the population's size before and after the call (so agents added
+or removed count). A call that touches no population (a mechanism that skips this week, as the
+monthly ones do three weeks in four, or reads only aggregates) counts no agent-updates but its
+time is kept. The count detects access with a thin wrapper around ``Population.__getitem__`` and
+``__setitem__``; its cost is a set insertion per column access.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from thermidor.engine import Population
+
+
+@dataclass
+class Tally:
+    calls: int = 0  # calls in which the mechanism touched at least one population
+    cpu_s: float = 0.0  # process CPU time, all calls
+    wall_s: float = 0.0
+    updates: int = 0  # agent-updates, by the counting rule above
+    row_bytes: int = 0  # sum over the updates of the bytes of one row of the agent's population
+
+    def as_dict(self) -> dict[str, float]:
+        rate = self.updates / self.cpu_s if self.cpu_s > 0 else 0.0
+        return {
+            "calls_acting": self.calls,
+            "cpu_s": self.cpu_s,
+            "wall_s": self.wall_s,
+            "agent_updates": self.updates,
+            "updates_per_s": rate,
+            "row_bytes_per_s": self.row_bytes / self.cpu_s if self.cpu_s > 0 else 0.0,
+        }
+
+
+def row_bytes(pop: Population) -> int:
+    """Bytes of one agent's row: the itemsizes of all its columns (weight included)."""
+    return sum(d.itemsize for d in pop.dtypes.values())
+
+
+class Instrument:
+    """Wraps mechanisms with timers and agent-update counters."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[str, Tally] = {}
+        self._touched: dict[int, Population] | None = None
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Patch ``Population`` access for the duration (restored on exit)."""
+        get, put = Population.__getitem__, Population.__setitem__
+        inst = self
+
+        def tracked_get(pop: Population, column: str) -> Any:
+            if inst._touched is not None:
+                inst._touched[id(pop)] = pop
+            return get(pop, column)
+
+        def tracked_put(pop: Population, column: str, values: Any) -> None:
+            if inst._touched is not None:
+                inst._touched[id(pop)] = pop
+            put(pop, column, values)
+
+        Population.__getitem__ = tracked_get  # type: ignore[method-assign]
+        Population.__setitem__ = tracked_put  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            Population.__getitem__ = get  # type: ignore[method-assign]
+            Population.__setitem__ = put  # type: ignore[method-assign]
+
+    def _measure(self, name: str, sizes_before: dict[int, int], call: Callable[[], Any]) -> Any:
+        tally = self.tallies.setdefault(name, Tally())
+        self._touched = {}
+        c0, w0 = time.process_time(), time.perf_counter()
+        try:
+            return call()
+        finally:
+            tally.cpu_s += time.process_time() - c0
+            tally.wall_s += time.perf_counter() - w0
+            touched, self._touched = self._touched, None
+            if touched:
+                tally.calls += 1
+                for key, pop in touched.items():
+                    n = max(pop.n, sizes_before.get(key, 0))
+                    tally.updates += n
+                    tally.row_bytes += n * row_bytes(pop)
+
+    def wrap(self, name: str, fn: Callable[..., Any], pops: list[Population]) -> Callable[..., Any]:
+        def timed(*args: Any) -> Any:
+            before = {id(p): p.n for p in pops}
+            return self._measure(name, before, lambda: fn(*args))
+
+        timed.__name__ = getattr(fn, "__name__", name)
+        return timed

@@ -1,0 +1,393 @@
+"""Speed and memory of the model, and of its fixed core against a Mesa reference (``make bench``).
+
+One run measures, and prints and writes to ``benchmarks/results.json``:
+
+1. the machine: cores, load average, memory, and the memory bandwidth of a large numpy copy
+   (the physical limit every other figure can be read against);
+2. the model (``scenario baseline``, seed 0) at a scaled-down scale, at the default scales
+   (``thermidor.run("baseline")``, timed whole, then again instrumented) and, with ``--full``, at
+   one agent per person and household (or as close as memory allows), stopping itself within the
+   ``--full-budget``: agent-updates per second per mechanism and in total
+   (benchmarks/instrument.py states the counting rule), peak RSS, bytes per agent;
+3. the fixed core (benchmarks/core_spec.py, at least 100,000 agents) run as vectorised numpy and
+   as a Mesa 3 model in one process, back to back, over the same steps: time per step and the
+   speed ratio.
+
+Each model run and the core comparison runs in its own child process, so that each peak RSS is
+its own. ``python benchmarks/run.py --help`` lists the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks import machine
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+SEED = 0
+SCALED_DOWN = {"workers": 1000, "soldiers": 2000, "households": 5000, "members": 100,
+               "officials": 1000}  # fmt: skip
+"""Ten times coarser than the default scales (``initial.DEFAULT_SCALES``)."""
+FULL_BUDGET_S = 480  # the child stops stepping after this; the parent kills it 90 s later
+# a full-scale world needs about this much memory per agent, temporaries included (measured:
+# households dominate, through the float64 temporaries of M3 grain and support)
+FULL_BYTES_PER_HOUSEHOLD = 420
+FULL_BYTES_PER_OTHER = 160
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+# -- children ---------------------------------------------------------------------------------
+def model_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the baseline once at the given scale, instrumented; optionally time it plain first."""
+    from benchmarks.instrument import Instrument, row_bytes
+    from thermidor import run as plain_run
+    from thermidor.engine import Recorder, Streams, simulate
+    from thermidor.model.events import EVENTS
+    from thermidor.model.indicators import observe
+    from thermidor.model.run import prepare
+    from thermidor.model.step import STEP
+
+    started = time.perf_counter()
+    out: dict[str, Any] = {"label": spec["label"]}
+    if spec["scale"] == "full":
+        avail = machine.meminfo().get("MemAvailable", 8 * 2**30)
+        spec["scale"], need = full_scale(avail)
+        out["memory_estimate"] = {"needed_bytes": need, "available_bytes": avail}
+        if spec["scale"] > 1:
+            out["label"] = f"full (as close as memory allows: scale {spec['scale']})"
+    if spec.get("plain"):
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        plain_run("baseline", SEED, spec["scale"])
+        out["plain_run"] = {
+            "wall_s": time.perf_counter() - t0,
+            "cpu_s": time.process_time() - c0,
+        }
+
+    t0 = time.perf_counter()
+    _, cal, w, p, scales = prepare("baseline", SEED, spec["scale"])
+    out["build_s"] = time.perf_counter() - t0
+    out["scales"] = scales
+    pops = [w.workers, w.soldiers, w.households, w.members, w.officials, w.organs]
+    initial = {pop.name: pop.n for pop in pops}
+    largest = dict(initial)
+
+    def with_calendar(world: Any, params: Any, ctx: Any) -> None:
+        name = world.inputs.congress.get(ctx.step)
+        if name:
+            ctx.emit("congress", f"The party's {name} meets", name=name)
+
+    inst = Instrument()
+    mechanisms = [inst.wrap("(calendar)", with_calendar, pops)]
+    mechanisms += [inst.wrap(name, fn, pops) for name, fn in STEP]
+    observed = inst.wrap("observe (indicators)", observe, pops)
+    budget = spec.get("budget_s")
+    deadline = started + budget if budget else math.inf
+    steps_done = 0
+
+    def on_step(step: int, last: int, row: dict[str, float]) -> None:
+        nonlocal steps_done
+        steps_done = step + 1
+        for pop in pops:
+            largest[pop.name] = max(largest[pop.name], pop.n)
+        if time.perf_counter() > deadline:
+            raise _OutOfTime
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    stopped = False
+    with inst.counting():
+        try:
+            simulate(w, p, mechanisms, observed, cal, Streams(SEED),
+                     Recorder(cal.n_steps, EVENTS), on_step=on_step)  # fmt: skip
+        except _OutOfTime:
+            stopped = True
+    out["run"] = {
+        "wall_s": time.perf_counter() - t0,
+        "cpu_s": time.process_time() - c0,
+        "steps": steps_done,
+        "steps_in_scenario": cal.n_steps,
+        "stopped_by_budget": stopped,
+        "last_date": cal.date(max(steps_done - 1, 0)).isoformat(),
+    }
+    out["mechanisms"] = {name: t.as_dict() for name, t in inst.tallies.items()}
+    out["populations"] = {
+        pop.name: {
+            "initial_agents": initial[pop.name],
+            "final_agents": pop.n,
+            "largest_agents": largest[pop.name],
+            "persons": pop.total(),
+            "row_bytes": row_bytes(pop),
+            "allocated_bytes": getattr(pop, "_cap", pop.n) * row_bytes(pop),
+        }
+        for pop in pops
+    }
+    out["peak_rss_bytes"] = machine.peak_rss()
+    out["peak_rss_hwm_bytes"] = machine.peak_rss_hwm()
+    return out
+
+
+def core_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """The fixed core as numpy and as Mesa, same scenario and steps, back to back."""
+    import numpy as np
+
+    from benchmarks import core_numpy
+    from benchmarks.core_spec import BENCH, PARAMS
+    from benchmarks.instrument import row_bytes
+    from benchmarks.mesa_reference import CoreModel
+
+    size, p = BENCH, PARAMS
+    steps = spec.get("steps") or size.steps
+    out: dict[str, Any] = {"agents": size.agents, "steps": steps, "size": vars(size)}
+
+    np_times: list[list[float]] = []
+    rss0 = machine.rss_now()
+    for _ in range(spec.get("numpy_repeats", 5)):
+        t0 = time.perf_counter()
+        state = core_numpy.build(size, SEED, p)
+        build_s = time.perf_counter() - t0
+        per_step = []
+        for t in range(steps):
+            t0 = time.perf_counter()
+            core_numpy.step(state, p, SEED, t)
+            per_step.append(time.perf_counter() - t0)
+        np_times.append(per_step)
+    row = sum(row_bytes(pop) * pop.n for pop in state.populations) / size.agents
+    np_step = float(np.median([sum(r) for r in np_times])) / steps
+    out["numpy"] = {
+        "build_s": build_s,
+        "step_s": np_step,
+        "step_s_by_step": [float(np.median(col)) for col in zip(*np_times, strict=True)],
+        "repeats": len(np_times),
+        "agent_updates_per_s": size.agents / np_step,
+        "bytes_per_agent": row,
+        "rss_growth_bytes": machine.rss_now() - rss0,
+    }
+    del state
+
+    rss0 = machine.rss_now()
+    t0 = time.perf_counter()
+    model = CoreModel(size, SEED, p)
+    build_s = time.perf_counter() - t0
+    rss_model = machine.rss_now() - rss0
+    per_step = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        model.step()
+        per_step.append(time.perf_counter() - t0)
+    mesa_step = sum(per_step) / steps
+    out["mesa"] = {
+        "build_s": build_s,
+        "step_s": mesa_step,
+        "step_s_by_step": per_step,
+        "agent_updates_per_s": size.agents / mesa_step,
+        "bytes_per_agent": rss_model / size.agents,
+    }
+    out["speed_ratio"] = mesa_step / np_step
+    out["peak_rss_bytes"] = machine.peak_rss()
+    out["peak_rss_hwm_bytes"] = machine.peak_rss_hwm()
+    return out
+
+
+def bandwidth_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """In a child, so that the copy's arrays never count in the parent's (inherited) peak RSS."""
+    return machine.copy_bandwidth(spec.get("mib", 256))
+
+
+CHILDREN = {"bandwidth": bandwidth_child, "model": model_child, "core": core_child}
+
+
+def child(kind: str, spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+    """Run a child in a fresh process; its result comes back through a JSON file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.json"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
+               "--spec", json.dumps(spec), "--child-out", str(path)]  # fmt: skip
+        try:
+            proc = subprocess.run(cmd, timeout=timeout_s, capture_output=True, text=True)
+        except subprocess.TimeoutExpired:
+            return {"label": spec.get("label", kind), "error": f"killed after {timeout_s:.0f} s"}
+        if proc.returncode != 0 or not path.exists():
+            tail = (proc.stderr or proc.stdout)[-2000:]
+            return {"label": spec.get("label", kind), "error": f"exit {proc.returncode}: {tail}"}
+        result: dict[str, Any] = json.loads(path.read_text())
+        return result
+
+
+# -- full scale ---------------------------------------------------------------------------------
+def full_scale(available: int) -> tuple[int, float]:
+    """The finest common scale whose estimated memory fits in half the available memory."""
+    from thermidor.model.initial import initial_conditions
+
+    ic = initial_conditions()
+    households = ic["households_1917"]
+    others = ic["workers_1917"] + ic["soldiers_1917"] + ic["officials_1917"] * 4 + 1.5e6
+    need = households * FULL_BYTES_PER_HOUSEHOLD + others * FULL_BYTES_PER_OTHER
+    scale = max(1, math.ceil(need / (0.5 * available)))
+    return scale, need / scale
+
+
+# -- report ---------------------------------------------------------------------------------------
+def _si(x: float) -> str:
+    for unit, k in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= k:
+            return f"{x / k:.2f}{unit}"
+    return f"{x:.0f}"
+
+
+def model_table(res: dict[str, Any], bandwidth: float) -> str:
+    if "error" in res:
+        return f"{res['label']}: {res['error']}"
+    pops = res["populations"]
+    agents = sum(v["initial_agents"] for v in pops.values())
+    alloc = sum(v["allocated_bytes"] for v in pops.values())
+    live = sum(v["final_agents"] for v in pops.values())
+    run = res["run"]
+    lines = [
+        f"== model, {res['label']}: scales {res['scales']}",
+        f"   {agents:,} agents at start, {live:,} at the end; {run['steps']} of "
+        f"{run['steps_in_scenario']} steps (to {run['last_date']})"
+        + (" - stopped by the time budget" if run["stopped_by_budget"] else ""),
+        f"   build {res['build_s']:.1f} s; run {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU; "
+        f"peak RSS {res['peak_rss_bytes'] / 2**20:,.0f} MiB; "
+        f"{alloc / max(live, 1):.1f} bytes allocated per live agent",
+    ]
+    if "plain_run" in res:
+        pr = res["plain_run"]
+        lines.append(
+            f"   thermidor.run('baseline') uninstrumented: {pr['wall_s']:.1f} s wall, "
+            f"{pr['cpu_s']:.1f} s CPU"
+        )
+    lines.append(
+        f"   {'mechanism':28s} {'acting':>6s} {'CPU s':>8s} {'share':>6s} {'updates':>9s} "
+        f"{'updates/s':>10s} {'rows B/s':>9s} {'of bw':>6s}"
+    )
+    mechs = res["mechanisms"]
+    total_cpu = sum(m["cpu_s"] for m in mechs.values())
+    for name, m in sorted(mechs.items(), key=lambda kv: -kv[1]["cpu_s"]):
+        lines.append(
+            f"   {name:28s} {m['calls_acting']:6d} {m['cpu_s']:8.2f} "
+            f"{100 * m['cpu_s'] / max(total_cpu, 1e-12):5.1f}% {_si(m['agent_updates']):>9s} "
+            f"{_si(m['updates_per_s']):>10s} {_si(m['row_bytes_per_s']):>9s} "
+            f"{100 * m['row_bytes_per_s'] / bandwidth:5.1f}%"
+        )
+    t = res["total"]
+    lines.append(
+        f"   {'TOTAL':28s} {'':6s} {t['cpu_s']:8.2f} {100.0:5.1f}% {_si(t['agent_updates']):>9s} "
+        f"{_si(t['updates_per_s']):>10s} {_si(t['row_bytes_per_s']):>9s} "
+        f"{100 * t['row_bytes_per_s'] / bandwidth:5.1f}%"
+    )
+    return "\n".join(lines)
+
+
+def totals(res: dict[str, Any]) -> None:
+    if "error" in res:
+        return
+    mechs = res["mechanisms"].values()
+    cpu = sum(m["cpu_s"] for m in mechs)
+    updates = sum(m["agent_updates"] for m in mechs)
+    rows = sum(m["row_bytes_per_s"] * m["cpu_s"] for m in mechs)
+    res["total"] = {
+        "cpu_s": cpu,
+        "agent_updates": updates,
+        "updates_per_s": updates / cpu if cpu else 0.0,
+        "row_bytes_per_s": rows / cpu if cpu else 0.0,
+        "updates_per_s_per_step_wall": updates / res["run"]["wall_s"],
+    }
+
+
+def core_table(res: dict[str, Any]) -> str:
+    if "error" in res:
+        return f"core: {res['error']}"
+    n, m = res["numpy"], res["mesa"]
+    return "\n".join([
+        f"== fixed core: {res['agents']:,} agents, {res['steps']} monthly steps, same process",
+        f"   {'':8s} {'build s':>8s} {'s/step':>9s} {'updates/s':>10s} {'bytes/agent':>12s}",
+        f"   {'numpy':8s} {n['build_s']:8.2f} {n['step_s']:9.4f} {_si(n['agent_updates_per_s']):>10s} "
+        f"{n['bytes_per_agent']:12.1f}",
+        f"   {'Mesa 3':8s} {m['build_s']:8.2f} {m['step_s']:9.4f} {_si(m['agent_updates_per_s']):>10s} "
+        f"{m['bytes_per_agent']:12.1f}",
+        f"   speed ratio (numpy / Mesa, agent-updates per second): {res['speed_ratio']:.0f}x",
+    ])  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--full", action="store_true", help="also run at one agent per person")
+    ap.add_argument("--full-budget", type=float, default=FULL_BUDGET_S, metavar="S",
+                    help="seconds the full-scale child may run before it stops itself")  # fmt: skip
+    ap.add_argument("--quick", action="store_true",
+                    help="development: the scaled-down model, and the core for 2 steps")  # fmt: skip
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    ap.add_argument("--spec", default="{}", help=argparse.SUPPRESS)
+    ap.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child:
+        result = CHILDREN[args.child](json.loads(args.spec))
+        args.child_out.write_text(json.dumps(result))
+        return 0
+
+    t_start = time.perf_counter()
+    report: dict[str, Any] = {
+        "command": " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": machine.describe(),
+    }
+    print(f"machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
+          f"load average {report['machine']['load_average']}; no GPU")  # fmt: skip
+    bw = child("bandwidth", {}, 300)
+    if "error" in bw:
+        print(f"bandwidth: {bw['error']}")
+        return 1
+    report["bandwidth"] = bw
+    print(f"memory bandwidth (numpy copy of {bw['array_bytes'] / 2**20:.0f} MiB, read + write): "
+          f"best {bw['best_bytes_per_s'] / 1e9:.2f} GB/s, "
+          f"median {bw['median_bytes_per_s'] / 1e9:.2f} GB/s")  # fmt: skip
+    limit = bw["best_bytes_per_s"]
+
+    runs = [("scaled-down", SCALED_DOWN, False, None)]
+    if not args.quick:
+        runs.append(("default (baseline)", None, True, None))
+    if args.full:
+        runs.append(("full (scale 1)", "full", False, args.full_budget))
+    report["model"] = []
+    for label, scale, plain, budget in runs:
+        print(f"... model, {label}", flush=True)
+        spec = {"label": label, "scale": scale, "plain": plain, "budget_s": budget}
+        res = child("model", spec, timeout_s=(budget or 1500) + 90)
+        totals(res)
+        report["model"].append(res)
+        print(model_table(res, limit), flush=True)
+
+    print("... fixed core, numpy then Mesa", flush=True)
+    core = child("core", {"steps": 2 if args.quick else None, "numpy_repeats": 5}, 1200)
+    report["core"] = core
+    print(core_table(core))
+
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    report["elapsed_s"] = time.perf_counter() - t_start
+    args.out.write_text(json.dumps(report, indent=1, default=str) + "\n")
+    print(f"load average after: {report['load_average_after']}; "
+          f"{report['elapsed_s']:.0f} s in all; written to {args.out}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
