@@ -80,11 +80,11 @@ class Size:
 BENCH = Size(64_000, 24_000, 16_000, 20, 8, 12, steps=6)
 """The fixed scenario timed against Mesa: 106,101 agents, April to September (a sowing, a harvest)."""
 
-TEST = Size(12_000, 5_000, 2_500, 4, 8, 10, steps=12)
-"""The equivalence test's scenario: 19,857 agents over a year (a sowing, a harvest, the winter).
+TEST = Size(9_000, 4_000, 2_500, 4, 8, 10, steps=10)
+"""The equivalence test's scenario: 15,857 agents, April to January (a sowing, a harvest, sales).
 
 Smaller populations cannot show equivalence within the margins of ``equivalence.py`` with 30
-seeds: at 2,000 agents the 90% interval of the difference in marketed grain alone is wider than
+seeds: at 2,000 agents the 90% interval of the difference in marketed grain alone is as wide as
 its margin (measured: a half-width of 3% of the mean).
 """
 

@@ -12,11 +12,11 @@ Margins (stated once, here):
 - mean consciousness and the employment rate: 2% of the mean of both implementations
   (``RELATIVE``);
 - grain marketed over the run (t per household): 3% of the mean. Households' surpluses are
-  heavy-tailed (lognormal wealth, a surplus that is zero for the poorest), so one run's own
-  sampling error at the test's 12,000 households is about 2.5% of the mean, and 30 paired seeds
-  give a 90% interval of about +-1.1%: a 2% margin would be shown only about half the time when
-  the implementations agree exactly. At the benchmark's 64,000 households (``--bench``) the
-  interval is narrow enough to read against 2%;
+  heavy-tailed (lognormal wealth, a surplus that is zero for the poorest), so at the test's 9,000
+  households 30 paired seeds give a 90% interval of about +-1.3% of the mean, and a 2% margin
+  would fail about four times in ten even if the implementations agreed exactly. At the
+  benchmark's 64,000 households (``--bench``) the interval is about +-0.6% and is read against
+  2% (docs/benchmarks.md);
 - mean support: 0.02 absolute, 1% of its range [-1, 1] (its mean crosses zero during the run, so a
   relative margin would shrink to nothing);
 - each faction's share of the members: 0.02 absolute (two percentage points of the membership;

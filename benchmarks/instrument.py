@@ -9,6 +9,10 @@ or removed count). A call that touches no population (a mechanism that skips thi
 monthly ones do three weeks in four, or reads only aggregates) counts no agent-updates but its
 time is kept. The count detects access with a thin wrapper around ``Population.__getitem__`` and
 ``__setitem__``; its cost is a set insertion per column access.
+
+Bytes touched: the same call is also charged, for each distinct column it read or wrote,
+``len(population) * itemsize`` bytes, once: a lower bound of the memory traffic it caused (its
+temporaries and repeated passes come on top), to be read against the machine's copy bandwidth.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class Tally:
     cpu_s: float = 0.0  # process CPU time, all calls
     wall_s: float = 0.0
     updates: int = 0  # agent-updates, by the counting rule above
-    row_bytes: int = 0  # sum over the updates of the bytes of one row of the agent's population
+    column_bytes: int = 0  # each distinct column touched in a call, counted once per call
 
     def as_dict(self) -> dict[str, float]:
         rate = self.updates / self.cpu_s if self.cpu_s > 0 else 0.0
@@ -38,7 +42,8 @@ class Tally:
             "wall_s": self.wall_s,
             "agent_updates": self.updates,
             "updates_per_s": rate,
-            "row_bytes_per_s": self.row_bytes / self.cpu_s if self.cpu_s > 0 else 0.0,
+            "column_bytes": self.column_bytes,
+            "column_bytes_per_s": self.column_bytes / self.cpu_s if self.cpu_s > 0 else 0.0,
         }
 
 
@@ -52,7 +57,7 @@ class Instrument:
 
     def __init__(self) -> None:
         self.tallies: dict[str, Tally] = {}
-        self._touched: dict[int, Population] | None = None
+        self._touched: dict[int, tuple[Population, set[str]]] | None = None
 
     @contextmanager
     def counting(self) -> Iterator[None]:
@@ -60,14 +65,21 @@ class Instrument:
         get, put = Population.__getitem__, Population.__setitem__
         inst = self
 
+        def note(pop: Population, column: str) -> None:
+            touched = inst._touched
+            if touched is not None:
+                entry = touched.get(id(pop))
+                if entry is None:
+                    touched[id(pop)] = (pop, {column})
+                else:
+                    entry[1].add(column)
+
         def tracked_get(pop: Population, column: str) -> Any:
-            if inst._touched is not None:
-                inst._touched[id(pop)] = pop
+            note(pop, column)
             return get(pop, column)
 
         def tracked_put(pop: Population, column: str, values: Any) -> None:
-            if inst._touched is not None:
-                inst._touched[id(pop)] = pop
+            note(pop, column)
             put(pop, column, values)
 
         Population.__getitem__ = tracked_get  # type: ignore[method-assign]
@@ -90,10 +102,10 @@ class Instrument:
             touched, self._touched = self._touched, None
             if touched:
                 tally.calls += 1
-                for key, pop in touched.items():
+                for key, (pop, columns) in touched.items():
                     n = max(pop.n, sizes_before.get(key, 0))
                     tally.updates += n
-                    tally.row_bytes += n * row_bytes(pop)
+                    tally.column_bytes += n * sum(pop.dtypes[c].itemsize for c in columns)
 
     def wrap(self, name: str, fn: Callable[..., Any], pops: list[Population]) -> Callable[..., Any]:
         def timed(*args: Any) -> Any:

@@ -80,6 +80,7 @@ def model_child(spec: dict[str, Any]) -> dict[str, Any]:
             "cpu_s": time.process_time() - c0,
         }
 
+    out["rss_before_build_bytes"] = machine.rss_now()
     t0 = time.perf_counter()
     _, cal, w, p, scales = prepare("baseline", SEED, spec["scale"])
     out["build_s"] = time.perf_counter() - t0
@@ -258,15 +259,29 @@ def model_table(res: dict[str, Any], bandwidth: float) -> str:
     alloc = sum(v["allocated_bytes"] for v in pops.values())
     live = sum(v["final_agents"] for v in pops.values())
     run = res["run"]
+    largest = sum(v["largest_agents"] for v in pops.values())
+    rows = sum(v["row_bytes"] * v["final_agents"] for v in pops.values()) / max(live, 1)
+    above = res["peak_rss_bytes"] - res["rss_before_build_bytes"]
     lines = [
         f"== model, {res['label']}: scales {res['scales']}",
         f"   {agents:,} agents at start, {live:,} at the end; {run['steps']} of "
         f"{run['steps_in_scenario']} steps (to {run['last_date']})"
         + (" - stopped by the time budget" if run["stopped_by_budget"] else ""),
-        f"   build {res['build_s']:.1f} s; run {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU; "
-        f"peak RSS {res['peak_rss_bytes'] / 2**20:,.0f} MiB; "
-        f"{alloc / max(live, 1):.1f} bytes allocated per live agent",
+        f"   build {res['build_s']:.2f} s; run {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU "
+        f"({run['cpu_s'] / max(run['steps'], 1):.3f} s CPU per step)",
+        f"   peak RSS {res['peak_rss_bytes'] / 2**20:,.0f} MiB (getrusage; VmHWM "
+        f"{res['peak_rss_hwm_bytes'] / 2**20:,.0f} MiB), of which "
+        f"{above / 2**20:,.0f} MiB above the imports: {above / max(largest, 1):,.0f} bytes per agent "
+        f"at the largest ({largest:,} agents)",
+        f"   arrays: {rows:.1f} bytes per agent (one row), {alloc / max(live, 1):.1f} allocated "
+        f"(with spare capacity)",
     ]
+    if "memory_estimate" in res:
+        est = res["memory_estimate"]
+        lines.append(
+            f"   memory estimate at this scale {est['needed_bytes'] / 2**30:.1f} GiB; "
+            f"available {est['available_bytes'] / 2**30:.1f} GiB"
+        )
     if "plain_run" in res:
         pr = res["plain_run"]
         lines.append(
@@ -275,7 +290,7 @@ def model_table(res: dict[str, Any], bandwidth: float) -> str:
         )
     lines.append(
         f"   {'mechanism':28s} {'acting':>6s} {'CPU s':>8s} {'share':>6s} {'updates':>9s} "
-        f"{'updates/s':>10s} {'rows B/s':>9s} {'of bw':>6s}"
+        f"{'updates/s':>10s} {'cols B/s':>9s} {'of bw':>6s}"
     )
     mechs = res["mechanisms"]
     total_cpu = sum(m["cpu_s"] for m in mechs.values())
@@ -283,14 +298,14 @@ def model_table(res: dict[str, Any], bandwidth: float) -> str:
         lines.append(
             f"   {name:28s} {m['calls_acting']:6d} {m['cpu_s']:8.2f} "
             f"{100 * m['cpu_s'] / max(total_cpu, 1e-12):5.1f}% {_si(m['agent_updates']):>9s} "
-            f"{_si(m['updates_per_s']):>10s} {_si(m['row_bytes_per_s']):>9s} "
-            f"{100 * m['row_bytes_per_s'] / bandwidth:5.1f}%"
+            f"{_si(m['updates_per_s']):>10s} {_si(m['column_bytes_per_s']):>9s} "
+            f"{100 * m['column_bytes_per_s'] / bandwidth:5.1f}%"
         )
     t = res["total"]
     lines.append(
         f"   {'TOTAL':28s} {'':6s} {t['cpu_s']:8.2f} {100.0:5.1f}% {_si(t['agent_updates']):>9s} "
-        f"{_si(t['updates_per_s']):>10s} {_si(t['row_bytes_per_s']):>9s} "
-        f"{100 * t['row_bytes_per_s'] / bandwidth:5.1f}%"
+        f"{_si(t['updates_per_s']):>10s} {_si(t['column_bytes_per_s']):>9s} "
+        f"{100 * t['column_bytes_per_s'] / bandwidth:5.1f}%"
     )
     return "\n".join(lines)
 
@@ -301,12 +316,13 @@ def totals(res: dict[str, Any]) -> None:
     mechs = res["mechanisms"].values()
     cpu = sum(m["cpu_s"] for m in mechs)
     updates = sum(m["agent_updates"] for m in mechs)
-    rows = sum(m["row_bytes_per_s"] * m["cpu_s"] for m in mechs)
+    col_bytes = sum(m["column_bytes"] for m in mechs)
     res["total"] = {
         "cpu_s": cpu,
         "agent_updates": updates,
         "updates_per_s": updates / cpu if cpu else 0.0,
-        "row_bytes_per_s": rows / cpu if cpu else 0.0,
+        "column_bytes": col_bytes,
+        "column_bytes_per_s": col_bytes / cpu if cpu else 0.0,
         "updates_per_s_per_step_wall": updates / res["run"]["wall_s"],
     }
 
