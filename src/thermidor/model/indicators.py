@@ -148,7 +148,7 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
 
 def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> None:
     """The NEP, the apparatus, the factions and the bureaucracy (1921-1929)."""
-    mem, off, org = w.members, w.officials, w.organs
+    mem, off = w.members, w.officials
     sig = w.signals
     row["price_scissors"] = float(sig["scissors"])
     row["apparatus_ex_tsarist_share"] = off.share(off["ex_tsarist"]) if off.n else np.nan
@@ -177,4 +177,3 @@ def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> No
     row["leningrad_members_still_opposition"] = float(mem.total(in_len & open_vote_against(w, p)))
     row["opposition_members_elected_to_central_committee"] = float(sig["cc_opposition"])
     row["kulak_share"] = row["peasant_share:kulak"]
-    _ = org

@@ -16,7 +16,6 @@ from thermidor.model.tree import build_organs, cells_for
 from thermidor.model.world import (
     CITIES,
     CROPS,
-    OTHER,
     PARTIES,
     PEASANT,
     REGIONS,
@@ -291,4 +290,3 @@ def _set_base(
     weight = hh["weight"].astype(np.float64)
     base["crop_prewar"] = {c: float((hh[f"area_{c}"] * weight).sum()) for c in CROPS}
     base["party_1917"] = float(w.members.total())
-    _ = (OTHER, hh_share, sec_share)

@@ -16,7 +16,6 @@ import numpy as np
 
 from thermidor.engine import Context
 from thermidor.model.decisions import decide
-from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import (
@@ -284,7 +283,6 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
     )
     ctx.emit(kind, f"Final confrontation with the {label}", opposition=name, expelled=n)
     mem.compact()
-    _ = hazard
 
 
 def _unite(w: World, ctx: Context) -> None:

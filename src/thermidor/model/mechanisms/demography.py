@@ -12,7 +12,7 @@ import numpy as np
 from thermidor.engine import Context
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
-from thermidor.model.world import CITIES, REGIONS, World
+from thermidor.model.world import REGIONS, World
 
 
 def _to_villages(w: World, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -72,6 +72,3 @@ def villages(w: World, p: Params, ctx: Context) -> None:
     new = rng.binomial(hh["weight"], hazard(p["hunger.partition"], ctx.dt))
     hh["weight"] = hh["weight"] + new
     w.ledger.flow("partition", "outside", "households", int(new.sum()))
-
-
-CITY_COUNT = len(CITIES)

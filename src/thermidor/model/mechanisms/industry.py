@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, chunks
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, SECTORS, World
@@ -136,8 +136,6 @@ def labour(w: World, p: Params, ctx: Context) -> None:
 
 
 def _chunks_by_sector(counts: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
-    from thermidor.engine import chunks
-
     weights, sector = chunks(counts, scale)
     return weights, sector.astype(np.int8)
 

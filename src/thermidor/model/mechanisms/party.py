@@ -15,7 +15,7 @@ from thermidor.engine import Context, chunks
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.tree import cells_for
-from thermidor.model.world import OTHER, PEASANT, ROLES, WORKER, World
+from thermidor.model.world import ROLES, World
 
 ROLE = {name: i for i, name in enumerate(ROLES)}
 OLD_BOLSHEVIK_BEFORE = 1917.15  # joined before the February revolution (8 March 1917 NS)
@@ -134,9 +134,6 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
             share=round(float(lost.sum()) / max(members, 1), 4),
         )
     mem.compact()
-
-
-ORIGIN_CODES = (WORKER, PEASANT, OTHER)
 
 
 def membership(w: World, p: Params, ctx: Context) -> None:

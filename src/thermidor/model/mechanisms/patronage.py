@@ -9,8 +9,6 @@ the flip and the delegates follow from the tree.
 
 from __future__ import annotations
 
-import numpy as np
-
 from thermidor.engine import Context
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
@@ -49,4 +47,3 @@ def leningrad_head(w: World, p: Params, ctx: Context) -> None:
             "The head of the Leningrad organisation turns against the centre; his machine follows",
             control_elsewhere=round(float(w.signals["control_elsewhere"]), 4),
         )
-    _ = np
