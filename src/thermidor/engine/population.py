@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
+from thermidor.engine import kernels
 from thermidor.engine.ledger import Ledger
 
 WEIGHT = "weight"
@@ -56,7 +57,7 @@ class Population:
 
     def total(self, mask: np.ndarray | None = None) -> int:
         w = self[WEIGHT]
-        return int(w.sum() if mask is None else w[mask].sum())
+        return int(w.sum()) if mask is None else kernels.masked_total(w, mask)
 
     def sum_by(
         self,
@@ -66,13 +67,7 @@ class Population:
         mask: np.ndarray | None = None,
     ) -> np.ndarray:
         """Weighted sums by an integer attribute: ``bincount(key, weight * values)``."""
-        w = self[WEIGHT]
-        if values is not None:
-            w = w * values
-        k = self[key]
-        if mask is not None:
-            k, w = k[mask], w[mask]
-        return np.bincount(k, weights=w, minlength=size)[:size]
+        return kernels.sum_by(self[key], self[WEIGHT], values, mask, size)
 
     def mean(self, column: str, mask: np.ndarray | None = None) -> float:
         w = self[WEIGHT]
@@ -84,10 +79,13 @@ class Population:
 
     def share(self, mask: np.ndarray, within: np.ndarray | None = None) -> float:
         w = self[WEIGHT]
+        mask = np.asarray(mask, dtype=bool)
         if within is not None:
-            w, mask = w[within], mask[within]
-        tot = w.sum()
-        return float(np.dot(w, mask) / tot) if tot > 0 else float("nan")
+            tot = kernels.masked_total(w, within)
+            mask = mask & within
+        else:
+            tot = int(w.sum())
+        return float(kernels.masked_total(w, mask) / tot) if tot > 0 else float("nan")
 
     # -- change ---------------------------------------------------------------------------
     def _reserve(self, n_new: int) -> None:

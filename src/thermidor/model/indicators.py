@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, kernels
 from thermidor.model.mechanisms.confrontations import delegations, open_vote_against
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
@@ -90,7 +90,7 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["army"] = float(sd.total())
     row["peasant_households"] = float(hh.total())
     st = strata(hh["wealth"], float(w.signals.get("median_wealth", 1.0)))
-    by_stratum = np.bincount(st, weights=hh["weight"], minlength=len(STRATA))
+    by_stratum = kernels.sum_by(st, hh["weight"], None, None, len(STRATA))
     for i, s in enumerate(STRATA):
         row[f"peasant_share:{s}"] = float(by_stratum[i] / max(by_stratum.sum(), 1.0))
     harvest = w.flows.pop("grain_harvest", None)
@@ -109,7 +109,7 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     members = float(mem.total())
     row["party_members"] = members
     row["old_bolshevik_share"] = mem.share(mem["joined"] < OLD_BOLSHEVIK_BEFORE)
-    by_origin = np.bincount(mem["origin"], weights=mem["weight"], minlength=3)
+    by_origin = mem.sum_by("origin", 3)
     for i, o in enumerate(("worker", "peasant", "other")):
         row[f"party_origin_share:{o}"] = float(by_origin[i] / max(by_origin.sum(), 1.0))
     row["state_officials"] = float(off.total())
@@ -158,7 +158,7 @@ def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> No
     )
     row["managers_from_workers_share"] = float(sig["managers_from_workers"])
     row["opposition_press_share"] = float(sig["press_share"])
-    by_faction = np.bincount(mem["faction"], weights=mem["weight"], minlength=len(FACTIONS))
+    by_faction = mem.sum_by("faction", len(FACTIONS))
     for i, f in enumerate(FACTIONS):
         row[f"faction_share:{f}"] = float(by_faction[i] / max(by_faction.sum(), 1.0))
     row["appointed_secretaries_share"] = float(sig["appointed_share"])

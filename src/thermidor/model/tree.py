@@ -87,10 +87,14 @@ def cells_for(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]
     return cell.astype(np.int32), prov.astype(np.int16)
 
 
-_OPPOSITION = np.zeros(len(FACTIONS), dtype=bool)
-_OPPOSITION[list(OPPOSITIONS)] = True
+def in_factions(faction: np.ndarray, factions: tuple[int, ...] | list[int]) -> np.ndarray:
+    """Boolean mask of the agents whose faction is one of ``factions`` (``np.isin``, faster)."""
+    out = np.zeros(faction.shape, dtype=bool)
+    for f in factions:
+        out |= faction == f
+    return out
 
 
 def in_opposition(faction: np.ndarray) -> np.ndarray:
-    """Boolean mask of members or secretaries in an opposition faction (a table lookup)."""
-    return _OPPOSITION[faction]
+    """Boolean mask of members or secretaries in an opposition faction."""
+    return in_factions(faction, OPPOSITIONS)

@@ -11,11 +11,9 @@ pass thresholds declared in the schema before any calibration (never fitted to a
 
 from __future__ import annotations
 
-import numpy as np
-
 from thermidor.engine import Context
 from thermidor.model.params import Params
-from thermidor.model.tree import LENINGRAD, OPPOSITIONS, PROVINCE, F
+from thermidor.model.tree import LENINGRAD, OPPOSITIONS, PROVINCE, F, in_factions
 from thermidor.model.world import World
 
 GROUPS = ("left_opposition", "leningrad_opposition", "united_opposition")
@@ -39,7 +37,7 @@ def components(w: World, p: Params, ctx: Context) -> None:
 
     centre = float((org["faction"][below] == F["centre"]).mean())
     organised = [f for f in OPPOSITIONS if _organised(w, f)]
-    opp = mem.share(np.isin(mem["faction"], organised)) if (organised and mem.n) else 0.0
+    opp = mem.share(in_factions(mem["faction"], organised)) if (organised and mem.n) else 0.0
     quiet = max(0.0, 1.0 - 5.0 * opp)
     defeats = len(set(GROUPS) & w.signals["defeated"]) / len(GROUPS)
     privilege = 1.0 - float(w.signals["managers_from_workers"])

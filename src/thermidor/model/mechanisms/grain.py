@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, kernels
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.peasants import (
     HUNGER_BELOW,
-    kulaks,
+    KULAK_ABOVE,
     normal_harvest,
     persons_per_household,
 )
@@ -32,31 +32,20 @@ def urban_persons(w: World) -> int:
 def procurement(w: World, p: Params, ctx: Context) -> None:
     """A week of the agricultural year: sales, requisitions or tax, and the towns' food."""
     hh = w.households
-    r = hh["region"]
     weight = hh["weight"].astype(np.float64)
     pph = persons_per_household(w)
-    subsistence = p["peasants.ration"] * pph[r] + p["peasants.seed"] * hh["sown"]
-    surplus = np.maximum(hh["harvest"] - subsistence, 0.0)  # this agricultural year's
-    reach = (1.0 - w.signals["cut_off"])[r]
+    reach_r = 1.0 - w.signals["cut_off"]
     goods = float(np.clip(w.signals["goods"], 0.0, 1.2))
     requisition = w.decided("requisitioning") and not w.decided("new_economic_policy")
     nep = w.decided("new_economic_policy")
-    left = hh["stock"]
-
     turned = w.decided("forced_collectivisation")
-    kulak = kulaks(w)
-    if requisition or turned:
-        bias = np.where(kulak, p["grain.kulak_bias"], 1.0)
+    squads = requisition or turned
+    tax = nep and _in_tax_season(ctx) and not squads
+    if squads:
         rate = p["turn.extraction"] if turned else p["grain.requisition_rate"]
-        # the squads assess the expected harvest and take into the seed and the ration
-        quota = rate * bias * (surplus + 0.05 * subsistence) * reach
-        taken = np.minimum(quota * ctx.dt, left + 0.05 * subsistence * ctx.dt)
         sell = p["grain.black_market"]
     else:
-        taken = np.zeros_like(left)
-        if nep and _in_tax_season(ctx):
-            squeeze = 1.0 + 2.0 * p["policy.planned_industry"] * kulak
-            taken = np.minimum(p["nep.tax_share"] * squeeze * hh["harvest"] * reach / 16.0, left)
+        rate = 0.0
         sell = p["grain.market_sales"] * goods
         if nep:
             # the terms of trade: bad prices and empty shops keep the grain in the barn (§7, §9)
@@ -69,10 +58,17 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
                 price * (1.0 + p["policy.peasant_concessions"]) / max(w.signals["scissors"], 0.2)
             )
             sell = p["grain.market_sales"] * min(1.0, terms * goods) ** p["grain.price_elasticity"]
-    sold = np.minimum(surplus * sell * reach * ctx.dt, np.maximum(left - taken, 0.0))
-    hh["stock"] = left - taken - sold
-    hh["taken"] = hh["taken"] + taken
-    short = hh["harvest"] - hh["taken"] < HUNGER_BELOW * normal_harvest(w, p)
+    week = _week_numpy if kernels.backend == "numpy" else _week
+    taken, sold, short = week(
+        hh["region"], hh["harvest"], hh["sown"], hh["stock"], hh["taken"], hh["wealth"],
+        normal_harvest(w, p), pph, reach_r,
+        np.float32(KULAK_ABOVE * float(w.signals.get("median_wealth", 1.0))),
+        np.array([
+            p["peasants.ration"], p["peasants.seed"], p["grain.kulak_bias"], rate, ctx.dt,
+            sell, p["nep.tax_share"], 2.0 * p["policy.planned_industry"], HUNGER_BELOW,
+        ]),
+        squads, tax,
+    )  # fmt: skip
     w.signals["rural_hungry"] = hh.sum_by("region", len(pph), mask=short) / np.maximum(
         hh.sum_by("region", len(pph)), 1.0
     )
@@ -107,6 +103,69 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
         "Food dictatorship: requisition squads sent for the peasants' surplus",
         food_ratio=round(w.signals["food"], 4),
     )  # fmt: skip
+
+
+def _week_numpy(
+    r: np.ndarray, harvest: np.ndarray, sown: np.ndarray, stock: np.ndarray, taken_col: np.ndarray,
+    wealth: np.ndarray, normal: np.ndarray, pph: np.ndarray, reach_r: np.ndarray,
+    kulak_above: np.float32, k: np.ndarray, squads: bool, tax: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """One week's taking and selling per household (the reference; updates stock and taken)."""
+    ration, seed, kulak_bias, rate, dt_, sell, tax_share, squeeze2, hunger = k
+    subsistence = ration * pph[r] + np.float32(seed) * sown
+    surplus = np.maximum(harvest - subsistence, 0.0)  # this agricultural year's
+    reach = reach_r[r]
+    left = stock
+    kulak = wealth > kulak_above
+    if squads:
+        bias = np.where(kulak, kulak_bias, 1.0)
+        # the squads assess the expected harvest and take into the seed and the ration
+        quota = rate * bias * (surplus + 0.05 * subsistence) * reach
+        taken = np.minimum(quota * dt_, left + 0.05 * subsistence * dt_)
+    elif tax:
+        squeeze = 1.0 + squeeze2 * kulak
+        taken = np.minimum(tax_share * squeeze * harvest * reach / 16.0, left)
+    else:
+        taken = np.zeros(left.shape)
+    sold = np.minimum(surplus * sell * reach * dt_, np.maximum(left - taken, 0.0))
+    stock[:] = left - taken - sold
+    taken_col[:] = taken_col + taken
+    short = harvest - taken_col < hunger * normal
+    return taken, sold, short
+
+
+@kernels.jit
+def _week(
+    r, harvest, sown, stock, taken_col, wealth, normal, pph, reach_r, kulak_above, k, squads, tax
+):  # type: ignore[no-untyped-def]
+    """``_week_numpy`` fused: the same float32/float64 operations in the same order."""
+    ration, seed32, kulak_bias, rate, dt_ = k[0], np.float32(k[1]), k[2], k[3], k[4]
+    sell, tax_share, squeeze2, hunger = k[5], k[6], k[7], k[8]
+    n = r.size
+    taken = np.zeros(n)
+    sold = np.empty(n)
+    short = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        subsistence = ration * pph[r[i]] + np.float64(seed32 * sown[i])
+        surplus = max(np.float64(harvest[i]) - subsistence, 0.0)
+        reach = reach_r[r[i]]
+        left = np.float64(stock[i])
+        kulak = wealth[i] > kulak_above
+        t = 0.0
+        if squads:
+            bias = kulak_bias if kulak else 1.0
+            quota = rate * bias * (surplus + 0.05 * subsistence) * reach
+            t = min(quota * dt_, left + 0.05 * subsistence * dt_)
+        elif tax:
+            squeeze = 1.0 + squeeze2 * (1.0 if kulak else 0.0)
+            t = min(tax_share * squeeze * np.float64(harvest[i]) * reach / 16.0, left)
+        sd = min(surplus * sell * reach * dt_, max(left - t, 0.0))
+        taken[i] = t
+        sold[i] = sd
+        stock[i] = np.float32(left - t - sd)
+        taken_col[i] = np.float32(np.float64(taken_col[i]) + t)
+        short[i] = np.float64(harvest[i] - taken_col[i]) < hunger * normal[i]
+    return taken, sold, short
 
 
 def _in_tax_season(ctx: Context) -> bool:

@@ -1,0 +1,164 @@
+"""Fused kernels for the population's reductions, in numba, with numpy as the reference.
+
+Each kernel makes one pass over the agents with no temporary arrays; the numpy version beside it
+is the definition. Both give the same bytes: the sums they fuse are sequential in numpy too
+(``bincount`` adds in index order) or are exact integer sums, and no kernel uses fast-math.
+Float sums that numpy does pairwise (``ndarray.sum``) are left to numpy.
+
+The backend is chosen once per process by ``THERMIDOR_KERNELS`` (``numba``, the default when
+numba imports, or ``numpy``) and can be switched with :func:`use` (tests run both).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+try:  # numba is a dependency, but a platform without a wheel still runs on numpy
+    import numba
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    numba = None  # type: ignore[assignment]
+    HAVE_NUMBA = False
+
+BACKENDS = ("numba", "numpy")
+
+
+# -- numpy: the reference ---------------------------------------------------------------------
+def _np_sum_by(
+    key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
+    size: int,
+) -> np.ndarray:  # fmt: skip
+    w = weight if values is None else weight * values
+    k = key
+    if mask is not None:
+        k, w = k[mask], w[mask]
+    return np.bincount(k, weights=w, minlength=size)[:size]
+
+
+def _np_masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
+    return int(weight[mask].sum())
+
+
+# -- numba ------------------------------------------------------------------------------------
+def _nb_sum_by_all(key, weight, size):  # type: ignore[no-untyped-def]
+    out = np.zeros(size, dtype=np.float64)
+    for i in range(key.size):
+        out[key[i]] += np.float64(weight[i])
+    return out
+
+
+def _nb_sum_by_values(key, weight, values, size):  # type: ignore[no-untyped-def]
+    out = np.zeros(size, dtype=np.float64)
+    for i in range(key.size):
+        out[key[i]] += np.float64(weight[i]) * np.float64(values[i])
+    return out
+
+
+def _nb_sum_by_mask(key, weight, mask, size):  # type: ignore[no-untyped-def]
+    out = np.zeros(size, dtype=np.float64)
+    for i in range(key.size):
+        if mask[i]:
+            out[key[i]] += np.float64(weight[i])
+    return out
+
+
+def _nb_sum_by_values_mask(key, weight, values, mask, size):  # type: ignore[no-untyped-def]
+    out = np.zeros(size, dtype=np.float64)
+    for i in range(key.size):
+        if mask[i]:
+            out[key[i]] += np.float64(weight[i]) * np.float64(values[i])
+    return out
+
+
+def _nb_masked_total(weight, mask):  # type: ignore[no-untyped-def]
+    s = 0
+    for i in range(weight.size):
+        if mask[i]:
+            s += weight[i]
+    return s
+
+
+def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Compile ``fn`` with numba (cached on disk, no fast-math); unchanged without numba."""
+    if not HAVE_NUMBA:
+        return fn
+    return numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(fn)
+
+
+_SUM_BY_ALL = jit(_nb_sum_by_all)
+_SUM_BY_VALUES = jit(_nb_sum_by_values)
+_SUM_BY_MASK = jit(_nb_sum_by_mask)
+_SUM_BY_VALUES_MASK = jit(_nb_sum_by_values_mask)
+_MASKED_TOTAL = jit(_nb_masked_total)
+
+
+def _values_ok(values: np.ndarray) -> bool:
+    # bincount works in float64: a float32 or bool column is widened exactly, as numba does
+    return values.dtype.kind in "fbiu"
+
+
+def _nb_sum_by(
+    key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
+    size: int,
+) -> np.ndarray:  # fmt: skip
+    if key.size == 0 or int(key.min()) < 0 or int(key.max()) >= size:
+        # bincount's own rules: no agents, keys >= size (dropped by the slice), negative keys
+        return _np_sum_by(key, weight, values, mask, size)
+    if values is not None and (np.ndim(values) != 1 or not _values_ok(np.asarray(values))):
+        return _np_sum_by(key, weight, values, mask, size)
+    if mask is not None and (mask.dtype != np.bool_ or mask.shape != key.shape):
+        return _np_sum_by(key, weight, values, mask, size)
+    if values is None:
+        if mask is None:
+            return _SUM_BY_ALL(key, weight, size)  # type: ignore[no-any-return]
+        return _SUM_BY_MASK(key, weight, mask, size)  # type: ignore[no-any-return]
+    if mask is None:
+        return _SUM_BY_VALUES(key, weight, values, size)  # type: ignore[no-any-return]
+    return _SUM_BY_VALUES_MASK(key, weight, values, mask, size)  # type: ignore[no-any-return]
+
+
+def _nb_total(weight: np.ndarray, mask: np.ndarray) -> int:
+    if mask.dtype != np.bool_ or mask.shape != weight.shape:
+        return _np_masked_total(weight, mask)
+    return int(_MASKED_TOTAL(weight, mask))
+
+
+_IMPL: dict[str, dict[str, Callable[..., Any]]] = {
+    "numpy": {"sum_by": _np_sum_by, "masked_total": _np_masked_total},
+    "numba": {"sum_by": _nb_sum_by, "masked_total": _nb_total},
+}
+_active: dict[str, Callable[..., Any]] = {}
+backend = ""
+
+
+def use(name: str) -> None:
+    """Select the kernels' backend for this process: ``"numba"`` or ``"numpy"``."""
+    global backend
+    if name not in BACKENDS:
+        raise ValueError(f"THERMIDOR_KERNELS={name!r}: expected one of {', '.join(BACKENDS)}")
+    if name == "numba" and not HAVE_NUMBA:
+        name = "numpy"
+    _active.clear()
+    _active.update(_IMPL[name])
+    backend = name
+
+
+def sum_by(
+    key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
+    size: int,
+) -> np.ndarray:  # fmt: skip
+    """``bincount(key[mask], (weight * values)[mask], minlength=size)[:size]`` in float64."""
+    return _active["sum_by"](key, weight, values, mask, size)  # type: ignore[no-any-return]
+
+
+def masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
+    """``weight[mask].sum()`` as an exact integer."""
+    return _active["masked_total"](weight, mask)  # type: ignore[no-any-return]
+
+
+use(os.environ.get("THERMIDOR_KERNELS", "numba"))
