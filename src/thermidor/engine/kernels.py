@@ -44,6 +44,19 @@ def _np_masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
     return int(weight[mask].sum())
 
 
+def _np_plurality(
+    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
+) -> np.ndarray:
+    counts = np.bincount(
+        groups.astype(np.int64) * n_labels + labels,
+        weights=weights.astype(np.float64),
+        minlength=n * n_labels,
+    ).reshape(n, n_labels)
+    out = counts.argmax(axis=1)
+    out[counts.sum(axis=1) == 0] = -1
+    return out
+
+
 # -- numba ------------------------------------------------------------------------------------
 def _nb_sum_by_all(key, weight, size):  # type: ignore[no-untyped-def]
     out = np.zeros(size, dtype=np.float64)
@@ -83,6 +96,23 @@ def _nb_masked_total(weight, mask):  # type: ignore[no-untyped-def]
     return s
 
 
+def _nb_plurality_kernel(groups, labels, weights, n, n_labels):  # type: ignore[no-untyped-def]
+    counts = np.zeros((n, n_labels), dtype=np.float64)
+    for i in range(groups.size):
+        counts[groups[i], labels[i]] += np.float64(weights[i])
+    out = np.empty(n, dtype=np.int64)
+    for g in range(n):
+        best = 0
+        empty = counts[g, 0] == 0.0
+        for f in range(1, n_labels):
+            if counts[g, f] > counts[g, best]:
+                best = f
+            if counts[g, f] != 0.0:
+                empty = False
+        out[g] = -1 if empty else best
+    return out
+
+
 def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Compile ``fn`` with numba (cached on disk, no fast-math); unchanged without numba."""
     if not HAVE_NUMBA:
@@ -95,6 +125,7 @@ _SUM_BY_VALUES = jit(_nb_sum_by_values)
 _SUM_BY_MASK = jit(_nb_sum_by_mask)
 _SUM_BY_VALUES_MASK = jit(_nb_sum_by_values_mask)
 _MASKED_TOTAL = jit(_nb_masked_total)
+_PLURALITY = jit(_nb_plurality_kernel)
 
 
 def _values_ok(values: np.ndarray) -> bool:
@@ -128,9 +159,21 @@ def _nb_total(weight: np.ndarray, mask: np.ndarray) -> int:
     return int(_MASKED_TOTAL(weight, mask))
 
 
+def _nb_plurality(
+    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
+) -> np.ndarray:
+    ok = groups.size == 0 or (
+        int(groups.min()) >= 0 and int(groups.max()) < n
+        and int(labels.min()) >= 0 and int(labels.max()) < n_labels
+    )  # fmt: skip
+    if not ok or weights.dtype.kind not in "fiu":
+        return _np_plurality(groups, labels, weights, n, n_labels)
+    return _PLURALITY(groups, labels, weights, n, n_labels)  # type: ignore[no-any-return]
+
+
 _IMPL: dict[str, dict[str, Callable[..., Any]]] = {
-    "numpy": {"sum_by": _np_sum_by, "masked_total": _np_masked_total},
-    "numba": {"sum_by": _nb_sum_by, "masked_total": _nb_total},
+    "numpy": {"sum_by": _np_sum_by, "masked_total": _np_masked_total, "plurality": _np_plurality},
+    "numba": {"sum_by": _nb_sum_by, "masked_total": _nb_total, "plurality": _nb_plurality},
 }
 _active: dict[str, Callable[..., Any]] = {}
 backend = ""
@@ -159,6 +202,13 @@ def sum_by(
 def masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
     """``weight[mask].sum()`` as an exact integer."""
     return _active["masked_total"](weight, mask)  # type: ignore[no-any-return]
+
+
+def plurality(
+    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
+) -> np.ndarray:
+    """Per group (``0..n-1``), the label with the most weight; the first on a tie, -1 if empty."""
+    return _active["plurality"](groups, labels, weights, n, n_labels)  # type: ignore[no-any-return]
 
 
 use(os.environ.get("THERMIDOR_KERNELS", "numba"))

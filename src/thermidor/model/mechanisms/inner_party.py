@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, kernels
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
@@ -32,12 +32,7 @@ NF = len(FACTIONS)
 
 def plurality(groups: np.ndarray, factions: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """Per group, the faction with most weight (-1 where a group is empty)."""
-    counts = np.bincount(
-        groups.astype(np.int64) * NF + factions, weights=weights, minlength=n * NF
-    ).reshape(n, NF)
-    out = counts.argmax(axis=1)
-    out[counts.sum(axis=1) == 0] = -1
-    return out
+    return kernels.plurality(groups, factions, weights, n, NF)
 
 
 def secretaries(w: World, p: Params, ctx: Context) -> None:
@@ -72,7 +67,7 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
         return
     mem = w.members
     n = org.n
-    cell_pick = plurality(mem["cell"], mem["faction"], mem["weight"].astype(float), n)
+    cell_pick = plurality(mem["cell"], mem["faction"], mem["weight"], n)
     faction = org["faction"]
     el_cell = ~appointed & (level == CELL) & (cell_pick >= 0)
     faction[el_cell] = cell_pick[el_cell]
