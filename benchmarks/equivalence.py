@@ -30,23 +30,21 @@ exactly 0 in both.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import core_numpy, mesa_reference
 from benchmarks.core_spec import AVAILABLE, BENCH, FACTIONS, TEST, Size
+from benchmarks.tost import ALPHA, Tost
+from benchmarks.tost import tost as paired_tost
 
-ALPHA = 0.05
 RELATIVE = 0.02
 MARGINS: dict[str, tuple[str, float]] = {
     "mean_consciousness": ("relative", RELATIVE),
@@ -73,48 +71,17 @@ def run_both(size: Size, seeds: range) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(np_rows, index=seeds), pd.DataFrame(mesa_rows, index=seeds)
 
 
-@dataclass(frozen=True)
-class Tost:
-    output: str
-    numpy_mean: float
-    mesa_mean: float
-    difference: float
-    ci_low: float  # the (1 - 2 ALPHA) confidence interval of the mean difference
-    ci_high: float
-    margin: float
-    p_value: float  # the larger of the two one-sided p-values
-
-    @property
-    def equivalent(self) -> bool:
-        return self.p_value < ALPHA
-
-
-def tost(output: str, a: np.ndarray, b: np.ndarray) -> Tost:
-    """Paired TOST of ``mean(a - b)`` against the output's margin."""
-    kind, value = MARGINS[output]
-    margin = value * abs(0.5 * (a.mean() + b.mean())) if kind == "relative" else value
-    d = a - b
-    n = d.size
-    mean = float(d.mean())
-    se = float(d.std(ddof=1)) / math.sqrt(n)
-    if se == 0.0:
-        p = 0.0 if abs(mean) < margin else 1.0
-        lo = hi = mean
-    else:
-        p_low = stats.t.sf((mean + margin) / se, n - 1)  # H0: mean <= -margin
-        p_high = stats.t.cdf((mean - margin) / se, n - 1)  # H0: mean >= +margin
-        p = float(max(p_low, p_high))
-        half = float(stats.t.ppf(1.0 - ALPHA, n - 1)) * se
-        lo, hi = mean - half, mean + half
-    return Tost(output, float(a.mean()), float(b.mean()), mean, lo, hi, margin, p)
-
-
 def compare(size: Size, seeds: range) -> list[Tost]:
     ours, theirs = run_both(size, seeds)
     for k in ALWAYS_ZERO:
         if ours[k].any() or theirs[k].any():
             raise AssertionError(f"{k} should be 0 in both implementations")
     return [tost(k, ours[k].to_numpy(), theirs[k].to_numpy()) for k in MARGINS]
+
+
+def tost(output: str, a: np.ndarray, b: np.ndarray) -> Tost:
+    """Paired TOST of ``mean(a - b)`` against the output's margin in ``MARGINS``."""
+    return paired_tost(output, a, b, MARGINS)
 
 
 def table(results: list[Tost]) -> str:

@@ -6,7 +6,12 @@ is the definition. Both give the same bytes: the sums they fuse are sequential i
 Float sums that numpy does pairwise (``ndarray.sum``) are left to numpy.
 
 The backend is chosen once per process by ``THERMIDOR_KERNELS`` (``numba``, the default when
-numba imports, or ``numpy``) and can be switched with :func:`use` (tests run both).
+numba imports, ``numpy``, or ``cupy``) and can be switched with :func:`use` (tests run all).
+
+``cupy`` runs the reductions on a CUDA GPU (the populations stay in host memory; each call copies
+its columns over). Its float sums are atomic additions in no fixed order, so a run on it is not
+byte-identical to the others: it is tested statistically against them (tests/gpu/), and only
+where a GPU is present. The fused mechanism kernels run on numba under every backend but numpy.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
     numba = None  # type: ignore[assignment]
     HAVE_NUMBA = False
 
-BACKENDS = ("numba", "numpy")
+BACKENDS = ("numba", "numpy", "cupy")
 
 
 # -- numpy: the reference ---------------------------------------------------------------------
@@ -142,7 +147,9 @@ def _nb_sum_by(
         return _np_sum_by(key, weight, values, mask, size)
     if values is not None and (np.ndim(values) != 1 or not _values_ok(np.asarray(values))):
         return _np_sum_by(key, weight, values, mask, size)
-    if mask is not None and (mask.dtype != np.bool_ or mask.shape != key.shape):
+    if mask is not None and (
+        mask.dtype != np.bool_ or mask.shape != key.shape or not mask.any()
+    ):  # bincount of nothing is int64
         return _np_sum_by(key, weight, values, mask, size)
     if values is None:
         if mask is None:
@@ -171,9 +178,54 @@ def _nb_plurality(
     return _PLURALITY(groups, labels, weights, n, n_labels)  # type: ignore[no-any-return]
 
 
+# -- cupy: on a CUDA GPU ----------------------------------------------------------------------
+def _cupy() -> Any:
+    import cupy
+
+    return cupy
+
+
+def _cp_sum_by(
+    key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
+    size: int,
+) -> np.ndarray:  # fmt: skip
+    if key.size == 0 or int(key.min()) < 0:
+        return _np_sum_by(key, weight, values, mask, size)
+    cp = _cupy()
+    k = cp.asarray(key).astype(cp.int64)
+    w = cp.asarray(weight).astype(cp.float64)
+    if values is not None:
+        w *= cp.asarray(values).astype(cp.float64)
+    if mask is not None:
+        m = cp.asarray(mask)
+        k, w = k[m], w[m]
+    out = cp.bincount(k, weights=w, minlength=size)[:size]
+    return cp.asnumpy(out)  # type: ignore[no-any-return]
+
+
+def _cp_masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
+    cp = _cupy()
+    w = cp.asarray(weight)
+    return int(cp.where(cp.asarray(mask), w, 0).sum())
+
+
+def _cp_plurality(
+    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
+) -> np.ndarray:
+    cp = _cupy()
+    idx = cp.asarray(groups).astype(cp.int64) * n_labels + cp.asarray(labels).astype(cp.int64)
+    counts = cp.bincount(
+        idx, weights=cp.asarray(weights).astype(cp.float64), minlength=n * n_labels
+    ).reshape(n, n_labels)
+    out = counts.argmax(axis=1)
+    out[counts.sum(axis=1) == 0] = -1
+    return cp.asnumpy(out)  # type: ignore[no-any-return]
+
+
 _IMPL: dict[str, dict[str, Callable[..., Any]]] = {
     "numpy": {"sum_by": _np_sum_by, "masked_total": _np_masked_total, "plurality": _np_plurality},
     "numba": {"sum_by": _nb_sum_by, "masked_total": _nb_total, "plurality": _nb_plurality},
+    "cupy": {"sum_by": _cp_sum_by, "masked_total": _cp_masked_total, "plurality": _cp_plurality},
 }
 _active: dict[str, Callable[..., Any]] = {}
 backend = ""
@@ -186,6 +238,15 @@ def use(name: str) -> None:
         raise ValueError(f"THERMIDOR_KERNELS={name!r}: expected one of {', '.join(BACKENDS)}")
     if name == "numba" and not HAVE_NUMBA:
         name = "numpy"
+    if name == "cupy":
+        try:
+            cp = _cupy()
+            cp.cuda.runtime.getDeviceCount()
+        except Exception as e:  # no CuPy, no driver or no device
+            raise ValueError(
+                f"THERMIDOR_KERNELS='cupy' needs CuPy and a CUDA GPU ({type(e).__name__}: {e}); "
+                "use 'numba' or 'numpy'"
+            ) from e
     _active.clear()
     _active.update(_IMPL[name])
     backend = name
