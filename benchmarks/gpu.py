@@ -162,7 +162,7 @@ def main() -> int:
     if "equivalence" not in a.skip:
         t = time.perf_counter()
         rows = equivalence(a.seeds, a.processes)
-        out["equivalence"] = [r.__dict__ for r in rows]
+        out["equivalence"] = [{**r.__dict__, "equivalent": r.equivalent} for r in rows]
         print(f"\n== equivalence, numba vs cupy, {a.seeds} paired seeds "
               f"({time.perf_counter() - t:.0f} s)")  # fmt: skip
         for r in rows:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import thermidor
 from thermidor.engine import kernels
@@ -33,3 +36,28 @@ def test_whole_runs_are_byte_identical_on_both_backends(backend: None, scenario:
         out[name] = (columns, [(e.step, e.kind, e.data_json()) for e in r.events])
     assert out["numba"][0] == out["numpy"][0]
     assert out["numba"][1] == out["numpy"][1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(1, 400),
+    ties=st.booleans(),
+    zeros=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_weighted_median_by_selection_is_the_sorted_one(n, ties, zeros, seed) -> None:  # type: ignore[no-untyped-def]
+    from thermidor.model.mechanisms.peasants import _median
+
+    before = kernels.backend
+    try:
+        rng = np.random.default_rng(seed)
+        x = rng.lognormal(0, 1, n).astype(np.float32)
+        if ties:
+            x = np.round(x * 2).astype(np.float32) / 2
+        w = rng.integers(0 if zeros else 1, 50, n).astype(np.int64)
+        kernels.use("numpy")
+        ref = _median(x, w)
+        kernels.use("numba")
+        assert _median(x, w) == ref
+    finally:
+        kernels.use(before)

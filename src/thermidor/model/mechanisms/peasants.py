@@ -14,7 +14,7 @@ import datetime as dt
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, kernels
 from thermidor.model.params import Params
 from thermidor.model.world import CROPS, REGIONS, World
 
@@ -46,13 +46,55 @@ def kulaks(w: World) -> np.ndarray:
 
 
 def _median(x: np.ndarray, weight: np.ndarray | None) -> float:
+    """The weighted median: the smallest value v with weight(x <= v) >= half the total."""
     if x.size == 0:
         return 1.0
     if weight is None:
         return float(np.median(x))
+    if kernels.backend != "numpy" and weight.dtype.kind in "iu":
+        return float(_select_median(x, weight))
     order = np.argsort(x)
     cum = np.cumsum(weight[order])
     return float(x[order][np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+@kernels.jit
+def _select_median(x, weight):  # type: ignore[no-untyped-def]
+    """``_median`` by weighted quickselect (expected linear time, no sort); the same value."""
+    xs = x.copy()
+    ws = weight.astype(np.int64)
+    total = ws.sum()
+    if total <= 0:
+        return xs.min()
+    half = total / 2.0
+    lo, hi, below = 0, xs.size, 0
+    while True:
+        pivot = xs[lo + (hi - lo) // 2]
+        # three-way partition of [lo, hi): < pivot | == pivot | > pivot
+        lt, i, gt = lo, lo, hi
+        w_less, w_eq = 0, 0
+        while i < gt:
+            v = xs[i]
+            if v < pivot:
+                xs[lt], xs[i] = xs[i], xs[lt]
+                ws[lt], ws[i] = ws[i], ws[lt]
+                w_less += ws[lt]
+                lt += 1
+                i += 1
+            elif v > pivot:
+                gt -= 1
+                xs[gt], xs[i] = xs[i], xs[gt]
+                ws[gt], ws[i] = ws[i], ws[gt]
+            else:
+                w_eq += ws[i]
+                i += 1
+        if below + w_less >= half:
+            hi = lt
+        elif below + w_less + w_eq >= half:
+            return pivot
+        else:
+            below += w_less + w_eq
+            lo = gt
 
 
 def persons_per_household(w: World) -> np.ndarray:
@@ -65,10 +107,22 @@ def normal_harvest(w: World, p: Params) -> np.ndarray:
     hh = w.households
     cached = w.signals.get("normal_harvest")
     if cached is None or cached.size != hh.n:
-        yields = w.base["yields"][hh["region"]]
-        cached = np.asarray(hh["land"] * p["peasants.sown_share"] * p["peasants.yield"] * yields)
+        a, b = p["peasants.sown_share"], p["peasants.yield"]
+        if kernels.backend != "numpy" and w.base["yields"].dtype == np.float64:
+            cached = _normal(hh["land"], np.float32(a), np.float32(b), hh["region"],
+                             w.base["yields"])  # fmt: skip
+        else:
+            cached = np.asarray(hh["land"] * a * b * w.base["yields"][hh["region"]])
         w.signals["normal_harvest"] = cached
     return cached
+
+
+@kernels.jit
+def _normal(land, a32, b32, region, yields):  # type: ignore[no-untyped-def]
+    out = np.empty(land.size)
+    for i in range(land.size):
+        out[i] = np.float64(land[i] * a32 * b32) * yields[region[i]]
+    return out
 
 
 def burden(w: World, p: Params) -> np.ndarray:
@@ -93,13 +147,42 @@ def land_seizure(w: World, p: Params, ctx: Context) -> None:
     w.signals["estates_left"] = left - share
     hh = w.households
     gain = p["land.estate_share"] * w.base["land_per_household"] * share
-    hh["land"] = hh["land"] + gain
     w.signals.pop("normal_harvest", None)
-    wealth = hh["wealth"]
-    excess = np.maximum(wealth - KULAK_ABOVE, 0.0) * p["land.kulak_repartition"] * share
-    pooled = float((excess * hh["weight"]).sum() / max(hh.total(), 1))
     gain_wealth = gain / w.base["land_per_household"]  # land is half of wealth (modelling)
-    hh["wealth"] = wealth - excess + pooled + 0.5 * gain_wealth
+    repartition = p["land.kulak_repartition"] * share
+    if kernels.backend == "numpy" or not _strong(gain, repartition, gain_wealth):
+        hh["land"] = hh["land"] + gain
+        wealth = hh["wealth"]
+        excess = np.maximum(wealth - KULAK_ABOVE, 0.0) * p["land.kulak_repartition"] * share
+        pooled = float((excess * hh["weight"]).sum() / max(hh.total(), 1))
+        hh["wealth"] = wealth - excess + pooled + 0.5 * gain_wealth
+        return
+    excess = _seize(hh["land"], hh["wealth"], gain, np.float32(p["land.kulak_repartition"]), share)
+    pooled = float((excess * hh["weight"]).sum() / max(hh.total(), 1))
+    _repartition(hh["wealth"], excess, pooled, 0.5 * gain_wealth)
+
+
+def _strong(*scalars: object) -> bool:
+    """All numpy float64 scalars (NEP 50: they make float32 arithmetic float64)."""
+    return all(isinstance(x, np.float64) for x in scalars)
+
+
+@kernels.jit
+def _seize(land, wealth, gain, repartition32, share):  # type: ignore[no-untyped-def]
+    """``land_seizure`` fused, first pass: land gained, the kulaks' excess (float64)."""
+    excess = np.empty(land.size)
+    for i in range(land.size):
+        land[i] = np.float32(np.float64(land[i]) + gain)
+        over = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0))
+        excess[i] = np.float64(over * repartition32) * share
+    return excess
+
+
+@kernels.jit
+def _repartition(wealth, excess, pooled, half_gain):  # type: ignore[no-untyped-def]
+    """``land_seizure`` fused, second pass: the commune shares the pooled excess out."""
+    for i in range(wealth.size):
+        wealth[i] = np.float32(np.float64(wealth[i]) - excess[i] + pooled + half_gain)
 
 
 def season(w: World, p: Params, ctx: Context) -> None:
@@ -161,26 +244,57 @@ def _harvest(w: World, p: Params, ctx: Context) -> None:
 def support(w: World, p: Params, ctx: Context) -> None:
     """Support for the regime relaxes toward what threat, burden, hunger and the market give."""
     hh = w.households
-    felt = burden(w, p)
-    left = hh["harvest"] - hh["taken"]
-    hungry = (left < HUNGER_BELOW * normal_harvest(w, p)).astype(np.float32)
     gained = 1.0 - w.signals["estates_left"]
     threat = w.signals["white_threat"]
     nep = 1.0 if w.decided("new_economic_policy") else 0.0
     # aid from a revolution abroad helps reconcile the peasantry (§1)
     abroad = 0.5 * p["world.aid"] * min(1.0, float(w.signals.get("abroad", 0.0)))
-    target = (
-        p["support.base"]
-        + hh["disposition"]
-        + p["support.land_gain"] * threat * gained
-        - p["support.burden"] * felt
-        - p["support.hunger"] * hungry
-        + p["support.nep"] * nep
-        + abroad
-    )
-    s = hh["support"]
-    hh["support"] = np.clip(s + (1.0 - np.exp(-p["support.rate"] * ctx.dt)) * (target - s), -1, 1)
+    land = p["support.land_gain"] * threat * gained
+    rate = 1.0 - np.exp(-p["support.rate"] * ctx.dt)
+    if kernels.backend == "numpy":
+        felt = burden(w, p)
+        left = hh["harvest"] - hh["taken"]
+        hungry = (left < HUNGER_BELOW * normal_harvest(w, p)).astype(np.float32)
+        target = (
+            p["support.base"]
+            + hh["disposition"]
+            + land
+            - p["support.burden"] * felt
+            - p["support.hunger"] * hungry
+            + p["support.nep"] * nep
+            + abroad
+        )
+        s = hh["support"]
+        hh["support"] = np.clip(s + rate * (target - s), -1, 1)
+    else:
+        _support(
+            hh["support"], hh["disposition"], hh["harvest"], hh["taken"], hh["surplus"],
+            normal_harvest(w, p),
+            np.array([
+                p["support.base"], land, p["support.burden"], p["support.hunger"],
+                p["support.nep"] * nep, abroad, rate, HUNGER_BELOW,
+            ]),
+            type(land) is float,  # a Python float keeps float32 arithmetic (NEP 50)
+        )  # fmt: skip
     w.signals["unrest"] = hh.share(hh["support"] < 0.0)
+
+
+@kernels.jit
+def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land):  # type: ignore[no-untyped-def]
+    """``support`` fused (the numpy branch is the reference): same dtypes, same order."""
+    base32, land, burden_w, hunger32 = np.float32(k[0]), k[1], k[2], np.float32(k[3])
+    nep, abroad, rate, hunger_below = k[4], k[5], k[6], k[7]
+    land32 = np.float32(land)
+    for i in range(support.size):
+        disposable = np.float64(surplus[i]) + 0.1 * normal[i]
+        felt = min(max(np.float64(taken[i]) / max(disposable, 1e-3), 0.0), 1.5)
+        left = harvest[i] - taken[i]
+        hungry = np.float32(1.0) if np.float64(left) < hunger_below * normal[i] else np.float32(0.0)
+        t = base32 + disposition[i]
+        t2 = np.float64(t + land32) if weak_land else np.float64(t) + land
+        target = t2 - burden_w * felt - np.float64(hunger32 * hungry) + nep + abroad
+        s = np.float64(support[i])
+        support[i] = np.float32(min(max(s + rate * (target - s), -1.0), 1.0))
 
 
 def livestock(w: World, p: Params, ctx: Context) -> None:
