@@ -64,9 +64,20 @@ def _np_plurality(
 
 # -- numba ------------------------------------------------------------------------------------
 def _nb_sum_by_all(key, weight, size):  # type: ignore[no-untyped-def]
-    out = np.zeros(size, dtype=np.float64)
-    for i in range(key.size):
-        out[key[i]] += np.float64(weight[i])
+    # integer weights add exactly in any order (below 2**53), so four interleaved integer
+    # accumulators give bincount's float64 sums to the bit, without its serial dependency
+    acc = np.zeros((4, size), dtype=np.int64)
+    n4 = key.size - key.size % 4
+    for i in range(0, n4, 4):
+        acc[0, key[i]] += weight[i]
+        acc[1, key[i + 1]] += weight[i + 1]
+        acc[2, key[i + 2]] += weight[i + 2]
+        acc[3, key[i + 3]] += weight[i + 3]
+    for i in range(n4, key.size):
+        acc[0, key[i]] += weight[i]
+    out = np.empty(size, dtype=np.float64)
+    for j in range(size):
+        out[j] = np.float64(acc[0, j] + acc[1, j] + acc[2, j] + acc[3, j])
     return out
 
 
@@ -78,10 +89,18 @@ def _nb_sum_by_values(key, weight, values, size):  # type: ignore[no-untyped-def
 
 
 def _nb_sum_by_mask(key, weight, mask, size):  # type: ignore[no-untyped-def]
-    out = np.zeros(size, dtype=np.float64)
-    for i in range(key.size):
+    acc = np.zeros((2, size), dtype=np.int64)  # exact, as in _nb_sum_by_all
+    n2 = key.size - key.size % 2
+    for i in range(0, n2, 2):
         if mask[i]:
-            out[key[i]] += np.float64(weight[i])
+            acc[0, key[i]] += weight[i]
+        if mask[i + 1]:
+            acc[1, key[i + 1]] += weight[i + 1]
+    if n2 < key.size and mask[n2]:
+        acc[0, key[n2]] += weight[n2]
+    out = np.empty(size, dtype=np.float64)
+    for j in range(size):
+        out[j] = np.float64(acc[0, j] + acc[1, j])
     return out
 
 
@@ -150,6 +169,8 @@ def _nb_sum_by(
     if mask is not None and (
         mask.dtype != np.bool_ or mask.shape != key.shape or not mask.any()
     ):  # bincount of nothing is int64
+        return _np_sum_by(key, weight, values, mask, size)
+    if values is None and weight.dtype.kind not in "iu":
         return _np_sum_by(key, weight, values, mask, size)
     if values is None:
         if mask is None:
