@@ -63,53 +63,77 @@ def _np_plurality(
 
 
 # -- numba ------------------------------------------------------------------------------------
+# Each sum_by kernel returns (sums, ok); ok is False where numpy's own rules must decide (a key
+# outside [0, size), or a mask that selects nobody: bincount of nothing is int64), and the caller
+# then asks numpy. The range check rides along the pass instead of costing two reductions.
 def _nb_sum_by_all(key, weight, size):  # type: ignore[no-untyped-def]
     # integer weights add exactly in any order (below 2**53), so four interleaved integer
     # accumulators give bincount's float64 sums to the bit, without its serial dependency
     acc = np.zeros((4, size), dtype=np.int64)
     n4 = key.size - key.size % 4
     for i in range(0, n4, 4):
-        acc[0, key[i]] += weight[i]
-        acc[1, key[i + 1]] += weight[i + 1]
-        acc[2, key[i + 2]] += weight[i + 2]
-        acc[3, key[i + 3]] += weight[i + 3]
+        k0, k1, k2, k3 = key[i], key[i + 1], key[i + 2], key[i + 3]
+        if min(min(k0, k1), min(k2, k3)) < 0 or max(max(k0, k1), max(k2, k3)) >= size:
+            return acc[0].astype(np.float64), False
+        acc[0, k0] += weight[i]
+        acc[1, k1] += weight[i + 1]
+        acc[2, k2] += weight[i + 2]
+        acc[3, k3] += weight[i + 3]
     for i in range(n4, key.size):
+        if key[i] < 0 or key[i] >= size:
+            return acc[0].astype(np.float64), False
         acc[0, key[i]] += weight[i]
     out = np.empty(size, dtype=np.float64)
     for j in range(size):
         out[j] = np.float64(acc[0, j] + acc[1, j] + acc[2, j] + acc[3, j])
-    return out
+    return out, key.size > 0
 
 
 def _nb_sum_by_values(key, weight, values, size):  # type: ignore[no-untyped-def]
     out = np.zeros(size, dtype=np.float64)
     for i in range(key.size):
+        if key[i] < 0 or key[i] >= size:
+            return out, False
         out[key[i]] += np.float64(weight[i]) * np.float64(values[i])
-    return out
+    return out, key.size > 0
 
 
 def _nb_sum_by_mask(key, weight, mask, size):  # type: ignore[no-untyped-def]
     acc = np.zeros((2, size), dtype=np.int64)  # exact, as in _nb_sum_by_all
+    seen = False
     n2 = key.size - key.size % 2
     for i in range(0, n2, 2):
         if mask[i]:
+            if key[i] < 0 or key[i] >= size:
+                return acc[0].astype(np.float64), False
             acc[0, key[i]] += weight[i]
+            seen = True
         if mask[i + 1]:
+            if key[i + 1] < 0 or key[i + 1] >= size:
+                return acc[0].astype(np.float64), False
             acc[1, key[i + 1]] += weight[i + 1]
+            seen = True
     if n2 < key.size and mask[n2]:
+        if key[n2] < 0 or key[n2] >= size:
+            return acc[0].astype(np.float64), False
         acc[0, key[n2]] += weight[n2]
+        seen = True
     out = np.empty(size, dtype=np.float64)
     for j in range(size):
         out[j] = np.float64(acc[0, j] + acc[1, j])
-    return out
+    return out, seen
 
 
 def _nb_sum_by_values_mask(key, weight, values, mask, size):  # type: ignore[no-untyped-def]
     out = np.zeros(size, dtype=np.float64)
+    seen = False
     for i in range(key.size):
         if mask[i]:
+            if key[i] < 0 or key[i] >= size:
+                return out, False
             out[key[i]] += np.float64(weight[i]) * np.float64(values[i])
-    return out
+            seen = True
+    return out, seen
 
 
 def _nb_masked_total(weight, mask):  # type: ignore[no-untyped-def]
@@ -161,24 +185,24 @@ def _nb_sum_by(
     key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
     size: int,
 ) -> np.ndarray:  # fmt: skip
-    if key.size == 0 or int(key.min()) < 0 or int(key.max()) >= size:
-        # bincount's own rules: no agents, keys >= size (dropped by the slice), negative keys
-        return _np_sum_by(key, weight, values, mask, size)
     if values is not None and (np.ndim(values) != 1 or not _values_ok(np.asarray(values))):
         return _np_sum_by(key, weight, values, mask, size)
-    if mask is not None and (
-        mask.dtype != np.bool_ or mask.shape != key.shape or not mask.any()
-    ):  # bincount of nothing is int64
+    if mask is not None and (mask.dtype != np.bool_ or mask.shape != key.shape):
         return _np_sum_by(key, weight, values, mask, size)
     if values is None and weight.dtype.kind not in "iu":
         return _np_sum_by(key, weight, values, mask, size)
     if values is None:
         if mask is None:
-            return _SUM_BY_ALL(key, weight, size)  # type: ignore[no-any-return]
-        return _SUM_BY_MASK(key, weight, mask, size)  # type: ignore[no-any-return]
-    if mask is None:
-        return _SUM_BY_VALUES(key, weight, values, size)  # type: ignore[no-any-return]
-    return _SUM_BY_VALUES_MASK(key, weight, values, mask, size)  # type: ignore[no-any-return]
+            out, ok = _SUM_BY_ALL(key, weight, size)
+        else:
+            out, ok = _SUM_BY_MASK(key, weight, mask, size)
+    elif mask is None:
+        out, ok = _SUM_BY_VALUES(key, weight, values, size)
+    else:
+        out, ok = _SUM_BY_VALUES_MASK(key, weight, values, mask, size)
+    # bincount's own rules decide the rest: no agents, keys >= size (dropped by the slice)
+    # or negative keys (refused)
+    return out if ok else _np_sum_by(key, weight, values, mask, size)  # type: ignore[no-any-return]
 
 
 def _nb_total(weight: np.ndarray, mask: np.ndarray) -> int:
