@@ -25,8 +25,14 @@ def test_ranges_are_frozen_from_the_schema_and_respect_hard_bounds() -> None:
             validate_value(p.name, f.lo)
             validate_value(p.name, f.hi)
     narrow = {f.name: f for f in factors("narrowed")}
+    wide = {f.name: f for f in factors("widened")}
     for p in PARAMS:
         assert narrow[p.name].hi - narrow[p.name].lo <= (p.hi - p.lo) / 2 + 1e-9
+        # widened: up to half as far again above the default, stopping at the hard bound
+        assert wide[p.name].hi == pytest.approx(
+            min(p.hard_hi, p.default + 1.5 * (p.hi - p.default))
+        )
+    assert sum(wide[p.name].hi > p.hi for p in PARAMS) > len(PARAMS) // 2
     assert factors("documented")[-1].group == "chance"
 
 
@@ -94,3 +100,50 @@ def test_sensitivity_rejects_bad_input(args: list[str], says: str, tmp_path: Pat
     r = cli("sensitivity", *args, "--store", str(tmp_path / "runs"))
     assert r.exit_code == 2 and said(r.output, says)
     assert not (tmp_path / "runs").exists()
+
+
+class _Interrupted(Exception):
+    pass
+
+
+class _Stops:
+    """A serial executor that is 'killed' after ``after`` evaluations, and counts what it ran."""
+
+    name = "serial"
+    workers = 1
+
+    def __init__(self, after: int | None = None) -> None:
+        self.after, self.ran = after, 0
+
+    def map_unordered(self, fn, items):  # type: ignore[no-untyped-def]
+        for i, item in enumerate(items):
+            if self.after is not None and self.ran == self.after:
+                raise _Interrupted
+            self.ran += 1
+            yield i, fn(item)
+
+
+def test_an_interrupted_analysis_resumes_without_running_anything_twice(tmp_path: Path) -> None:
+    from tests.support import COARSE
+    from thermidor.lab.sensitivity import sensitivity
+
+    store = Store(tmp_path / "runs")
+    kw = {
+        "budget": 2, "trajectories": 2, "outcomes": ["mean_consciousness_1917"],
+        "until": TINY, "scale": {k: 20 * v for k, v in COARSE.items()}, "store": store,
+    }  # fmt: skip
+    first = _Stops(after=100)
+    with pytest.raises(_Interrupted):
+        sensitivity(executor=first, **kw)  # type: ignore[arg-type]
+    logs = list((tmp_path / "runs" / "checkpoints").glob("*.jsonl"))
+    assert len(logs) == 1 and len(logs[0].read_text().splitlines()) == 100
+    with logs[0].open("a") as f:
+        f.write('{"i": 7, "y": [0.')  # a line cut short by the kill: ignored, the point reruns
+    second = _Stops()
+    resumed = sensitivity(executor=second, **kw)  # type: ignore[arg-type]
+    assert second.ran == sum(resumed.runs.values()) - 100
+    assert not logs[0].exists()
+    fresh = sensitivity(executor=_Stops(), **{**kw, "store": None})  # type: ignore[arg-type]
+    # the same indices (their bootstrap confidence intervals are resampled afresh each time)
+    point = [c for c in fresh.frame.columns if not c.endswith("_conf")]
+    assert resumed.frame[point].equals(fresh.frame[point])

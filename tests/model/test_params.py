@@ -23,7 +23,10 @@ def by_param(f):
 
 
 def above_max(param) -> float:
-    return param.hi + max(abs(param.hi), 1.0)
+    return param.hard_hi + max(abs(param.hard_hi), 1.0)
+
+
+BOUNDED = [p for p in PARAMS if math.isfinite(p.hard_hi)]
 
 
 def below_min(param) -> float:
@@ -49,13 +52,27 @@ def test_calibrated_for_names_only_existing_targets():
     assert not unknown
 
 
-@by_param
-def test_value_above_its_max_raises_naming_its_key(param):
+@pytest.mark.parametrize("param", BOUNDED, ids=[p.name for p in BOUNDED])
+def test_value_above_its_hard_max_raises_naming_its_key(param):
     with pytest.raises(ScenarioError) as e:
         load(with_params({param.name: above_max(param)}))
     assert e.value.path == f"params.{param.name}"
     assert f"params.{param.name}" in str(e.value)
     assert f"[{param.lo:g}, {param.hi:g}]" in str(e.value)
+    assert f"at most {param.hard_hi:g}" in str(e.value)
+
+
+@by_param
+def test_hard_bounds_contain_the_documented_range_and_shares_stop_at_one(param):
+    assert param.hard_lo == param.lo and param.hard_hi >= param.hi
+    if param.unit in ("fraction", "probability") or param.unit.startswith("fraction of"):
+        assert param.hard_hi == 1.0
+
+
+@pytest.mark.parametrize("param", [p for p in PARAMS if p.hard_hi > p.hi], ids=lambda p: p.name)
+def test_a_value_beyond_the_documented_range_but_within_the_hard_one_is_accepted(param):
+    beyond = min(param.hi * 1.5 + 0.1, param.hard_hi)
+    assert load(with_params({param.name: beyond})).resolved_params()[param.name] == beyond
 
 
 @by_param
@@ -111,7 +128,7 @@ def test_the_json_schema_declares_every_parameter_with_its_range():
     assert set(schema["properties"]) == set(NAMES)
     for p in PARAMS:
         prop = schema["properties"][p.name]
-        assert (prop["type"], prop["minimum"], prop["maximum"], prop["default"]) == (
-            "number", p.lo, p.hi, p.default,
-        )  # fmt: skip
+        assert (prop["type"], prop["minimum"], prop["default"]) == ("number", p.lo, p.default)
+        assert prop.get("maximum", math.inf) == p.hard_hi
+        assert prop["x-documented-range"] == [p.lo, p.hi]
         assert (prop["x-unit"], prop["x-source"], prop["x-class"]) == (p.unit, p.source, p.cls)

@@ -15,10 +15,14 @@ is clipped everywhere the widened set is the documented one and is not run twice
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,6 +113,42 @@ def evaluate(point: Point) -> tuple[float, ...]:
     except ScenarioError as e:
         raise portable(e) from None
     return tuple(outcome(result, name) for name in point.outcomes)
+
+
+def read_checkpoint(log: Path, n_outcomes: int) -> dict[int, tuple[float, ...]]:
+    """The evaluations an interrupted analysis already made (one JSON line per point).
+
+    A line cut short by the interruption (the last one, at most) is ignored: that point runs again.
+    """
+    done: dict[int, tuple[float, ...]] = {}
+    if not log.exists():
+        return done
+    for line in log.read_text().splitlines():
+        try:
+            rec = json.loads(line)
+            i, values = int(rec["i"]), tuple(float(v) for v in rec["y"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        if len(values) == n_outcomes:
+            done[i] = values
+    return done
+
+
+@contextmanager
+def _appending(log: Path | None) -> Iterator[Callable[[int, tuple[float, ...]], None]]:
+    """Append each evaluation to the checkpoint as it arrives, flushed to disk line by line."""
+    if log is None:
+        yield lambda i, values: None
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as handle:
+
+        def write(i: int, values: tuple[float, ...]) -> None:
+            handle.write(json.dumps({"i": i, "y": [float(v) for v in values]}) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+        yield write
 
 
 def _problem(fs: Sequence[Factor], grouped: bool) -> dict[str, Any]:
@@ -216,13 +256,20 @@ def sensitivity(
     ]
     points = [p for _, _, x, fs in batches for p in _points(x, fs, sc, scales, root, outs)]
     y = np.full((len(points), len(outs)), np.nan)
+    log = None if store is None else store.root / "checkpoints" / f"{analysis}.jsonl"
+    done = read_checkpoint(log, len(outs)) if log is not None else {}
+    for i, values in done.items():
+        y[i] = values
+    todo = [i for i in range(len(points)) if i not in done]
     ex = executor or Serial()
     if on_progress:
-        on_progress(0, len(points), 0)
-    for done, (i, values) in enumerate(ex.map_unordered(evaluate, points), start=1):
-        y[i] = values
-        if on_progress:
-            on_progress(done, len(points), 0)
+        on_progress(len(done), len(points), 0)
+    with _appending(log) as write:
+        for k, (j, values) in enumerate(ex.map_unordered(evaluate, [points[i] for i in todo])):
+            y[todo[j]] = values
+            write(todo[j], values)
+            if on_progress:
+                on_progress(len(done) + k + 1, len(points), 0)
 
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -272,6 +319,8 @@ def sensitivity(
             source_hash=config["source_hash"],
         )
         store.save_analysis("sensitivity", analysis, saved)
+        if log is not None:
+            log.unlink(missing_ok=True)  # the analysis is saved: the checkpoint has done its work
     return result
 
 

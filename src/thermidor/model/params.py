@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,6 +20,13 @@ from typing import Any, Literal
 from thermidor.model.errors import ScenarioError
 
 Class = Literal["structural", "political"]
+
+
+BOUNDED_UNITS = frozenset({
+    "fraction", "fraction of harvest", "fraction of land", "fraction of peasant land",
+    "probability", "food ratio",
+})  # fmt: skip
+"""Units of shares: the model accepts at most 1 for them."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,29 @@ class Param:
     def group(self) -> str:
         return self.name.split(".", 1)[0]
 
+    @property
+    def hard_lo(self) -> float:
+        """The smallest value the model accepts: the documented minimum."""
+        return float(self.lo)
+
+    @property
+    def hard_hi(self) -> float:
+        """The largest value the model accepts (the documented range is the plausible one).
+
+        1 for shares, probabilities and for indices and ratios declared within [0, 1]; no upper
+        limit for rates, elasticities, exponents, durations and counts. A sensitivity analysis
+        widens the documented range up to here.
+        """
+        if self.unit in BOUNDED_UNITS or (self.unit in ("index", "ratio") and self.hi <= 1.0):
+            return 1.0
+        return math.inf
+
     def allowed(self) -> str:
-        return f"a number in [{self.lo:g}, {self.hi:g}] {self.unit}"
+        top = "no upper limit" if math.isinf(self.hard_hi) else f"at most {self.hard_hi:g}"
+        return (
+            f"a number in [{self.lo:g}, {self.hi:g}] {self.unit} (the documented range; "
+            f"the model accepts at least {self.hard_lo:g}, {top})"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -464,7 +493,7 @@ def validate_value(name: str, value: Any, prefix: str = "params") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(path, value, param.allowed(), "wrong type")
     v = float(value)
-    if not (param.lo <= v <= param.hi):  # also rejects NaN
+    if not (param.hard_lo <= v <= param.hard_hi):  # also rejects NaN
         raise ScenarioError(path, value, param.allowed())
     return v
 
@@ -475,8 +504,9 @@ def json_schema() -> dict[str, Any]:
     for p in PARAMS:
         props[p.name] = {
             "type": "number",
-            "minimum": p.lo,
-            "maximum": p.hi,
+            "minimum": p.hard_lo,
+            **({} if math.isinf(p.hard_hi) else {"maximum": p.hard_hi}),
+            "x-documented-range": [p.lo, p.hi],
             "default": p.default,
             "description": f"{p.meaning} [{p.unit}] (source: {p.source}; class: {p.cls})",
             "x-unit": p.unit,
