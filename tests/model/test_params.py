@@ -18,12 +18,16 @@ def with_params(params: dict) -> dict:
     return {"run": {"start": "1917-03-01", "end": "1921-12-31"}, "params": params}
 
 
+def hard(scenario: dict) -> dict:
+    return {**scenario, "run": {**scenario["run"], "ranges": "hard"}}
+
+
 def by_param(f):
     return pytest.mark.parametrize("param", PARAMS, ids=NAMES)(f)
 
 
 def above_max(param) -> float:
-    return param.hard_hi + max(abs(param.hard_hi), 1.0)
+    return param.hi + max(abs(param.hi), 1.0)
 
 
 BOUNDED = [p for p in PARAMS if math.isfinite(p.hard_hi)]
@@ -52,13 +56,20 @@ def test_calibrated_for_names_only_existing_targets():
     assert not unknown
 
 
-@pytest.mark.parametrize("param", BOUNDED, ids=[p.name for p in BOUNDED])
-def test_value_above_its_hard_max_raises_naming_its_key(param):
+@by_param
+def test_value_above_its_max_raises_naming_its_key(param):
     with pytest.raises(ScenarioError) as e:
         load(with_params({param.name: above_max(param)}))
     assert e.value.path == f"params.{param.name}"
     assert f"params.{param.name}" in str(e.value)
     assert f"[{param.lo:g}, {param.hi:g}]" in str(e.value)
+
+
+@pytest.mark.parametrize("param", BOUNDED, ids=[p.name for p in BOUNDED])
+def test_value_above_its_hard_max_raises_even_with_hard_ranges(param):
+    with pytest.raises(ScenarioError) as e:
+        load(hard(with_params({param.name: param.hard_hi + 1.0})))
+    assert e.value.path == f"params.{param.name}"
     assert f"at most {param.hard_hi:g}" in str(e.value)
 
 
@@ -70,9 +81,18 @@ def test_hard_bounds_contain_the_documented_range_and_shares_stop_at_one(param):
 
 
 @pytest.mark.parametrize("param", [p for p in PARAMS if p.hard_hi > p.hi], ids=lambda p: p.name)
-def test_a_value_beyond_the_documented_range_but_within_the_hard_one_is_accepted(param):
+def test_beyond_the_documented_range_needs_hard_ranges(param):
     beyond = min(param.hi * 1.5 + 0.1, param.hard_hi)
-    assert load(with_params({param.name: beyond})).resolved_params()[param.name] == beyond
+    with pytest.raises(ScenarioError, match=f"params.{param.name}"):
+        load(with_params({param.name: beyond}))
+    sc = load(hard(with_params({param.name: beyond})))
+    assert sc.resolved_params()[param.name] == beyond
+    assert sc.to_dict()["run"]["ranges"] == "hard"  # recorded in the manifest: reruns agree
+
+
+def test_ranges_must_be_documented_or_hard():
+    with pytest.raises(ScenarioError, match=r"run\.ranges"):
+        load({"run": {"start": "1917-03-01", "end": "1921-12-31", "ranges": "wide"}})
 
 
 @by_param
@@ -128,7 +148,8 @@ def test_the_json_schema_declares_every_parameter_with_its_range():
     assert set(schema["properties"]) == set(NAMES)
     for p in PARAMS:
         prop = schema["properties"][p.name]
-        assert (prop["type"], prop["minimum"], prop["default"]) == ("number", p.lo, p.default)
-        assert prop.get("maximum", math.inf) == p.hard_hi
-        assert prop["x-documented-range"] == [p.lo, p.hi]
+        assert (prop["type"], prop["minimum"], prop["maximum"], prop["default"]) == (
+            "number", p.lo, p.hi, p.default,
+        )  # fmt: skip
+        assert prop["x-hard-bounds"] == [p.hard_lo, None if math.isinf(p.hard_hi) else p.hard_hi]
         assert (prop["x-unit"], prop["x-source"], prop["x-class"]) == (p.unit, p.source, p.cls)

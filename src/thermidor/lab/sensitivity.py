@@ -14,6 +14,7 @@ is clipped everywhere the widened set is the documented one and is not run twice
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -254,7 +255,13 @@ def sensitivity(
     batches = [("morris", "documented", x_morris, doc)] + [
         ("sobol", r, x_sobol[r], sets[r]) for r in run_sets
     ]
-    points = [p for _, _, x, fs in batches for p in _points(x, fs, sc, scales, root, outs)]
+    # the widened set may go beyond the documented ranges (up to the hard bounds): say so
+    hard = dataclasses.replace(sc, ranges="hard")
+    points = [
+        p
+        for _, r, x, fs in batches
+        for p in _points(x, fs, hard if r == "widened" else sc, scales, root, outs)
+    ]
     y = np.full((len(points), len(outs)), np.nan)
     log = None if store is None else store.root / "checkpoints" / f"{analysis}.jsonl"
     done = read_checkpoint(log, len(outs)) if log is not None else {}

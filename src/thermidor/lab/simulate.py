@@ -30,7 +30,7 @@ def with_params(scenario: Scenario, params: Mapping[str, Any]) -> Scenario:
     values = dict(scenario.params)
     for name, value in params.items():
         name = name.replace("__", ".")
-        values[name] = validate_value(name, value)
+        values[name] = validate_value(name, value, hard=scenario.ranges == "hard")
     return dataclasses.replace(scenario, params=values)
 
 

@@ -52,22 +52,22 @@ class Param:
 
     @property
     def hard_hi(self) -> float:
-        """The largest value the model accepts (the documented range is the plausible one).
+        """The largest value the model can take (the documented range is the plausible one).
 
         1 for shares, probabilities and for indices and ratios declared within [0, 1]; no upper
-        limit for rates, elasticities, exponents, durations and counts. A sensitivity analysis
-        widens the documented range up to here.
+        limit for rates, elasticities, exponents, durations and counts. Values beyond the
+        documented range need ``[run] ranges = "hard"`` in the scenario (a sensitivity analysis's
+        widened ranges set it).
         """
         if self.unit in BOUNDED_UNITS or (self.unit in ("index", "ratio") and self.hi <= 1.0):
             return 1.0
         return math.inf
 
-    def allowed(self) -> str:
+    def allowed(self, hard: bool = False) -> str:
+        if not hard:
+            return f"a number in [{self.lo:g}, {self.hi:g}] {self.unit}"
         top = "no upper limit" if math.isinf(self.hard_hi) else f"at most {self.hard_hi:g}"
-        return (
-            f"a number in [{self.lo:g}, {self.hi:g}] {self.unit} (the documented range; "
-            f"the model accepts at least {self.hard_lo:g}, {top})"
-        )
+        return f'a number of at least {self.hard_lo:g} ({top}) {self.unit} (run.ranges = "hard")'
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -461,10 +461,15 @@ BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 class Params(Mapping[str, float]):
     """Resolved parameter values: defaults overridden by a scenario, validated."""
 
-    def __init__(self, overrides: Mapping[str, Any] | None = None, prefix: str = "params") -> None:
+    def __init__(
+        self,
+        overrides: Mapping[str, Any] | None = None,
+        prefix: str = "params",
+        hard: bool = False,
+    ) -> None:
         values = {p.name: float(p.default) for p in PARAMS}
         for name, value in (overrides or {}).items():
-            values[name] = validate_value(name, value, prefix)
+            values[name] = validate_value(name, value, prefix, hard)
         self._values = values
 
     def __getitem__(self, name: str) -> float:
@@ -485,16 +490,18 @@ def suggest(name: object, options: list[str]) -> str:
     return f"did you mean {close[0]!r}?" if close else ""
 
 
-def validate_value(name: str, value: Any, prefix: str = "params") -> float:
+def validate_value(name: str, value: Any, prefix: str = "params", hard: bool = False) -> float:
+    """The value as a float, within the documented range (``hard``: within the hard bounds)."""
     path = f"{prefix}.{name}"
     param = BY_NAME.get(name)
     if param is None:
         raise ScenarioError(path, value, "a declared parameter", suggest(name, list(BY_NAME)))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(path, value, param.allowed(), "wrong type")
+        raise ScenarioError(path, value, param.allowed(hard), "wrong type")
     v = float(value)
-    if not (param.hard_lo <= v <= param.hard_hi):  # also rejects NaN
-        raise ScenarioError(path, value, param.allowed())
+    lo, hi = (param.hard_lo, param.hard_hi) if hard else (param.lo, param.hi)
+    if not (lo <= v <= hi):  # also rejects NaN
+        raise ScenarioError(path, value, param.allowed(hard))
     return v
 
 
@@ -504,9 +511,9 @@ def json_schema() -> dict[str, Any]:
     for p in PARAMS:
         props[p.name] = {
             "type": "number",
-            "minimum": p.hard_lo,
-            **({} if math.isinf(p.hard_hi) else {"maximum": p.hard_hi}),
-            "x-documented-range": [p.lo, p.hi],
+            "minimum": p.lo,
+            "maximum": p.hi,
+            "x-hard-bounds": [p.hard_lo, None if math.isinf(p.hard_hi) else p.hard_hi],
             "default": p.default,
             "description": f"{p.meaning} [{p.unit}] (source: {p.source}; class: {p.cls})",
             "x-unit": p.unit,

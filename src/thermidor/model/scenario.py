@@ -41,7 +41,8 @@ from thermidor.model.params import BY_NAME, Params, suggest, validate_value
 TOP_KEYS = ("extends", "meta", "run", "params", "inputs", "force")
 META_KEYS = ("title", "description", "section", "class")
 CLASSES = ("baseline", "structural", "political")
-RUN_KEYS = ("start", "end", "step_days")
+RUN_KEYS = ("start", "end", "step_days", "ranges")
+RANGES = ("documented", "hard")
 EARLIEST, LATEST = dt.date(1914, 1, 1), dt.date(1950, 12, 31)
 
 
@@ -55,9 +56,10 @@ class Scenario:
     params: dict[str, float] = field(default_factory=dict)
     inputs: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     force: dict[str, str] = field(default_factory=dict)
+    ranges: str = "documented"  # "hard": parameters may go beyond their documented ranges
 
     def resolved_params(self) -> Params:
-        return Params(self.params)
+        return Params(self.params, hard=self.ranges == "hard")
 
     def forced_steps(self, start: dt.date, step_days: int) -> dict[str, int]:
         out = {}
@@ -82,6 +84,7 @@ class Scenario:
                 "start": self.start.isoformat(),
                 "end": self.end.isoformat(),
                 "step_days": self.step_days,
+                **({"ranges": self.ranges} if self.ranges != "documented" else {}),
             },
             "params": dict(self.resolved_params()),
             "inputs": copy.deepcopy(self.inputs),
@@ -242,9 +245,12 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     if end <= start:
         raise ScenarioError("run.end", end.isoformat(), f"a date after run.start ({start})")
 
+    ranges = run.get("ranges", parent.ranges if parent else "documented")
+    if ranges not in RANGES:
+        raise ScenarioError("run.ranges", ranges, '"documented" (the default) or "hard"')
     params = dict(parent.params) if parent else {}
     for k, v in _flatten("", _table("params", data.get("params", {})), "params").items():
-        params[k] = validate_value(k, v)
+        params[k] = validate_value(k, v, hard=ranges == "hard")
 
     inputs = copy.deepcopy(parent.inputs) if parent else {}
     for series, table in _table("inputs", data.get("inputs", {})).items():
@@ -299,6 +305,7 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
         params=params,
         inputs=inputs,
         force=force,
+        ranges=ranges,
     )
 
 
