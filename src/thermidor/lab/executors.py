@@ -207,8 +207,13 @@ def connect(address: str) -> Any:
     from distributed import Client
 
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError, ValueError) as e:
+        try:
+            return Client(address, timeout=CONNECT_TIMEOUT_S)
+        except AssertionError:
+            # distributed's handshake occasionally reads a batch instead of its one greeting
+            # (``assert len(msg) == 1`` in Client._ensure_connected); a second try succeeds
+            return Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError, AssertionError) as e:
         raise LabError(
             "scheduler",
             address,

@@ -445,9 +445,10 @@ async def _events(key: str, jobs: Jobs, st: Store, request: Request) -> AsyncIte
         if job.status in ("failed", "cancelled"):
             yield _sse(job.status, {"key": key, "message": job.error or job.status})
             return
-        if len(job.rows) > sent or idle >= 10.0:
-            yield _sse("progress", _progress(job, jobs, sent))
-            sent = len(job.rows)
+        upto = len(job.rows)  # the run appends while we send: send exactly what was counted
+        if upto > sent or idle >= 10.0:
+            yield _sse("progress", _progress(job, jobs, sent, upto))
+            sent = upto
             idle = 0.0
         if await request.is_disconnected():
             return
@@ -455,8 +456,9 @@ async def _events(key: str, jobs: Jobs, st: Store, request: Request) -> AsyncIte
         idle += 0.2
 
 
-def _progress(job: Job, jobs: Jobs, sent: int) -> dict[str, Any]:
-    return job.summary() | {"position": jobs.position(job.key), "rows": job.rows[sent:]}
+def _progress(job: Job, jobs: Jobs, sent: int, upto: int | None = None) -> dict[str, Any]:
+    rows = job.rows[sent:upto]
+    return job.summary() | {"position": jobs.position(job.key), "rows": rows}
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
