@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,15 +9,6 @@ from hypothesis import strategies as st
 
 from thermidor.engine import kernels
 from thermidor.engine.population import Population
-
-pytestmark = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is a dependency")
-
-
-@pytest.fixture
-def backend() -> Iterator[None]:
-    before = kernels.backend
-    yield
-    kernels.use(before)
 
 
 def both(fn, *args):  # type: ignore[no-untyped-def]

@@ -6,8 +6,6 @@ Where a CUDA GPU is present the paired equivalence test of ``benchmarks/gpu.py``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from thermidor.engine import kernels
@@ -23,13 +21,6 @@ def _gpu() -> bool:
 
 
 GPU = _gpu()
-
-
-@pytest.fixture
-def backend() -> Iterator[None]:
-    before = kernels.backend
-    yield
-    kernels.use(before)
 
 
 @pytest.mark.skipif(GPU, reason="this machine has a GPU: the backend is tested below instead")

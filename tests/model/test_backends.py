@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -12,15 +11,6 @@ from hypothesis import strategies as st
 
 import thermidor
 from thermidor.engine import kernels
-
-pytestmark = pytest.mark.skipif(not kernels.HAVE_NUMBA, reason="numba is a dependency")
-
-
-@pytest.fixture
-def backend() -> Iterator[None]:
-    before = kernels.backend
-    yield
-    kernels.use(before)
 
 
 @pytest.mark.parametrize("scenario", ["baseline", "left_platform_1923"])
