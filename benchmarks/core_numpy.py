@@ -3,6 +3,10 @@
 Populations are ``thermidor.engine.Population`` structs of typed arrays, every weight 1; draws come
 from ``thermidor.engine.Streams`` keyed by (seed, stage, step). The rules are those of
 ``core_spec``; ``mesa_reference`` writes them a second time with one Python object per agent.
+
+The stages that sweep the agents run as fused numba kernels (``core_kernels``) unless the engine's
+kernels are numpy (``THERMIDOR_KERNELS=numpy``); the numpy code here is their definition and the
+two give the same bytes (tests/benchmarks/test_core_kernels.py).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from benchmarks import core_kernels as nb
 from benchmarks.core_spec import (
     AVAILABLE,
     CELL,
@@ -33,9 +38,10 @@ from benchmarks.core_spec import (
     scissors,
     weather,
 )
-from thermidor.engine import Population, Streams
+from thermidor.engine import Population, Streams, kernels
 
 _BLOCKED = ~np.array(AVAILABLE)
+F32 = np.float32
 
 
 @dataclass
@@ -199,6 +205,14 @@ def harvest(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     sd = p.harvest_noise
     luck = np.exp(rng.normal(-0.5 * sd * sd, sd, hh.n))
     regional = np.asarray(p.region_yield) * np.asarray(weather(p, seed, year))
+    s.signals["sold_since_harvest"] = 0.0
+    if kernels.backend != "numpy":
+        s.signals["last_harvest"] = nb.harvest(
+            hh["sown"], hh["persons"], hh["region"], luck, regional, hh["harvest"],
+            hh["surplus"], hh["stock"], hh["taken"], F32(p.grain_yield), F32(p.ration),
+            F32(p.seed),
+        )  # fmt: skip
+        return
     grain = hh["sown"] * p.grain_yield * regional[hh["region"]] * luck
     surplus = np.maximum(grain - (p.ration * hh["persons"] + p.seed * hh["sown"]), 0.0)
     hh["harvest"] = grain
@@ -206,7 +220,6 @@ def harvest(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     hh["stock"] = surplus
     hh["taken"] = 0.0
     s.signals["last_harvest"] = float(grain.sum(dtype=np.float64))
-    s.signals["sold_since_harvest"] = 0.0
 
 
 def market(s: CoreState, p: CoreParams, step: int) -> None:
@@ -214,6 +227,14 @@ def market(s: CoreState, p: CoreParams, step: int) -> None:
     hh = s.households
     terms = 1.0 / scissors(p, step)
     sell = p.market_sales * min(1.0, terms * s.signals["employment_rate"]) ** p.price_elasticity
+    if kernels.backend != "numpy":
+        t_sum, m_sum = nb.market(
+            hh["persons"], hh["sown"], hh["surplus"], hh["kulak"], hh["stock"], hh["taken"],
+            F32(p.ration), F32(p.seed), F32(0.05), p.requisition_rate * p.kulak_bias,
+            p.requisition_rate * 1.0, p.dt, F32(sell), F32(p.dt),
+        )  # fmt: skip
+        _delivered(s, t_sum, m_sum)
+        return
     subsistence = p.ration * hh["persons"] + p.seed * hh["sown"]
     bias = np.where(hh["kulak"], p.kulak_bias, 1.0)
     quota = p.requisition_rate * bias * (hh["surplus"] + 0.05 * subsistence)
@@ -222,7 +243,10 @@ def market(s: CoreState, p: CoreParams, step: int) -> None:
     sold = np.minimum(hh["surplus"] * sell * p.dt, stock - taken)
     hh["stock"] = stock - taken - sold
     hh["taken"] = hh["taken"] + taken
-    t_sum, m_sum = float(taken.sum(dtype=np.float64)), float(sold.sum(dtype=np.float64))
+    _delivered(s, float(taken.sum(dtype=np.float64)), float(sold.sum(dtype=np.float64)))
+
+
+def _delivered(s: CoreState, t_sum: float, m_sum: float) -> None:
     s.signals["delivered"] = t_sum + m_sum
     s.signals["marketed"] = m_sum
     s.signals["sold_since_harvest"] += m_sum
@@ -236,6 +260,14 @@ def food(s: CoreState, p: CoreParams) -> None:
 
 def support(s: CoreState, p: CoreParams) -> None:
     hh = s.households
+    if kernels.backend != "numpy":
+        nb.support(
+            hh["harvest"], hh["taken"], hh["surplus"], hh["normal"], hh["disposition"],
+            hh["support"], F32(0.1), F32(1e-3), F32(1.5), F32(p.hunger_below),
+            F32(p.support_base), F32(p.support_burden), p.support_hunger,
+            hazard(p.support_rate, p.dt),
+        )  # fmt: skip
+        return
     hungry = hh["harvest"] - hh["taken"] < p.hunger_below * hh["normal"]
     target = (
         p.support_base
@@ -250,6 +282,13 @@ def support(s: CoreState, p: CoreParams) -> None:
 # -- (b) workers -----------------------------------------------------------------------------
 def consciousness(s: CoreState, p: CoreParams) -> None:
     wk = s.workers
+    if kernels.backend != "numpy":
+        nb.consciousness(
+            wk["consciousness"], wk["city"], wk["employed"], len(p.city_share),
+            1.0 - p.contagion, 2.0 * p.contagion, F32(p.grievance_rate * p.grievance),
+            max(0.0, 1.0 - s.signals["food"]), p.atomisation_rate, p.dt,
+        )  # fmt: skip
+        return
     c = wk["consciousness"]
     city = wk["city"]
     n_city = np.bincount(city, minlength=len(p.city_share))
@@ -269,11 +308,19 @@ def employment(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     employed = wk["employed"]
     n_s = s.jobs_base.size
     jobs = s.jobs_base * min(1.0, max(0.05, s.signals["food"])) ** p.food_elasticity
-    on_books = np.bincount(sec, weights=employed, minlength=n_s)
-    everyone = np.bincount(sec, minlength=n_s)
+    if kernels.backend != "numpy":
+        on_books, everyone = nb.on_books(sec, employed, n_s)
+    else:
+        on_books = np.bincount(sec, weights=employed, minlength=n_s)
+        everyone = np.bincount(sec, minlength=n_s)
     excess = np.clip((on_books - jobs) / np.maximum(on_books, 1.0), 0.0, 1.0)
     free = np.clip((jobs - on_books) / np.maximum(everyone - on_books, 1.0), 0.0, 1.0)
     u = rng.random(wk.n)
+    if kernels.backend != "numpy":
+        off, on = hazard(p.layoff_rate, p.dt) * excess, hazard(4.0 * p.hiring_rate, p.dt) * free
+        working = nb.hire_and_fire(employed, sec, u, off, on)
+        s.signals["employment_rate"] = working / wk.n
+        return
     p_off = hazard(p.layoff_rate, p.dt) * excess[sec]
     p_on = hazard(4.0 * p.hiring_rate, p.dt) * free[sec]
     wk["employed"] = np.where(employed, u >= p_off, u < p_on)
@@ -323,6 +370,14 @@ def follow(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
 def align(s: CoreState, p: CoreParams) -> None:
     """Each member takes the available faction of highest pull."""
     mem, sig = s.members, s.signals
+    if kernels.backend != "numpy":
+        nb.align(
+            mem["conviction"], mem["origin"], mem["old"], mem["apparatus"], mem["province"],
+            mem["cell"], s.organs["faction"], mem["faction"], p.left_appeal,
+            sig["crisis"] + sig["appointed_share"], p.centre_pull, p.right_pull,
+            sig["nep_market"], p.loyalty, _BLOCKED, WORKER, PEASANT, LENINGRAD,
+        )  # fmt: skip
+        return
     conv = mem["conviction"].astype(np.float64)
     worker = mem["origin"] == WORKER
     apparatus = mem["apparatus"]
@@ -342,26 +397,29 @@ def align(s: CoreState, p: CoreParams) -> None:
     mem["faction"] = score.argmax(axis=1)
 
 
-def plurality(groups: np.ndarray, factions: np.ndarray, n: int) -> np.ndarray:
+def plurality(groups: np.ndarray, factions: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
     """Per group, the faction with most agents, the lowest index on a tie (-1 if empty)."""
-    counts = np.bincount(groups.astype(np.int64) * NF + factions, minlength=n * NF)
-    counts = counts.reshape(n, NF)
-    out = counts.argmax(axis=1)
-    out[counts.sum(axis=1) == 0] = -1
-    return out
+    return kernels.plurality(groups, factions, weight, n, NF)
 
 
 def elections(s: CoreState) -> None:
     """Elected cells follow their members, elected committees the organs beneath them."""
     org = s.organs
     level, parent, faction = org["level"], org["parent"], org["faction"]
+    if kernels.backend != "numpy":
+        mem = s.members
+        nb.elections(
+            mem["cell"], mem["faction"], mem["weight"], level, parent, org["appointed"], faction,
+            org["weight"], s.head, NF, CELL,
+        )  # fmt: skip
+        return
     elected = ~org["appointed"]
-    pick = plurality(s.members["cell"], s.members["faction"], org.n)
+    pick = plurality(s.members["cell"], s.members["faction"], s.members["weight"], org.n)
     sel = elected & (level == CELL) & (pick >= 0)
     faction[sel] = pick[sel]
     for lvl in (DISTRICT, PROVINCE):
         child = level == lvl + 1
-        pick = plurality(parent[child], faction[child], org.n)
+        pick = plurality(parent[child], faction[child], org["weight"][child], org.n)
         sel = elected & (level == lvl) & (pick >= 0)
         sel[s.head] = False
         faction[sel] = pick[sel]

@@ -9,9 +9,10 @@ One run measures, and prints and writes to ``benchmarks/results.json``:
    one agent per person and household (or as close as memory allows), stopping itself within the
    ``--full-budget``: agent-updates per second per mechanism and in total
    (benchmarks/instrument.py states the counting rule), peak RSS, bytes per agent;
-3. the fixed core (benchmarks/core_spec.py, at least 100,000 agents) run as vectorised numpy and
-   as a Mesa 3 model in one process, back to back, over the same steps: time per step and the
-   speed ratio.
+3. the fixed core (benchmarks/core_spec.py, at least 100,000 agents) run as vectorised numpy,
+   with its fused numba kernels (benchmarks/core_kernels.py, the same bytes; the default) and as
+   a Mesa 3 model in one process, back to back, over the same steps: time per step and the speed
+   ratio of each against Mesa.
 
 Each model run and the core comparison runs in its own child process, so that each peak RSS is
 its own. ``python benchmarks/run.py --help`` lists the options.
@@ -143,22 +144,16 @@ def model_child(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def core_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """The fixed core as numpy and as Mesa, same scenario and steps, back to back."""
+def _time_core(size: Any, p: Any, steps: int, repeats: int) -> dict[str, Any]:
+    """The vectorised core on the kernels' current backend: median over repeats of the steps."""
     import numpy as np
 
     from benchmarks import core_numpy
-    from benchmarks.core_spec import BENCH, PARAMS
     from benchmarks.instrument import row_bytes
-    from benchmarks.mesa_reference import CoreModel
 
-    size, p = BENCH, PARAMS
-    steps = spec.get("steps") or size.steps
-    out: dict[str, Any] = {"agents": size.agents, "steps": steps, "size": vars(size)}
-
-    np_times: list[list[float]] = []
+    times: list[list[float]] = []
     rss0 = machine.rss_now()
-    for _ in range(spec.get("numpy_repeats", 5)):
+    for _ in range(repeats):
         t0 = time.perf_counter()
         state = core_numpy.build(size, SEED, p)
         build_s = time.perf_counter() - t0
@@ -167,19 +162,34 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
             t0 = time.perf_counter()
             core_numpy.step(state, p, SEED, t)
             per_step.append(time.perf_counter() - t0)
-        np_times.append(per_step)
+        times.append(per_step)
     row = sum(row_bytes(pop) * pop.n for pop in state.populations) / size.agents
-    np_step = float(np.median([sum(r) for r in np_times])) / steps
-    out["numpy"] = {
+    step_s = float(np.median([sum(r) for r in times])) / steps
+    return {
         "build_s": build_s,
-        "step_s": np_step,
-        "step_s_by_step": [float(np.median(col)) for col in zip(*np_times, strict=True)],
-        "repeats": len(np_times),
-        "agent_updates_per_s": size.agents / np_step,
+        "step_s": step_s,
+        "step_s_by_step": [float(np.median(col)) for col in zip(*times, strict=True)],
+        "repeats": len(times),
+        "agent_updates_per_s": size.agents / step_s,
         "bytes_per_agent": row,
         "rss_growth_bytes": machine.rss_now() - rss0,
     }
-    del state
+
+
+def core_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """The fixed core as numpy, as numba kernels and as Mesa, same scenario and steps, in turn."""
+    from benchmarks.core_spec import BENCH, PARAMS
+    from benchmarks.mesa_reference import CoreModel
+    from thermidor.engine import kernels
+
+    size, p = BENCH, PARAMS
+    steps = spec.get("steps") or size.steps
+    out: dict[str, Any] = {"agents": size.agents, "steps": steps, "size": vars(size)}
+    repeats = spec.get("numpy_repeats", 5)
+    for name in ("numpy", "numba"):
+        kernels.use(name)
+        _time_core(size, p, steps, 1)  # compile (numba) and warm the caches, untimed
+        out[name] = _time_core(size, p, steps, repeats)
 
     rss0 = machine.rss_now()
     t0 = time.perf_counter()
@@ -199,7 +209,8 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
         "agent_updates_per_s": size.agents / mesa_step,
         "bytes_per_agent": rss_model / size.agents,
     }
-    out["speed_ratio"] = mesa_step / np_step
+    out["speed_ratio_numpy"] = mesa_step / out["numpy"]["step_s"]
+    out["speed_ratio"] = mesa_step / out["numba"]["step_s"]  # the core as it runs by default
     out["peak_rss_bytes"] = machine.peak_rss()
     out["peak_rss_hwm_bytes"] = machine.peak_rss_hwm()
     return out
@@ -330,16 +341,21 @@ def totals(res: dict[str, Any]) -> None:
 def core_table(res: dict[str, Any]) -> str:
     if "error" in res:
         return f"core: {res['error']}"
-    n, m = res["numpy"], res["mesa"]
-    return "\n".join([
+    lines = [
         f"== fixed core: {res['agents']:,} agents, {res['steps']} monthly steps, same process",
         f"   {'':8s} {'build s':>8s} {'s/step':>9s} {'updates/s':>10s} {'bytes/agent':>12s}",
-        f"   {'numpy':8s} {n['build_s']:8.2f} {n['step_s']:9.4f} {_si(n['agent_updates_per_s']):>10s} "
-        f"{n['bytes_per_agent']:12.1f}",
-        f"   {'Mesa 3':8s} {m['build_s']:8.2f} {m['step_s']:9.4f} {_si(m['agent_updates_per_s']):>10s} "
-        f"{m['bytes_per_agent']:12.1f}",
-        f"   speed ratio (numpy / Mesa, agent-updates per second): {res['speed_ratio']:.0f}x",
-    ])  # fmt: skip
+    ]
+    for label, key in (("numpy", "numpy"), ("numba", "numba"), ("Mesa 3", "mesa")):
+        r = res[key]
+        lines.append(
+            f"   {label:8s} {r['build_s']:8.2f} {r['step_s']:9.4f} "
+            f"{_si(r['agent_updates_per_s']):>10s} {r['bytes_per_agent']:12.1f}"
+        )
+    lines.append(
+        "   speed ratio against Mesa (agent-updates per second): "
+        f"numba kernels {res['speed_ratio']:.0f}x, numpy alone {res['speed_ratio_numpy']:.0f}x"
+    )
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -392,7 +408,7 @@ def main() -> int:
         report["model"].append(res)
         print(model_table(res, limit), flush=True)
 
-    print("... fixed core, numpy then Mesa", flush=True)
+    print("... fixed core: numpy, numba kernels, then Mesa", flush=True)
     core = child("core", {"steps": 2 if args.quick else None, "numpy_repeats": 5}, 1200)
     report["core"] = core
     print(core_table(core))

@@ -72,3 +72,22 @@ def test_population_share_within(backend: None) -> None:
 def test_unknown_backend_is_refused(backend: None) -> None:
     with pytest.raises(ValueError, match="THERMIDOR_KERNELS='cuda'"):
         kernels.use("cuda")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.one_of(st.integers(0, 300), st.sampled_from([8191, 8192, 8193, 16_400, 70_001])),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+    spike=st.booleans(),
+)
+def test_sum64_is_numpys_pairwise_sum_to_the_bit(
+    n: int, dtype: type, seed: int, spike: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    a = (rng.lognormal(0.0, 2.0, n) * rng.choice([-1.0, 1.0], n)).astype(dtype)
+    if spike and n:
+        a[rng.integers(0, n)] = 1e30 if dtype == np.float32 else 1e200
+    want = a.sum(dtype=np.float64)
+    got = kernels.sum64(a)
+    assert np.float64(got).tobytes() == want.tobytes()

@@ -168,6 +168,75 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
     return numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(fn)
 
 
+# numpy's float sums (``ndarray.sum``) are pairwise (numpy/_core/src/umath/loops_utils.h.src):
+# below 8 items a plain loop, up to 128 eight interleaved accumulators, above that two halves
+# (the first a multiple of 8). A float64 array is summed whole; any other dtype is widened in
+# buffers of ``np.getbufsize()`` items, each summed pairwise and added in order. ``pairwise``
+# and ``sum64`` reproduce that to the bit (tests/engine/test_kernels.py), so a fused kernel can
+# total what it computes without a temporary array for numpy to sum.
+@jit
+def pairwise(a, lo, n):  # type: ignore[no-untyped-def]
+    """numpy's pairwise sum of ``a[lo:lo + n]`` widened to float64 (callable from kernels)."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += np.float64(a[lo + i])
+        return res
+    if n <= 128:
+        r0 = np.float64(a[lo])
+        r1 = np.float64(a[lo + 1])
+        r2 = np.float64(a[lo + 2])
+        r3 = np.float64(a[lo + 3])
+        r4 = np.float64(a[lo + 4])
+        r5 = np.float64(a[lo + 5])
+        r6 = np.float64(a[lo + 6])
+        r7 = np.float64(a[lo + 7])
+        i = 8
+        end = n - n % 8
+        while i < end:
+            r0 += np.float64(a[lo + i])
+            r1 += np.float64(a[lo + i + 1])
+            r2 += np.float64(a[lo + i + 2])
+            r3 += np.float64(a[lo + i + 3])
+            r4 += np.float64(a[lo + i + 4])
+            r5 += np.float64(a[lo + i + 5])
+            r6 += np.float64(a[lo + i + 6])
+            r7 += np.float64(a[lo + i + 7])
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += np.float64(a[lo + i])
+            i += 1
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return pairwise(a, lo, n2) + pairwise(a, lo + n2, n - n2)
+
+
+@jit
+def sum_blocks(a, block):  # type: ignore[no-untyped-def]
+    """Sum of ``a`` widened to float64: pairwise within blocks, the blocks added in order."""
+    acc = 0.0
+    i = 0
+    while i < a.size:
+        m = min(block, a.size - i)
+        acc += pairwise(a, i, m)
+        i += m
+    return acc
+
+
+def sum_block(a: np.ndarray) -> int:
+    """The buffer over which ``a.sum(dtype=np.float64)`` sums pairwise (all of a float64 array)."""
+    return max(int(a.size), 1) if a.dtype == np.float64 else int(np.getbufsize())
+
+
+def sum64(a: np.ndarray) -> float:
+    """``a.sum(dtype=np.float64)`` of a contiguous 1-D float array, to the bit, in one pass."""
+    if a.ndim != 1 or not a.flags.c_contiguous or a.dtype.kind != "f" or not HAVE_NUMBA:
+        return float(a.sum(dtype=np.float64))
+    return float(sum_blocks(a, sum_block(a)))
+
+
 _SUM_BY_ALL = jit(_nb_sum_by_all)
 _SUM_BY_VALUES = jit(_nb_sum_by_values)
 _SUM_BY_MASK = jit(_nb_sum_by_mask)

@@ -1,0 +1,207 @@
+"""The fixed core's stages as fused numba kernels, byte-identical to ``core_numpy``'s numpy code.
+
+``core_numpy`` runs these unless the engine's kernels are set to numpy
+(``THERMIDOR_KERNELS=numpy`` or ``thermidor.engine.kernels.use("numpy")``); its numpy code is the
+definition, and tests/benchmarks/test_core_kernels.py checks that both give the same bytes, stage
+by stage and over whole runs.
+
+Each kernel makes one pass over its agents with no temporary arrays and rounds where numpy
+rounds: numpy (NEP 50) computes ``float32_array * python_float`` in float32, so the constants
+that meet float32 columns arrive here as ``np.float32``; a bool column that meets a Python float
+becomes float64 in numpy, and is widened here the same way. Random draws, ``exp`` and ``**`` stay
+in numpy (its SIMD ``exp`` and float32 ``pow`` differ from libm in the last bit), as do the few
+per-sector or per-organ operations, which are too small to matter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine.kernels import jit, sum_blocks
+
+F32 = np.float32
+
+
+@jit
+def _burden(taken, surplus, normal, i, tenth, floor, top):  # type: ignore[no-untyped-def]
+    # clip(taken / maximum(surplus + 0.1 * normal, 1e-3), 0.0, 1.5), all float32
+    b = taken[i] / max(surplus[i] + tenth * normal[i], floor)
+    return min(max(b, F32(0.0)), top)
+
+
+@jit
+def market(  # type: ignore[no-untyped-def]
+    persons, sown, surplus, kulak, stock, taken,
+    ration, seed, twentieth, rr_kulak, rr_other, dt, sell32, dt32,
+):  # fmt: skip
+    """Requisition then sales; updates ``stock`` and ``taken``; returns (taken, sold) totals."""
+    n = stock.size
+    took = np.empty(n)
+    sold = np.empty(n)
+    for i in range(n):
+        subsistence = ration * persons[i] + seed * sown[i]  # float32
+        rate = rr_kulak if kulak[i] else rr_other  # requisition_rate * bias, float64
+        quota = rate * np.float64(surplus[i] + twentieth * subsistence)
+        s = np.float64(stock[i])
+        t = min(quota * dt, s)
+        m = min(np.float64(surplus[i] * sell32 * dt32), s - t)
+        took[i] = t
+        sold[i] = m
+        stock[i] = F32((s - t) - m)
+        taken[i] = F32(np.float64(taken[i]) + t)
+    return sum_blocks(took, max(n, 1)), sum_blocks(sold, max(n, 1))
+
+
+@jit
+def support(  # type: ignore[no-untyped-def]
+    harvest, taken, surplus, normal, disposition, sup,
+    tenth, floor, top, hunger_below, base, burden_w, hunger_w, rate,
+):  # fmt: skip
+    """Support relaxes toward what burden and hunger allow (in place)."""
+    for i in range(sup.size):
+        b = _burden(taken, surplus, normal, i, tenth, floor, top)
+        hungry = (harvest[i] - taken[i]) < hunger_below * normal[i]
+        target = np.float64((base + disposition[i]) - burden_w * b) - (
+            hunger_w if hungry else hunger_w * 0.0
+        )
+        s = np.float64(sup[i])
+        sup[i] = F32(min(max(s + rate * (target - s), -1.0), 1.0))
+
+
+@jit
+def consciousness(  # type: ignore[no-untyped-def]
+    c, city, employed, n_cities, keep, spread, growth_w, hungry, decay_w, dt,
+):  # fmt: skip
+    """Grievance and contagion from the city's mean, decay from hunger and idleness (in place)."""
+    n_city = np.zeros(n_cities, dtype=np.int64)
+    sum_city = np.zeros(n_cities)
+    for i in range(c.size):
+        n_city[city[i]] += 1
+        sum_city[city[i]] += np.float64(c[i])
+    mean_city = np.empty(n_cities)
+    for k in range(n_cities):
+        mean_city[k] = sum_city[k] / max(n_city[k], 1)
+    for i in range(c.size):
+        x = c[i]
+        pull = keep + spread * mean_city[city[i]]
+        growth = np.float64(growth_w * (F32(1.0) - x)) * pull
+        idle = 0.0 if employed[i] else 1.0
+        decay = decay_w * (hungry + idle) * np.float64(x)
+        c[i] = F32(min(max(np.float64(x) + dt * (growth - decay), 0.0), 1.0))
+
+
+@jit
+def on_books(sector, employed, n_sectors):  # type: ignore[no-untyped-def]
+    """(employed, everyone) by sector."""
+    on = np.zeros(n_sectors)
+    every = np.zeros(n_sectors, dtype=np.int64)
+    for i in range(sector.size):
+        every[sector[i]] += 1
+        if employed[i]:
+            on[sector[i]] += 1.0
+    return on, every
+
+
+@jit
+def hire_and_fire(employed, sector, u, p_off, p_on):  # type: ignore[no-untyped-def]
+    """Lay off with ``p_off[sector]``, rehire with ``p_on[sector]``; returns how many work."""
+    working = 0
+    for i in range(employed.size):
+        k = sector[i]
+        e = u[i] >= p_off[k] if employed[i] else u[i] < p_on[k]
+        employed[i] = e
+        working += e
+    return working
+
+
+@jit
+def align(  # type: ignore[no-untyped-def]
+    conviction, origin, old, apparatus, province, cell, organ_faction, out,
+    left_appeal, unrest, centre_pull, right_pull, nep_market, loyalty, blocked,
+    worker, peasant, leningrad,
+):  # fmt: skip
+    """Each member takes the available faction of highest pull (the first on a tie)."""
+    nf = blocked.size
+    score = np.empty(nf)
+    for i in range(conviction.size):
+        conv = np.float64(conviction[i])
+        w = 1.0 if origin[i] == worker else 0.0
+        a = 1.0 if apparatus[i] else 0.0
+        tradition = min(1.0, (0.6 + 0.4 * (1.0 if old[i] else 0.0)) + 0.2 * w)
+        left = left_appeal * conv * tradition * unrest
+        score[0] = centre_pull * (0.4 + 0.6 * a)
+        score[1] = left
+        pull = 0.5 * (1.0 if origin[i] == peasant else 0.0) + 0.5 * a
+        score[2] = right_pull * pull * nep_market
+        score[3] = left * (1.0 if province[i] == leningrad else 0.0)
+        score[4] = left * w * (1.0 - a)
+        sec = organ_faction[cell[i]]
+        score[sec] += loyalty * (1.0 - conv)
+        best = 0
+        top = -np.inf if blocked[0] else score[0]
+        for f in range(1, nf):
+            v = -np.inf if blocked[f] else score[f]
+            if v > top:
+                top = v
+                best = f
+        out[i] = best
+
+
+@jit
+def harvest(  # type: ignore[no-untyped-def]
+    sown, persons, region, luck, regional, harvested, surplus, stock, taken,
+    grain_yield, ration, seed,
+):  # fmt: skip
+    """Grain, surplus and stock of each household (in place); returns the total grain."""
+    n = sown.size
+    grain = np.empty(n)
+    for i in range(n):
+        g = np.float64(sown[i] * grain_yield) * regional[region[i]] * luck[i]
+        keep = ration * persons[i] + seed * sown[i]  # float32
+        s = max(g - np.float64(keep), 0.0)
+        grain[i] = g
+        harvested[i] = F32(g)
+        surplus[i] = F32(s)
+        stock[i] = F32(s)
+        taken[i] = F32(0.0)
+    return sum_blocks(grain, max(n, 1))  # a float64 array: one pairwise sum
+
+
+@jit
+def _vote(counts, g):  # type: ignore[no-untyped-def]
+    # the engine's plurality: the first label of most weight, -1 if nobody is there
+    best = 0
+    empty = counts[g, 0] == 0.0
+    for f in range(1, counts.shape[1]):
+        if counts[g, f] > counts[g, best]:
+            best = f
+        if counts[g, f] != 0.0:
+            empty = False
+    return -1 if empty else best
+
+
+@jit
+def elections(  # type: ignore[no-untyped-def]
+    cell, member_faction, member_weight, level, parent, appointed, faction, organ_weight,
+    head, nf, cell_level,
+):  # fmt: skip
+    """Elected cells take their members' plurality, then each level up its children's (in place)."""
+    n = level.size
+    counts = np.zeros((n, nf))
+    for i in range(cell.size):
+        counts[cell[i], member_faction[i]] += np.float64(member_weight[i])
+    for g in range(n):
+        if not appointed[g] and level[g] == cell_level:
+            pick = _vote(counts, g)
+            if pick >= 0:
+                faction[g] = pick
+    for lvl in (cell_level - 1, cell_level - 2):  # districts, then provinces
+        counts[:] = 0.0
+        for j in range(n):
+            if level[j] == lvl + 1:
+                counts[parent[j], faction[j]] += np.float64(organ_weight[j])
+        for g in range(n):
+            if not appointed[g] and level[g] == lvl and g != head:
+                pick = _vote(counts, g)
+                if pick >= 0:
+                    faction[g] = pick
