@@ -205,3 +205,37 @@ def elections(  # type: ignore[no-untyped-def]
                 pick = _vote(counts, g)
                 if pick >= 0:
                     faction[g] = pick
+
+
+@jit
+def appoint(appointed, level, parent, patron, faction, u, head, p_go, lowest):  # type: ignore[no-untyped-def]
+    """Elected secretaries below the centre replaced (probability ``p_go``) by the organ above's."""
+    before = faction.copy()  # an appointee takes his patron's line as it was when the stage began
+    for i in range(appointed.size):
+        if not appointed[i] and level[i] >= lowest and i != head and u[i] < p_go:
+            appointed[i] = True
+            patron[i] = parent[i]
+            faction[i] = before[parent[i]]
+
+
+@jit
+def follow(appointed, patron, faction, u, p_go):  # type: ignore[no-untyped-def]
+    """Appointed secretaries take their patron's line (as it was when the stage began)."""
+    before = faction.copy()
+    for i in range(appointed.size):
+        if appointed[i] and patron[i] >= 0 and u[i] < p_go:
+            faction[i] = before[patron[i]]
+
+
+@jit
+def sow(  # type: ignore[no-untyped-def]
+    taken, surplus, normal, wealth, land, labour, sown, tenth, floor, top, cut, share, recovery,
+):  # fmt: skip
+    """This year's sowing from land, labour (``labour``: numpy's float32 power), draught and the
+    burden felt (in place)."""
+    for i in range(sown.size):
+        felt = _burden(taken, surplus, normal, i, tenth, floor, top)
+        incentive = min(max(F32(1.0) - cut * min(felt, F32(1.0)), F32(0.25)), F32(1.0))
+        draught = np.sqrt(min(max(wealth[i] / F32(0.5), F32(0.2)), F32(1.0)))
+        wanted = land[i] * share * (labour[i] * incentive * draught)
+        sown[i] = min(wanted, sown[i] * recovery)

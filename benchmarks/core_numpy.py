@@ -193,6 +193,15 @@ def _sowing_factor(
 
 def sow(s: CoreState, p: CoreParams) -> None:
     hh = s.households
+    if kernels.backend != "numpy":
+        # numpy's float32 power differs from libm's in the last bit: it stays numpy's
+        labour = np.minimum(hh["persons"] / (1.0 + p.persons_extra), 1.0) ** p.labour_elasticity
+        nb.sow(
+            hh["taken"], hh["surplus"], hh["normal"], hh["wealth"], hh["land"], labour,
+            hh["sown"], F32(0.1), F32(1e-3), F32(1.5), F32(p.burden_sowing_cut),
+            F32(p.sown_share), F32(1.0 + p.sown_recovery),
+        )  # fmt: skip
+        return
     factor = _sowing_factor(p, hh["persons"], hh["wealth"], burden(hh))
     wanted = hh["land"] * p.sown_share * factor
     hh["sown"] = np.minimum(wanted, hh["sown"] * (1.0 + p.sown_recovery))
@@ -347,9 +356,17 @@ def appointments(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     org = s.organs
     rng = Streams(seed).get("core.appointments", step)
     control = p.control_base + (1.0 - p.control_base) * s.signals["appointed_share"]
+    u = rng.random(org.n)
+    p_go = hazard(p.appointment_rate * control * control, p.dt)
+    if kernels.backend != "numpy":
+        nb.appoint(
+            org["appointed"], org["level"], org["parent"], org["patron"], org["faction"], u,
+            s.head, p_go, PROVINCE,
+        )  # fmt: skip
+        return
     cand = ~org["appointed"] & (org["level"] >= PROVINCE)
     cand[s.head] = False
-    go = cand & (rng.random(org.n) < hazard(p.appointment_rate * control * control, p.dt))
+    go = cand & (u < p_go)
     before = org["faction"].copy()
     parent = org["parent"]
     org["appointed"][go] = True
@@ -362,7 +379,11 @@ def follow(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     org = s.organs
     rng = Streams(seed).get("core.follow", step)
     patron = org["patron"]
-    go = org["appointed"] & (patron >= 0) & (rng.random(org.n) < hazard(p.follow_rate, p.dt))
+    u = rng.random(org.n)
+    if kernels.backend != "numpy":
+        nb.follow(org["appointed"], patron, org["faction"], u, hazard(p.follow_rate, p.dt))
+        return
+    go = org["appointed"] & (patron >= 0) & (u < hazard(p.follow_rate, p.dt))
     faction = org["faction"]
     faction[go] = faction[patron[go]]  # the right side is read whole before any write
 
