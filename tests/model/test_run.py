@@ -173,11 +173,19 @@ def test_scales_resolve_from_nothing_a_number_or_a_table():
 @pytest.mark.parametrize(("seed", "until", "path"), [
     (-1, None, "seed"), (1.0, None, "seed"), (True, None, "seed"),
     (0, dt.date(1917, 3, 1), "until"), (0, dt.date(1916, 1, 1), "until"),
+    (0, "1916-01-01", "until"), (0, "March 1918", "until"), (0, 1918, "until"),
 ])  # fmt: skip
 def test_a_bad_seed_or_stop_date_raises_scenario_error_naming_it(seed, until, path):
     with pytest.raises(ScenarioError) as e:
         thermidor.run("baseline", seed=seed, scale=COARSE, until=until)
     assert e.value.path == path
+
+
+def test_the_stop_date_may_be_an_iso_string():
+    a = thermidor.run("baseline", seed=0, scale=COARSE, until="1917-06-01")
+    b = thermidor.run("baseline", seed=0, scale=COARSE, until=dt.date(1917, 6, 1))
+    assert a.dates[-1] == b.dates[-1] < dt.date(1917, 6, 1)
+    assert a.indicators.equals(b.indicators)
 
 
 # -- the manifest ---------------------------------------------------------------------------------

@@ -13,18 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from thermidor.model.errors import ScenarioError
-from thermidor.model.scenario import Scenario, load
+from thermidor.model.scenario import Scenario, as_date, load
 
 ScenarioArg = str | Path | dict[str, Any] | Scenario
 
 
 def parse_until(until: str | dt.date | None) -> dt.date | None:
-    if until is None or isinstance(until, dt.date):
-        return until
-    try:
-        return dt.date.fromisoformat(until)
-    except ValueError:
-        raise ScenarioError("until", until, "a date YYYY-MM-DD") from None
+    return None if until is None else as_date(until)
 
 
 def with_horizon(scenario: ScenarioArg, until: str | dt.date | None = None) -> Scenario:

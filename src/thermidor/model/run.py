@@ -18,7 +18,7 @@ from thermidor.model.indicators import observe
 from thermidor.model.initial import DEFAULT_SCALES, POPULATIONS, build_world
 from thermidor.model.inputs import build_inputs, load_baseline_series
 from thermidor.model.result import SCHEMA_VERSION, Result
-from thermidor.model.scenario import Scenario, load
+from thermidor.model.scenario import Scenario, as_date, load
 from thermidor.model.step import MECHANISMS
 from thermidor.model.world import World
 
@@ -63,7 +63,7 @@ def prepare(
     scenario: str | Path | dict[str, Any] | Scenario,
     seed: int,
     scale: ScaleArg,
-    until: dt.date | None = None,
+    until: dt.date | str | None = None,
 ) -> tuple[Scenario, Calendar, World, Any, dict[str, int]]:
     sc = load(scenario)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -71,6 +71,7 @@ def prepare(
     scales = resolve_scales(scale)
     end = sc.end
     if until is not None:
+        until = as_date(until)
         if until <= sc.start:
             raise ScenarioError("until", until.isoformat(), f"a date after {sc.start}")
         end = min(end, until)
@@ -90,7 +91,7 @@ def run(
     seed: int = 0,
     scale: ScaleArg = None,
     *,
-    until: dt.date | None = None,
+    until: dt.date | str | None = None,
     on_step: OnStep | None = None,
 ) -> Result:
     """Run one scenario with one seed. Same arguments, same bytes."""
@@ -124,7 +125,7 @@ def run(
         "package_version": _version(),
         "source_hash": source_hash(),
         "steps": cal.n_steps,
-        "until": until.isoformat() if until is not None else None,
+        "until": as_date(until).isoformat() if until is not None else None,
         "wall_time_s": round(time.perf_counter() - t0, 3),
     }
     ledger = {

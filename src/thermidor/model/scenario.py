@@ -46,6 +46,20 @@ RANGES = ("documented", "hard")
 EARLIEST, LATEST = dt.date(1914, 1, 1), dt.date(1950, 12, 31)
 
 
+def as_date(until: Any) -> dt.date:
+    """``until`` as a date: a ``datetime.date`` or an ISO string ("1924-01-21")."""
+    if isinstance(until, dt.datetime):
+        return until.date()
+    if isinstance(until, dt.date):
+        return until
+    if isinstance(until, str):
+        try:
+            return dt.date.fromisoformat(until)
+        except ValueError:
+            pass
+    raise ScenarioError("until", until, "a date (datetime.date or 'YYYY-MM-DD')")
+
+
 @dataclass
 class Scenario:
     name: str
