@@ -91,20 +91,23 @@ def consciousness(  # type: ignore[no-untyped-def]
 
 
 @jit
-def on_books(sector, employed, n_sectors):  # type: ignore[no-untyped-def]
-    """(employed, everyone) by sector."""
-    on = np.zeros(n_sectors)
-    every = np.zeros(n_sectors, dtype=np.int64)
+def employment(employed, sector, u, jobs, hz_off, hz_on):  # type: ignore[no-untyped-def]
+    """Lay off what each sector's jobs cannot use, rehire toward them (in place); returns how
+    many work."""
+    n_s = jobs.size
+    on = np.zeros(n_s)
+    every = np.zeros(n_s, dtype=np.int64)
     for i in range(sector.size):
         every[sector[i]] += 1
         if employed[i]:
             on[sector[i]] += 1.0
-    return on, every
-
-
-@jit
-def hire_and_fire(employed, sector, u, p_off, p_on):  # type: ignore[no-untyped-def]
-    """Lay off with ``p_off[sector]``, rehire with ``p_on[sector]``; returns how many work."""
+    p_off = np.empty(n_s)
+    p_on = np.empty(n_s)
+    for k in range(n_s):
+        excess = min(max((on[k] - jobs[k]) / max(on[k], 1.0), 0.0), 1.0)
+        free = min(max((jobs[k] - on[k]) / max(every[k] - on[k], 1.0), 0.0), 1.0)
+        p_off[k] = hz_off * excess
+        p_on[k] = hz_on * free
     working = 0
     for i in range(employed.size):
         k = sector[i]

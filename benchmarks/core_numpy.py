@@ -317,19 +317,17 @@ def employment(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     employed = wk["employed"]
     n_s = s.jobs_base.size
     jobs = s.jobs_base * min(1.0, max(0.05, s.signals["food"])) ** p.food_elasticity
-    if kernels.backend != "numpy":
-        on_books, everyone = nb.on_books(sec, employed, n_s)
-    else:
-        on_books = np.bincount(sec, weights=employed, minlength=n_s)
-        everyone = np.bincount(sec, minlength=n_s)
-    excess = np.clip((on_books - jobs) / np.maximum(on_books, 1.0), 0.0, 1.0)
-    free = np.clip((jobs - on_books) / np.maximum(everyone - on_books, 1.0), 0.0, 1.0)
     u = rng.random(wk.n)
     if kernels.backend != "numpy":
-        off, on = hazard(p.layoff_rate, p.dt) * excess, hazard(4.0 * p.hiring_rate, p.dt) * free
-        working = nb.hire_and_fire(employed, sec, u, off, on)
+        working = nb.employment(
+            employed, sec, u, jobs, hazard(p.layoff_rate, p.dt), hazard(4.0 * p.hiring_rate, p.dt)
+        )
         s.signals["employment_rate"] = working / wk.n
         return
+    on_books = np.bincount(sec, weights=employed, minlength=n_s)
+    everyone = np.bincount(sec, minlength=n_s)
+    excess = np.clip((on_books - jobs) / np.maximum(on_books, 1.0), 0.0, 1.0)
+    free = np.clip((jobs - on_books) / np.maximum(everyone - on_books, 1.0), 0.0, 1.0)
     p_off = hazard(p.layoff_rate, p.dt) * excess[sec]
     p_on = hazard(4.0 * p.hiring_rate, p.dt) * free[sec]
     wk["employed"] = np.where(employed, u >= p_off, u < p_on)
