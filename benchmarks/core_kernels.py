@@ -81,9 +81,12 @@ def consciousness(  # type: ignore[no-untyped-def]
     mean_city = np.empty(n_cities)
     for k in range(n_cities):
         mean_city[k] = sum_city[k] / max(n_city[k], 1)
+    around = np.empty(c.size)  # gathered apart, so that the main loop compiles to SIMD
+    for i in range(c.size):
+        around[i] = mean_city[city[i]]
     for i in range(c.size):
         x = c[i]
-        pull = keep + spread * mean_city[city[i]]
+        pull = keep + spread * around[i]
         growth = np.float64(growth_w * (F32(1.0) - x)) * pull
         idle = 0.0 if employed[i] else 1.0
         decay = decay_w * (hungry + idle) * np.float64(x)
@@ -108,10 +111,12 @@ def employment(employed, sector, u, jobs, hz_off, hz_on):  # type: ignore[no-unt
         free = min(max((jobs[k] - on[k]) / max(every[k] - on[k], 1.0), 0.0), 1.0)
         p_off[k] = hz_off * excess
         p_on[k] = hz_on * free
+    threshold = np.empty(employed.size)  # gathered apart, so that the main loop compiles to SIMD
+    for i in range(employed.size):
+        threshold[i] = p_off[sector[i]] if employed[i] else p_on[sector[i]]
     working = 0
     for i in range(employed.size):
-        k = sector[i]
-        e = u[i] >= p_off[k] if employed[i] else u[i] < p_on[k]
+        e = u[i] >= threshold[i] if employed[i] else u[i] < threshold[i]
         employed[i] = e
         working += e
     return working
@@ -123,30 +128,47 @@ def align(  # type: ignore[no-untyped-def]
     left_appeal, unrest, centre_pull, right_pull, nep_market, loyalty, blocked,
     worker, peasant, leningrad,
 ):  # fmt: skip
-    """Each member takes the available faction of highest pull (the first on a tie)."""
-    nf = blocked.size
-    score = np.empty(nf)
-    for i in range(conviction.size):
+    """Each member takes the available faction of highest pull (the first on a tie); the five
+    factions of core_spec.
+
+    The secretaries' factions are gathered first, so that the main loop has neither a gather
+    nor a branch and compiles to SIMD: the loyalty pull is added to every faction, as zero to all
+    but the secretary's (``x + 0.0`` is ``x`` but for the sign of a zero, which no comparison
+    sees), and a blocked faction's pull is ``-inf``.
+    """
+    n = conviction.size
+    secretary = np.empty(n, dtype=np.int8)
+    for i in range(n):
+        secretary[i] = organ_faction[cell[i]]
+    neg = -np.inf
+    m0 = neg if blocked[0] else 0.0
+    m1 = neg if blocked[1] else 0.0
+    m2 = neg if blocked[2] else 0.0
+    m3 = neg if blocked[3] else 0.0
+    m4 = neg if blocked[4] else 0.0
+    for i in range(n):
         conv = np.float64(conviction[i])
         w = 1.0 if origin[i] == worker else 0.0
         a = 1.0 if apparatus[i] else 0.0
         tradition = min(1.0, (0.6 + 0.4 * (1.0 if old[i] else 0.0)) + 0.2 * w)
         left = left_appeal * conv * tradition * unrest
-        score[0] = centre_pull * (0.4 + 0.6 * a)
-        score[1] = left
         pull = 0.5 * (1.0 if origin[i] == peasant else 0.0) + 0.5 * a
-        score[2] = right_pull * pull * nep_market
-        score[3] = left * (1.0 if province[i] == leningrad else 0.0)
-        score[4] = left * w * (1.0 - a)
-        sec = organ_faction[cell[i]]
-        score[sec] += loyalty * (1.0 - conv)
+        bonus = loyalty * (1.0 - conv)
+        sec = secretary[i]
+        s0 = centre_pull * (0.4 + 0.6 * a) + (bonus if sec == 0 else 0.0) + m0
+        s1 = left + (bonus if sec == 1 else 0.0) + m1
+        s2 = right_pull * pull * nep_market + (bonus if sec == 2 else 0.0) + m2
+        s3 = left * (1.0 if province[i] == leningrad else 0.0) + (bonus if sec == 3 else 0.0) + m3
+        s4 = left * w * (1.0 - a) + (bonus if sec == 4 else 0.0) + m4
         best = 0
-        top = -np.inf if blocked[0] else score[0]
-        for f in range(1, nf):
-            v = -np.inf if blocked[f] else score[f]
-            if v > top:
-                top = v
-                best = f
+        top = s0
+        best = 1 if s1 > top else best
+        top = max(top, s1)
+        best = 2 if s2 > top else best
+        top = max(top, s2)
+        best = 3 if s3 > top else best
+        top = max(top, s3)
+        best = 4 if s4 > top else best
         out[i] = best
 
 
@@ -159,7 +181,9 @@ def harvest(  # type: ignore[no-untyped-def]
     n = sown.size
     grain = np.empty(n)
     for i in range(n):
-        g = np.float64(sown[i] * grain_yield) * regional[region[i]] * luck[i]
+        grain[i] = regional[region[i]]  # gathered apart, so that the main loop compiles to SIMD
+    for i in range(n):
+        g = np.float64(sown[i] * grain_yield) * grain[i] * luck[i]
         keep = ration * persons[i] + seed * sown[i]  # float32
         s = max(g - np.float64(keep), 0.0)
         grain[i] = g
@@ -242,3 +266,24 @@ def sow(  # type: ignore[no-untyped-def]
         draught = np.sqrt(min(max(wealth[i] / F32(0.5), F32(0.2)), F32(1.0)))
         wanted = land[i] * share * (labour[i] * incentive * draught)
         sown[i] = min(wanted, sown[i] * recovery)
+
+
+@jit
+def counts(labels, n):  # type: ignore[no-untyped-def]
+    """``np.bincount(labels, minlength=n)`` for labels in [0, n)."""
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(labels.size):
+        out[labels[i]] += 1
+    return out
+
+
+@jit
+def share_from(flag, level, lowest):  # type: ignore[no-untyped-def]
+    """``flag[level >= lowest].mean()``: the share of the organs from ``lowest`` down."""
+    hit = 0
+    among = 0
+    for i in range(flag.size):
+        if level[i] >= lowest:
+            among += 1
+            hit += flag[i]
+    return hit / among

@@ -338,8 +338,10 @@ def employment(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
 def party_signals(s: CoreState, p: CoreParams, step: int) -> None:
     sig = s.signals
     org = s.organs
-    below = org["level"] >= PROVINCE
-    sig["appointed_share"] = float(org["appointed"][below].mean())
+    if kernels.backend != "numpy":
+        sig["appointed_share"] = nb.share_from(org["appointed"], org["level"], PROVINCE)
+    else:
+        sig["appointed_share"] = float(org["appointed"][org["level"] >= PROVINCE].mean())
     sig["crisis"] = (
         max(0.0, scissors(p, step) - 1.0) / 2.0
         + (1.0 - sig["employment_rate"])
@@ -447,7 +449,10 @@ def elections(s: CoreState) -> None:
 # -- the step --------------------------------------------------------------------------------
 def observe(s: CoreState) -> dict[str, float]:
     hh, wk, mem = s.households, s.workers, s.members
-    shares = np.bincount(mem["faction"], minlength=NF) / max(mem.n, 1)
+    if kernels.backend != "numpy":
+        shares = nb.counts(mem["faction"], NF) / max(mem.n, 1)
+    else:
+        shares = np.bincount(mem["faction"], minlength=NF) / max(mem.n, 1)
     return {
         "mean_consciousness": float(wk["consciousness"].mean(dtype=np.float64)),
         "employment_rate": s.signals["employment_rate"],
