@@ -121,10 +121,10 @@ class Population:
     def remove(self, mask: np.ndarray) -> dict[str, np.ndarray]:
         """Remove the agents where ``mask`` is true; return their rows (copies). Order is kept."""
         mask = np.asarray(mask, dtype=bool)
-        out = {k: self[k][mask].copy() for k in self.dtypes}
+        out = {k: self[k][mask] for k in self.dtypes}  # boolean indexing copies
         if out[WEIGHT].size:
             keep = ~mask
-            m = int(keep.sum())
+            m = self.n - out[WEIGHT].size
             for k in self.dtypes:
                 col = self._cols[k]
                 col[:m] = col[: self.n][keep]
