@@ -269,15 +269,6 @@ def sow(  # type: ignore[no-untyped-def]
 
 
 @jit
-def counts(labels, n):  # type: ignore[no-untyped-def]
-    """``np.bincount(labels, minlength=n)`` for labels in [0, n)."""
-    out = np.zeros(n, dtype=np.int64)
-    for i in range(labels.size):
-        out[labels[i]] += 1
-    return out
-
-
-@jit
 def share_from(flag, level, lowest):  # type: ignore[no-untyped-def]
     """``flag[level >= lowest].mean()``: the share of the organs from ``lowest`` down."""
     hit = 0

@@ -449,10 +449,7 @@ def elections(s: CoreState) -> None:
 # -- the step --------------------------------------------------------------------------------
 def observe(s: CoreState) -> dict[str, float]:
     hh, wk, mem = s.households, s.workers, s.members
-    if kernels.backend != "numpy":
-        shares = nb.counts(mem["faction"], NF) / max(mem.n, 1)
-    else:
-        shares = np.bincount(mem["faction"], minlength=NF) / max(mem.n, 1)
+    shares = mem.sum_by("faction", NF) / max(mem.n, 1)  # every weight is 1
     return {
         "mean_consciousness": float(wk["consciousness"].mean(dtype=np.float64)),
         "employment_rate": s.signals["employment_rate"],

@@ -3,7 +3,8 @@
 Each kernel makes one pass over the agents with no temporary arrays; the numpy version beside it
 is the definition. Both give the same bytes: the sums they fuse are sequential in numpy too
 (``bincount`` adds in index order) or are exact integer sums, and no kernel uses fast-math.
-Float sums that numpy does pairwise (``ndarray.sum``) are left to numpy.
+Float sums that numpy does pairwise (``ndarray.sum``) are left to numpy, or reproduced to the bit
+by ``pairwise``/``sum_blocks`` where a fused kernel totals what it computes.
 
 The backend is chosen once per process by ``THERMIDOR_KERNELS`` (``numba``, the default when
 numba imports, ``numpy``, or ``cupy``) and can be switched with :func:`use` (tests run all).
@@ -172,8 +173,8 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
 # below 8 items a plain loop, up to 128 eight interleaved accumulators, above that two halves
 # (the first a multiple of 8). A float64 array is summed whole; any other dtype is widened in
 # buffers of ``np.getbufsize()`` items, each summed pairwise and added in order. ``pairwise``
-# and ``sum64`` reproduce that to the bit (tests/engine/test_kernels.py), so a fused kernel can
-# total what it computes without a temporary array for numpy to sum.
+# and ``sum_blocks`` reproduce that to the bit (tests/engine/test_kernels.py), so a fused kernel
+# can total what it computes as numpy would.
 @jit
 def pairwise(a, lo, n):  # type: ignore[no-untyped-def]
     """numpy's pairwise sum of ``a[lo:lo + n]`` widened to float64 (callable from kernels)."""
@@ -223,18 +224,6 @@ def sum_blocks(a, block):  # type: ignore[no-untyped-def]
         acc += pairwise(a, i, m)
         i += m
     return acc
-
-
-def sum_block(a: np.ndarray) -> int:
-    """The buffer over which ``a.sum(dtype=np.float64)`` sums pairwise (all of a float64 array)."""
-    return max(int(a.size), 1) if a.dtype == np.float64 else int(np.getbufsize())
-
-
-def sum64(a: np.ndarray) -> float:
-    """``a.sum(dtype=np.float64)`` of a contiguous 1-D float array, to the bit, in one pass."""
-    if a.ndim != 1 or not a.flags.c_contiguous or a.dtype.kind != "f" or not HAVE_NUMBA:
-        return float(a.sum(dtype=np.float64))
-    return float(sum_blocks(a, sum_block(a)))
 
 
 _SUM_BY_ALL = jit(_nb_sum_by_all)
