@@ -1,7 +1,8 @@
 """The fixed core (core_spec.py) written as vectorised numpy on the engine's populations.
 
 Populations are ``thermidor.engine.Population`` structs of typed arrays, every weight 1; draws come
-from ``thermidor.engine.Streams`` keyed by (seed, stage, step). The rules are those of
+from one ``thermidor.engine.Streams`` generator a step, keyed by (seed, step), which the stages
+draw from in their order. The rules are those of
 ``core_spec``; ``mesa_reference`` writes them a second time with one Python object per agent.
 
 The stages that sweep the agents run as fused numba kernels (``core_kernels``) unless the engine's
@@ -53,6 +54,16 @@ class CoreState:
     jobs_base: np.ndarray  # jobs by sector at full food, shape (N_SECTORS,)
     head: int  # the Leningrad head's organ
     signals: dict[str, float] = field(default_factory=dict)
+    rng_key: tuple[int, int] = (-1, -1)
+    rng: np.random.Generator | None = None
+
+    def draws(self, seed: int, step: int) -> np.random.Generator:
+        """The step's one generator: the stages draw from it in the order ``step`` runs them
+        (one generator a step, not one a stage: creating one costs tens of microseconds)."""
+        if self.rng is None or self.rng_key != (seed, step):
+            self.rng = Streams(seed).get("core.step", step)
+            self.rng_key = (seed, step)
+        return self.rng
 
     @property
     def populations(self) -> tuple[Population, ...]:
@@ -209,7 +220,7 @@ def sow(s: CoreState, p: CoreParams) -> None:
 
 def harvest(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     hh = s.households
-    rng = Streams(seed).get("core.harvest", step)
+    rng = s.draws(seed, step)
     year, _ = month_of(p, step)
     sd = p.harvest_noise
     luck = np.exp(rng.normal(-0.5 * sd * sd, sd, hh.n))
@@ -312,7 +323,7 @@ def consciousness(s: CoreState, p: CoreParams) -> None:
 def employment(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     """Lay off what the jobs cannot use; rehire toward the jobs."""
     wk = s.workers
-    rng = Streams(seed).get("core.employment", step)
+    rng = s.draws(seed, step)
     sec = wk["sector"]
     employed = wk["employed"]
     n_s = s.jobs_base.size
@@ -354,7 +365,7 @@ def party_signals(s: CoreState, p: CoreParams, step: int) -> None:
 def appointments(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     """Elected secretaries below the centre are replaced by appointees of the organ above."""
     org = s.organs
-    rng = Streams(seed).get("core.appointments", step)
+    rng = s.draws(seed, step)
     control = p.control_base + (1.0 - p.control_base) * s.signals["appointed_share"]
     u = rng.random(org.n)
     p_go = hazard(p.appointment_rate * control * control, p.dt)
@@ -377,7 +388,7 @@ def appointments(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
 def follow(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     """Appointed secretaries take their patron's line."""
     org = s.organs
-    rng = Streams(seed).get("core.follow", step)
+    rng = s.draws(seed, step)
     patron = org["patron"]
     u = rng.random(org.n)
     if kernels.backend != "numpy":

@@ -176,39 +176,44 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
 # and ``sum_blocks`` reproduce that to the bit (tests/engine/test_kernels.py), so a fused kernel
 # can total what it computes as numpy would.
 @jit
-def pairwise(a, lo, n):  # type: ignore[no-untyped-def]
-    """numpy's pairwise sum of ``a[lo:lo + n]`` widened to float64 (callable from kernels)."""
+def _leaf(a, lo, n):  # type: ignore[no-untyped-def]
+    # a slice indexed by range() loops: numba drops the negative-index checks, so the eight
+    # accumulators stay in registers (about a third faster than indexing ``a[lo + i]``)
+    b = a[lo : lo + n]
     if n < 8:
         res = 0.0
         for i in range(n):
-            res += np.float64(a[lo + i])
+            res += np.float64(b[i])
         return res
+    r0 = np.float64(b[0])
+    r1 = np.float64(b[1])
+    r2 = np.float64(b[2])
+    r3 = np.float64(b[3])
+    r4 = np.float64(b[4])
+    r5 = np.float64(b[5])
+    r6 = np.float64(b[6])
+    r7 = np.float64(b[7])
+    for k in range(1, n // 8):
+        i = 8 * k
+        r0 += np.float64(b[i])
+        r1 += np.float64(b[i + 1])
+        r2 += np.float64(b[i + 2])
+        r3 += np.float64(b[i + 3])
+        r4 += np.float64(b[i + 4])
+        r5 += np.float64(b[i + 5])
+        r6 += np.float64(b[i + 6])
+        r7 += np.float64(b[i + 7])
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for i in range(n - n % 8, n):
+        res += np.float64(b[i])
+    return res
+
+
+@jit
+def pairwise(a, lo, n):  # type: ignore[no-untyped-def]
+    """numpy's pairwise sum of ``a[lo:lo + n]`` widened to float64 (callable from kernels)."""
     if n <= 128:
-        r0 = np.float64(a[lo])
-        r1 = np.float64(a[lo + 1])
-        r2 = np.float64(a[lo + 2])
-        r3 = np.float64(a[lo + 3])
-        r4 = np.float64(a[lo + 4])
-        r5 = np.float64(a[lo + 5])
-        r6 = np.float64(a[lo + 6])
-        r7 = np.float64(a[lo + 7])
-        i = 8
-        end = n - n % 8
-        while i < end:
-            r0 += np.float64(a[lo + i])
-            r1 += np.float64(a[lo + i + 1])
-            r2 += np.float64(a[lo + i + 2])
-            r3 += np.float64(a[lo + i + 3])
-            r4 += np.float64(a[lo + i + 4])
-            r5 += np.float64(a[lo + i + 5])
-            r6 += np.float64(a[lo + i + 6])
-            r7 += np.float64(a[lo + i + 7])
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            res += np.float64(a[lo + i])
-            i += 1
-        return res
+        return _leaf(a, lo, n)
     n2 = n // 2
     n2 -= n2 % 8
     return pairwise(a, lo, n2) + pairwise(a, lo + n2, n - n2)
