@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thermidor.engine import Ledger, Population, chunks, transfer
+from thermidor.engine.population import binomial, sparse_binomial
 
 
 def people(name: str = "people", capacity: int = 16) -> Population:
@@ -141,6 +142,34 @@ def test_thin_draws_do_not_depend_on_untouched_agents():
     assert lost_many[[1, 3]].tolist() == [0, 0]
 
 
+def test_sparse_binomial_has_each_agents_binomial_distribution():
+    """Drawn through the successes, agent i still loses Binomial(n_i, p_i), independently."""
+    rng = np.random.default_rng(7)
+    n = np.array([0, 1, 3, 10, 100, 500, 2000], dtype=np.int64)
+    p = np.array([0.01, 0.02, 0.005, 0.02, 0.001, 0.01, 0.0005])
+    reps = 20_000
+    draws = np.stack(
+        [sparse_binomial(rng, n, p, float(p.max()), int(n.sum())) for _ in range(reps)]
+    )
+    mean, var = n * p, n * p * (1 - p)
+    assert (draws[:, 0] == 0).all()
+    assert np.all(np.abs(draws.mean(axis=0) - mean) <= 4 * np.sqrt(var / reps) + 1e-12)
+    assert np.allclose(draws.var(axis=0)[1:], var[1:], rtol=0.08)
+    assert abs(np.corrcoef(draws[:, 5], draws[:, 6])[0, 1]) < 0.03
+
+
+def test_binomial_draws_sparse_losses_through_the_successes_and_dense_ones_per_agent():
+    n = np.full(1000, 100, dtype=np.int64)
+    sparse = binomial(np.random.default_rng(3), n, 0.001)  # 100 expected against 1,000 agents
+    assert (
+        sparse.tolist()
+        == sparse_binomial(np.random.default_rng(3), n, 0.001, 0.001, int(n.sum())).tolist()
+    )
+    dense = binomial(np.random.default_rng(3), n, 0.3)
+    assert dense.tolist() == np.random.default_rng(3).binomial(n, 0.3).tolist()
+    assert binomial(np.random.default_rng(3), n, 0.0).tolist() == [0] * 1000
+
+
 def _pair() -> tuple[Ledger, Population, Population]:
     ledger = Ledger()
     workers = Population("workers", {"c": np.float32, "city": np.int8})
@@ -202,3 +231,18 @@ def test_chunks_of_a_single_count():
     weights, group = chunks(10, 3)
     assert weights.tolist() == [3, 3, 3, 1]
     assert group.tolist() == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("value", [1e39, -1e39, np.inf, np.nan])
+def test_a_value_that_does_not_fit_its_column_is_an_error_naming_it(value):
+    pop = people()
+    pop.append(weight=[1, 1], tag=[0, 1], c=[0.5, 0.5])
+    if np.isnan(value) or np.isinf(value):
+        with pytest.raises(OverflowError, match=r"people\.tag"):
+            pop["tag"] = np.array([value, 1.0])
+        return
+    with pytest.raises(OverflowError, match=r"people\.c: .*float32"):
+        pop["c"] = np.array([0.5, value])
+    with pytest.raises(OverflowError, match=r"people\.c"):
+        pop.append(weight=[1], tag=[2], c=[value])
+    assert len(pop) == 2  # the failed append added no agent

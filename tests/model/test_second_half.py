@@ -244,3 +244,19 @@ def test_the_second_half_conserves_persons(runs: Callable[..., Result]) -> None:
     assert r.ledger["by_cause"].get("expulsion", 0) > 0
     assert r.ledger["by_cause"].get("migration_to_towns", 0) > 0
     assert np.isfinite(r.columns["price_scissors"]).all()
+
+
+def test_differentiation_at_the_top_of_its_widened_range_stays_finite(
+    runs: Callable[..., Result],
+) -> None:
+    """M8: richer households grow faster, but wealth cannot run away to overflow (it did, as
+    exp(exp(d t)), at 1.5 times the documented maximum of ``nep.differentiation``)."""
+    scenario = extend(params={"nep.differentiation": 0.75}, end=END)
+    scenario["run"]["ranges"] = "hard"
+    r = thermidor.run(scenario, seed=0, scale=COARSE)  # an overflow would raise
+    assert np.isfinite(np.asarray(r.columns["peasant_share:kulak"], dtype=float)).all()
+    base = runs("baseline")
+    late = ("1927-01-01", "1928-01-01")
+    assert window_mean(r, "peasant_share:kulak", *late) > window_mean(
+        base, "peasant_share:kulak", *late
+    )

@@ -46,7 +46,22 @@ class Population:
         return self._cols[column][: self.n]
 
     def __setitem__(self, column: str, values: npt.ArrayLike) -> None:
-        self._cols[column][: self.n] = values
+        self._store(column, slice(0, self.n), values)
+
+    def _store(self, column: str, where: slice, values: npt.ArrayLike) -> None:
+        """Write into a column; a value its dtype cannot hold is an error, never a silent inf
+        or a wrapped integer (numpy only warns when a cast overflows)."""
+        col = self._cols[column]
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                col[where] = values
+        except FloatingPointError as e:
+            v = np.asarray(values, dtype=np.float64)
+            worst = float(v.flat[np.nanargmax(np.abs(v))]) if np.isfinite(v).any() else v.flat[0]
+            raise OverflowError(
+                f"{self.name}.{column}: {worst!r} does not fit the column's {col.dtype} "
+                f"({e}); a mechanism has let this attribute run away"
+            ) from e
 
     def __len__(self) -> int:
         return self.n
@@ -112,7 +127,7 @@ class Population:
         self._reserve(m)
         lo, hi = self.n, self.n + m
         for k, v in columns.items():
-            self._cols[k][lo:hi] = v
+            self._store(k, slice(lo, hi), v)
         for k in self.dtypes.keys() - columns.keys():
             self._cols[k][lo:hi] = 0
         self.n = hi
@@ -147,11 +162,13 @@ class Population:
 
         Returns the persons lost per agent (int64, shape ``(n,)``); the caller records the flow.
         Draws only where ``p > 0`` (and ``mask``), so the stream depends on the state, not on
-        the number of untouched agents.
+        the number of untouched agents. Sparse losses (the usual weekly hazards) are drawn by
+        :func:`sparse_binomial`, dense ones agent by agent; both are exact.
         """
         w = self[WEIGHT]
         if np.ndim(p) == 0 and mask is None:  # the common case: one rate for everyone
-            lost = rng.binomial(w, min(max(float(p), 0.0), 1.0)).astype(np.int64)
+            q = min(max(float(p), 0.0), 1.0)
+            lost = binomial(rng, w, q)
             self._cols[WEIGHT][: self.n] -= lost
             return lost
         prob = np.broadcast_to(np.clip(p, 0.0, 1.0), w.shape)
@@ -161,12 +178,60 @@ class Population:
         lost = np.zeros(w.shape, dtype=np.int64)
         idx = np.flatnonzero(active)
         if idx.size:
-            lost[idx] = rng.binomial(w[idx], prob[idx])
+            lost[idx] = binomial(rng, w[idx], prob[idx])
             self._cols[WEIGHT][idx] -= lost[idx]
         return lost
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {k: self[k].copy() for k in self.dtypes}
+
+
+SPARSE_MAX_P = 0.02
+"""Above this probability ``binomial`` draws agent by agent (numpy's ``choice`` without
+replacement stops using Floyd's sampler at a fiftieth of the population)."""
+
+
+def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """``Binomial(n[i], p[i])`` for each i, exactly (int64).
+
+    When the expected successes are few against the agents (at most one per two agents, and
+    ``p`` at most ``SPARSE_MAX_P``), :func:`sparse_binomial` draws them in time proportional
+    to the successes; otherwise numpy's binomial draws each agent. The choice depends only on
+    ``n`` and ``p``, so the stream is a function of the state.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    if n.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    p_max = float(np.max(p)) if np.ndim(p) else float(p)
+    if p_max <= 0.0:
+        return np.zeros(n.shape, dtype=np.int64)
+    total = int(n.sum())
+    if p_max <= SPARSE_MAX_P and total * p_max <= 0.5 * n.size:
+        return sparse_binomial(rng, n, p, p_max, total)
+    return np.asarray(rng.binomial(n, p), dtype=np.int64)
+
+
+def sparse_binomial(
+    rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float, p_max: float, total: int
+) -> np.ndarray:
+    """Exact ``Binomial(n[i], p[i])`` drawn through the successes, not the agents.
+
+    Every one of the ``total`` units succeeds with ``p_max``: their number is
+    ``Binomial(total, p_max)`` and, given it, they are a uniform subset of the units (Floyd's
+    sampler, ``choice(replace=False)``); each is then kept with ``p[i] / p_max`` (thinning a
+    Bernoulli process). So unit j of agent i succeeds independently with ``p[i]``, as numpy's
+    binomial would have it, at a cost of a cumulative sum and the successes.
+    """
+    k = int(rng.binomial(total, p_max))
+    out = np.zeros(n.shape, dtype=np.int64)
+    if k == 0:
+        return out
+    units = rng.choice(total, size=k, replace=False, shuffle=False)
+    agent = np.searchsorted(np.cumsum(n), units, side="right")
+    if np.ndim(p):
+        keep = rng.random(k) * p_max < np.asarray(p)[agent]
+        agent = agent[keep]
+    return np.bincount(agent, minlength=n.size).astype(np.int64, copy=False)
 
 
 def transfer(
