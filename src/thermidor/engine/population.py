@@ -191,11 +191,16 @@ SPARSE_MAX_P = 0.02
 replacement stops using Floyd's sampler at a fiftieth of the population)."""
 
 
+SPARSE_SUCCESSES = 0.1
+"""Expected successes per agent below which ``binomial`` draws through the successes: each
+costs about ten times one agent's binomial draw (measured: benchmarks/thinning.py)."""
+
+
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
     """``Binomial(n[i], p[i])`` for each i, exactly (int64).
 
-    When the expected successes are few against the agents (at most one per two agents, and
-    ``p`` at most ``SPARSE_MAX_P``), :func:`sparse_binomial` draws them in time proportional
+    When the expected successes are few against the agents (at most ``SPARSE_SUCCESSES`` per
+    agent, and ``p`` at most ``SPARSE_MAX_P``), :func:`sparse_binomial` draws them in time proportional
     to the successes; otherwise numpy's binomial draws each agent. The choice depends only on
     ``n`` and ``p``, so the stream is a function of the state.
     """
@@ -206,7 +211,7 @@ def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> 
     if p_max <= 0.0:
         return np.zeros(n.shape, dtype=np.int64)
     total = int(n.sum())
-    if p_max <= SPARSE_MAX_P and total * p_max <= 0.5 * n.size:
+    if p_max <= SPARSE_MAX_P and total * p_max <= SPARSE_SUCCESSES * n.size:
         return sparse_binomial(rng, n, p, p_max, total)
     return np.asarray(rng.binomial(n, p), dtype=np.int64)
 
@@ -226,8 +231,8 @@ def sparse_binomial(
     out = np.zeros(n.shape, dtype=np.int64)
     if k == 0:
         return out
-    units = rng.choice(total, size=k, replace=False, shuffle=False)
-    agent = np.searchsorted(np.cumsum(n), units, side="right")
+    units = np.sort(rng.choice(total, size=k, replace=False, shuffle=False))
+    agent = np.searchsorted(np.cumsum(n), units, side="right")  # sorted keys search faster
     if np.ndim(p):
         keep = rng.random(k) * p_max < np.asarray(p)[agent]
         agent = agent[keep]
