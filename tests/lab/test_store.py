@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -154,3 +156,16 @@ def test_runs_lists_as_json(store: Store) -> None:
     rows = json.loads(r.output)
     assert sorted(row["seed"] for row in rows) == sorted(seeds_for(2, 7))
     assert all(row["end_date"] <= SHORT and row["consolidated_on"] is None for row in rows)
+
+
+def test_a_read_waits_for_a_write_in_the_same_process(store: Store) -> None:
+    """A web server reads the index while its job thread writes it: the read waits for the
+    write (DuckDB refuses a second handle on the file within one process), never fails."""
+    ensemble("baseline", 1, 0, COARSE, SHORT, store=store)
+    writer = duckdb.connect(str(store.db))  # as the coordinator holds it during a write
+    released = threading.Timer(0.5, writer.close)
+    released.start()
+    try:
+        assert len(store.runs()) == 1
+    finally:
+        released.join()

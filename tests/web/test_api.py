@@ -29,7 +29,9 @@ def test_a_run_is_queued_executed_stored_and_found_again(client: TestClient) -> 
     again = client.post("/api/runs", json={"scenario": "baseline", **FAST})
     assert again.status_code == 200
     assert again.json()["key"] == key and again.json()["status"] == "done"
-    listed = client.get("/api/runs").json()
+    got = client.get("/api/runs")
+    assert got.status_code == 200, got.text
+    listed = got.json()
     assert [r["key"] for r in listed] == [key]
     assert client.get("/runs/" + key).status_code == 200  # the page's URL for it
 

@@ -537,8 +537,15 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: Path, catalog: str, crea
 
 
 def _is_lock(e: Exception) -> bool:
+    # "Unique file handle conflict": the file is open in this same process (a web server's job
+    # thread writing the index while a request reads it); it is a lock like the others, held
+    # for as long as one write takes
     text = str(e)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    return (
+        "Could not set lock" in text
+        or "Conflicting lock" in text
+        or "Unique file handle conflict" in text
+    )
 
 
 def _holder(e: Exception) -> str:
