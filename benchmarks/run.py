@@ -176,20 +176,9 @@ def _time_core(size: Any, p: Any, steps: int, repeats: int) -> dict[str, Any]:
     }
 
 
-def core_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """The fixed core as numpy, as numba kernels and as Mesa, same scenario and steps, in turn."""
-    from benchmarks.core_spec import BENCH, PARAMS
+def _time_mesa(size: Any, p: Any, steps: int) -> dict[str, Any]:
+    """One Mesa run of the core: its build, then each step timed."""
     from benchmarks.mesa_reference import CoreModel
-    from thermidor.engine import kernels
-
-    size, p = BENCH, PARAMS
-    steps = spec.get("steps") or size.steps
-    out: dict[str, Any] = {"agents": size.agents, "steps": steps, "size": vars(size)}
-    repeats = spec.get("numpy_repeats", 5)
-    for name in ("numpy", "numba"):
-        kernels.use(name)
-        _time_core(size, p, steps, 1)  # compile (numba) and warm the caches, untimed
-        out[name] = _time_core(size, p, steps, repeats)
 
     rss0 = machine.rss_now()
     t0 = time.perf_counter()
@@ -201,16 +190,64 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
         t0 = time.perf_counter()
         model.step()
         per_step.append(time.perf_counter() - t0)
-    mesa_step = sum(per_step) / steps
-    out["mesa"] = {
-        "build_s": build_s,
+    del model
+    return {"build_s": build_s, "step_s": sum(per_step) / steps, "step_s_by_step": per_step,
+            "bytes_per_agent": rss_model / size.agents}  # fmt: skip
+
+
+def core_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """The fixed core as numpy, as numba kernels and as Mesa, same scenario and steps.
+
+    The ratio is measured in pairs, so that a change in the machine's speed during the run (on
+    a shared VM it drifts by tens of per cent within a minute) cancels: each Mesa run is
+    bracketed by timings of the vectorised core just before and just after it, and each pair's
+    ratio is Mesa's time over the mean of its two brackets. The reported ratio is the median
+    over the pairs; every pair is kept in the results.
+    """
+    import numpy as np
+
+    from benchmarks.core_spec import BENCH, PARAMS
+    from thermidor.engine import kernels
+
+    size, p = BENCH, PARAMS
+    steps = spec.get("steps") or size.steps
+    n_pairs = spec.get("pairs", 3)
+    repeats = spec.get("numpy_repeats", 5)
+    out: dict[str, Any] = {"agents": size.agents, "steps": steps, "size": vars(size)}
+
+    def bracket() -> dict[str, float]:
+        got = {}
+        for name in ("numpy", "numba"):
+            kernels.use(name)
+            got[name] = _time_core(size, p, steps, repeats)["step_s"]
+        return got
+
+    for name in ("numpy", "numba"):
+        kernels.use(name)
+        _time_core(size, p, steps, 1)  # compile (numba) and warm the caches, untimed
+        out[name] = _time_core(size, p, steps, repeats)
+    pairs = []
+    before = bracket()
+    for _ in range(n_pairs):
+        mesa = _time_mesa(size, p, steps)
+        after = bracket()
+        pair = {"mesa_step_s": mesa["step_s"], "mesa_build_s": mesa["build_s"]}
+        for name in ("numpy", "numba"):
+            mean = 0.5 * (before[name] + after[name])
+            pair[f"{name}_step_s"] = mean
+            pair[f"ratio_{name}"] = mesa["step_s"] / mean
+        pairs.append(pair)
+        before = after
+    mesa_step = float(np.median([q["mesa_step_s"] for q in pairs]))
+    out["mesa"] = mesa | {
         "step_s": mesa_step,
-        "step_s_by_step": per_step,
         "agent_updates_per_s": size.agents / mesa_step,
-        "bytes_per_agent": rss_model / size.agents,
     }
-    out["speed_ratio_numpy"] = mesa_step / out["numpy"]["step_s"]
-    out["speed_ratio"] = mesa_step / out["numba"]["step_s"]  # the core as it runs by default
+    out["pairs"] = pairs
+    out["speed_ratio_numpy"] = float(np.median([q["ratio_numpy"] for q in pairs]))
+    out["speed_ratio"] = float(np.median([q["ratio_numba"] for q in pairs]))  # numba: the default
+    out["speed_ratio_range"] = [min(q["ratio_numba"] for q in pairs),
+                                max(q["ratio_numba"] for q in pairs)]  # fmt: skip
     out["peak_rss_bytes"] = machine.peak_rss()
     out["peak_rss_hwm_bytes"] = machine.peak_rss_hwm()
     return out
@@ -351,9 +388,11 @@ def core_table(res: dict[str, Any]) -> str:
             f"   {label:8s} {r['build_s']:8.2f} {r['step_s']:9.4f} "
             f"{_si(r['agent_updates_per_s']):>10s} {r['bytes_per_agent']:12.1f}"
         )
+    lo, hi = res["speed_ratio_range"]
     lines.append(
-        "   speed ratio against Mesa (agent-updates per second): "
-        f"numba kernels {res['speed_ratio']:.0f}x, numpy alone {res['speed_ratio_numpy']:.0f}x"
+        f"   speed ratio against Mesa, median of {len(res['pairs'])} bracketed pairs: "
+        f"numba kernels {res['speed_ratio']:.0f}x (pairs {lo:.0f}-{hi:.0f}x), "
+        f"numpy alone {res['speed_ratio_numpy']:.0f}x"
     )
     return "\n".join(lines)
 
