@@ -225,7 +225,7 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
     for name in ("numpy", "numba"):
         kernels.use(name)
         _time_core(size, p, steps, 1)  # compile (numba) and warm the caches, untimed
-        out[name] = _time_core(size, p, steps, repeats)
+        out[name] = _time_core(size, p, steps, repeats)  # build, bytes; s/step from the pairs
     pairs = []
     before = bracket()
     for _ in range(n_pairs):
@@ -238,6 +238,9 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
             pair[f"ratio_{name}"] = mesa["step_s"] / mean
         pairs.append(pair)
         before = after
+    for name in ("numpy", "numba"):  # the table's s/step: the same paired timings as the ratio
+        step_s = float(np.median([q[f"{name}_step_s"] for q in pairs]))
+        out[name] |= {"step_s": step_s, "agent_updates_per_s": size.agents / step_s}
     mesa_step = float(np.median([q["mesa_step_s"] for q in pairs]))
     out["mesa"] = mesa | {
         "step_s": mesa_step,

@@ -200,9 +200,9 @@ def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> 
     """``Binomial(n[i], p[i])`` for each i, exactly (int64).
 
     When the expected successes are few against the agents (at most ``SPARSE_SUCCESSES`` per
-    agent, and ``p`` at most ``SPARSE_MAX_P``), :func:`sparse_binomial` draws them in time proportional
-    to the successes; otherwise numpy's binomial draws each agent. The choice depends only on
-    ``n`` and ``p``, so the stream is a function of the state.
+    agent, and ``p`` at most ``SPARSE_MAX_P``), :func:`sparse_binomial` draws them in time
+    proportional to the successes; otherwise numpy's binomial draws each agent. The choice
+    depends only on ``n`` and ``p``, so the stream is a function of the state.
     """
     n = np.asarray(n, dtype=np.int64)
     if n.size == 0:
