@@ -8,15 +8,18 @@ by stage and over whole runs.
 Each kernel makes one pass over its agents with no temporary arrays and rounds where numpy
 rounds: numpy (NEP 50) computes ``float32_array * python_float`` in float32, so the constants
 that meet float32 columns arrive here as ``np.float32``; a bool column that meets a Python float
-becomes float64 in numpy, and is widened here the same way. Random draws, ``exp`` and ``**`` stay
-in numpy (its SIMD ``exp`` and float32 ``pow`` differ from libm in the last bit), as do the few
-per-sector or per-organ operations, which are too small to matter.
+becomes float64 in numpy, and is widened here the same way. The uniform draws are counter-based
+(``thermidor.engine.counter``) and made inside the loops, only for the agents that need one; the
+harvest's normals are filled by ``counter.fill_normal``. ``exp`` and ``**`` stay in numpy (its
+SIMD ``exp`` and float32 ``pow`` differ from libm in the last bit), as do the few per-sector or
+per-organ operations, which are too small to matter.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from thermidor.engine.counter import uniform_at
 from thermidor.engine.kernels import jit, sum_blocks
 
 F32 = np.float32
@@ -94,9 +97,9 @@ def consciousness(  # type: ignore[no-untyped-def]
 
 
 @jit
-def employment(employed, sector, u, jobs, hz_off, hz_on):  # type: ignore[no-untyped-def]
+def employment(employed, sector, k, jobs, hz_off, hz_on):  # type: ignore[no-untyped-def]
     """Lay off what each sector's jobs cannot use, rehire toward them (in place); returns how
-    many work."""
+    many work. Worker ``i`` draws ``uniform(k, n)[i]``."""
     n_s = jobs.size
     on = np.zeros(n_s)
     every = np.zeros(n_s, dtype=np.int64)
@@ -106,17 +109,18 @@ def employment(employed, sector, u, jobs, hz_off, hz_on):  # type: ignore[no-unt
             on[sector[i]] += 1.0
     p_off = np.empty(n_s)
     p_on = np.empty(n_s)
-    for k in range(n_s):
-        excess = min(max((on[k] - jobs[k]) / max(on[k], 1.0), 0.0), 1.0)
-        free = min(max((jobs[k] - on[k]) / max(every[k] - on[k], 1.0), 0.0), 1.0)
-        p_off[k] = hz_off * excess
-        p_on[k] = hz_on * free
+    for j in range(n_s):
+        excess = min(max((on[j] - jobs[j]) / max(on[j], 1.0), 0.0), 1.0)
+        free = min(max((jobs[j] - on[j]) / max(every[j] - on[j], 1.0), 0.0), 1.0)
+        p_off[j] = hz_off * excess
+        p_on[j] = hz_on * free
     threshold = np.empty(employed.size)  # gathered apart, so that the main loop compiles to SIMD
     for i in range(employed.size):
         threshold[i] = p_off[sector[i]] if employed[i] else p_on[sector[i]]
     working = 0
     for i in range(employed.size):
-        e = u[i] >= threshold[i] if employed[i] else u[i] < threshold[i]
+        u = uniform_at(k, i)
+        e = u >= threshold[i] if employed[i] else u < threshold[i]
         employed[i] = e
         working += e
     return working
@@ -235,22 +239,24 @@ def elections(  # type: ignore[no-untyped-def]
 
 
 @jit
-def appoint(appointed, level, parent, patron, faction, u, head, p_go, lowest):  # type: ignore[no-untyped-def]
-    """Elected secretaries below the centre replaced (probability ``p_go``) by the organ above's."""
+def appoint(appointed, level, parent, patron, faction, k, head, p_go, lowest):  # type: ignore[no-untyped-def]
+    """Elected secretaries below the centre replaced (probability ``p_go``) by the organ above's;
+    organ ``i`` draws ``uniform(k, n)[i]``, only if it is a candidate."""
     before = faction.copy()  # an appointee takes his patron's line as it was when the stage began
     for i in range(appointed.size):
-        if not appointed[i] and level[i] >= lowest and i != head and u[i] < p_go:
+        if not appointed[i] and level[i] >= lowest and i != head and uniform_at(k, i) < p_go:
             appointed[i] = True
             patron[i] = parent[i]
             faction[i] = before[parent[i]]
 
 
 @jit
-def follow(appointed, patron, faction, u, p_go):  # type: ignore[no-untyped-def]
-    """Appointed secretaries take their patron's line (as it was when the stage began)."""
+def follow(appointed, patron, faction, k, p_go):  # type: ignore[no-untyped-def]
+    """Appointed secretaries take their patron's line (as it was when the stage began); organ
+    ``i`` draws ``uniform(k, n)[i]``, only if it is appointed."""
     before = faction.copy()
     for i in range(appointed.size):
-        if appointed[i] and patron[i] >= 0 and u[i] < p_go:
+        if appointed[i] and patron[i] >= 0 and uniform_at(k, i) < p_go:
             faction[i] = before[patron[i]]
 
 

@@ -1,9 +1,10 @@
 """The fixed core (core_spec.py) written as vectorised numpy on the engine's populations.
 
-Populations are ``thermidor.engine.Population`` structs of typed arrays, every weight 1; draws come
-from one ``thermidor.engine.Streams`` generator a step, keyed by (seed, step), which the stages
-draw from in their order. The rules are those of
-``core_spec``; ``mesa_reference`` writes them a second time with one Python object per agent.
+Populations are ``thermidor.engine.Population`` structs of typed arrays, every weight 1. The
+stages' draws are counter-based (``thermidor.engine.counter``): agent ``i``'s draw in a stage is a
+function of (seed, stage, step, i) alone, so a fused kernel makes it in its own loop, and only
+for the agents that need one. The rules are those of ``core_spec``; ``mesa_reference`` writes them
+a second time with one Python object per agent (and Python's own generator).
 
 The stages that sweep the agents run as fused numba kernels (``core_kernels``) unless the engine's
 kernels are numpy (``THERMIDOR_KERNELS=numpy``); the numpy code here is their definition and the
@@ -39,7 +40,7 @@ from benchmarks.core_spec import (
     scissors,
     weather,
 )
-from thermidor.engine import Population, Streams, kernels
+from thermidor.engine import Population, Streams, counter, kernels
 
 _BLOCKED = ~np.array(AVAILABLE)
 F32 = np.float32
@@ -54,16 +55,6 @@ class CoreState:
     jobs_base: np.ndarray  # jobs by sector at full food, shape (N_SECTORS,)
     head: int  # the Leningrad head's organ
     signals: dict[str, float] = field(default_factory=dict)
-    rng_key: tuple[int, int] = (-1, -1)
-    rng: np.random.Generator | None = None
-
-    def draws(self, seed: int, step: int) -> np.random.Generator:
-        """The step's one generator: the stages draw from it in the order ``step`` runs them
-        (one generator a step, not one a stage: creating one costs tens of microseconds)."""
-        if self.rng is None or self.rng_key != (seed, step):
-            self.rng = Streams(seed).get("core.step", step)
-            self.rng_key = (seed, step)
-        return self.rng
 
     @property
     def populations(self) -> tuple[Population, ...]:
@@ -220,10 +211,15 @@ def sow(s: CoreState, p: CoreParams) -> None:
 
 def harvest(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     hh = s.households
-    rng = s.draws(seed, step)
     year, _ = month_of(p, step)
     sd = p.harvest_noise
-    luck = np.exp(rng.normal(-0.5 * sd * sd, sd, hh.n))
+    k = counter.key(seed, "core.harvest", step)
+    if kernels.backend != "numpy":
+        z = np.empty(hh.n)
+        counter.fill_normal(k, z, counter.KI, counter.WI, counter.FI)
+    else:
+        z = counter.normal(k, hh.n)
+    luck = np.exp(-0.5 * sd * sd + sd * z)  # numpy's exp in both: its SIMD exp is not libm's
     regional = np.asarray(p.region_yield) * np.asarray(weather(p, seed, year))
     s.signals["sold_since_harvest"] = 0.0
     if kernels.backend != "numpy":
@@ -323,18 +319,18 @@ def consciousness(s: CoreState, p: CoreParams) -> None:
 def employment(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     """Lay off what the jobs cannot use; rehire toward the jobs."""
     wk = s.workers
-    rng = s.draws(seed, step)
     sec = wk["sector"]
     employed = wk["employed"]
     n_s = s.jobs_base.size
     jobs = s.jobs_base * min(1.0, max(0.05, s.signals["food"])) ** p.food_elasticity
-    u = rng.random(wk.n)
+    k = counter.key(seed, "core.employment", step)
     if kernels.backend != "numpy":
         working = nb.employment(
-            employed, sec, u, jobs, hazard(p.layoff_rate, p.dt), hazard(4.0 * p.hiring_rate, p.dt)
+            employed, sec, k, jobs, hazard(p.layoff_rate, p.dt), hazard(4.0 * p.hiring_rate, p.dt)
         )
         s.signals["employment_rate"] = working / wk.n
         return
+    u = counter.uniform(k, wk.n)
     on_books = np.bincount(sec, weights=employed, minlength=n_s)
     everyone = np.bincount(sec, minlength=n_s)
     excess = np.clip((on_books - jobs) / np.maximum(on_books, 1.0), 0.0, 1.0)
@@ -365,16 +361,16 @@ def party_signals(s: CoreState, p: CoreParams, step: int) -> None:
 def appointments(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     """Elected secretaries below the centre are replaced by appointees of the organ above."""
     org = s.organs
-    rng = s.draws(seed, step)
     control = p.control_base + (1.0 - p.control_base) * s.signals["appointed_share"]
-    u = rng.random(org.n)
+    k = counter.key(seed, "core.appointments", step)
     p_go = hazard(p.appointment_rate * control * control, p.dt)
     if kernels.backend != "numpy":
         nb.appoint(
-            org["appointed"], org["level"], org["parent"], org["patron"], org["faction"], u,
+            org["appointed"], org["level"], org["parent"], org["patron"], org["faction"], k,
             s.head, p_go, PROVINCE,
         )  # fmt: skip
         return
+    u = counter.uniform(k, org.n)
     cand = ~org["appointed"] & (org["level"] >= PROVINCE)
     cand[s.head] = False
     go = cand & (u < p_go)
@@ -388,12 +384,12 @@ def appointments(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
 def follow(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     """Appointed secretaries take their patron's line."""
     org = s.organs
-    rng = s.draws(seed, step)
     patron = org["patron"]
-    u = rng.random(org.n)
+    k = counter.key(seed, "core.follow", step)
     if kernels.backend != "numpy":
-        nb.follow(org["appointed"], patron, org["faction"], u, hazard(p.follow_rate, p.dt))
+        nb.follow(org["appointed"], patron, org["faction"], k, hazard(p.follow_rate, p.dt))
         return
+    u = counter.uniform(k, org.n)
     go = org["appointed"] & (patron >= 0) & (u < hazard(p.follow_rate, p.dt))
     faction = org["faction"]
     faction[go] = faction[patron[go]]  # the right side is read whole before any write

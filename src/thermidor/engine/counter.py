@@ -1,0 +1,258 @@
+"""Counter-based random numbers: draw ``i`` of a stream is a pure function of ``(key, i)``.
+
+A fused kernel cannot call numpy's generators agent by agent without losing what fusing gains
+(numpy draws into an array first, at 5-20 ns a number on the machines we measure), so the kernels
+that need one draw per agent make it themselves from a counter, as GPU simulators do (JAX's
+threefry, curand's Philox). Each 64-bit word is SplitMix64's output function (Steele, Lea and
+Flood 2014; it passes BigCrush) applied to ``key + c * GOLDEN`` for a counter ``c``: the words of
+one key are distinct points of SplitMix64's single cycle of length 2**64, and the sequence of
+words ``c = 1, 2, ...`` is SplitMix64's own sequence from state ``key``.
+
+Draw ``i``, attempt word ``t`` uses counter ``c = (i << 20) + t + 1``, so each draw owns 2**20
+words: a rejection sampler retries with the draw's own next words, and the result of draw ``i``
+depends on nothing but ``(key, i)``, whatever order or number of threads computes it.
+
+- :func:`uniform`: ``(word >> 11) * 2**-53`` in [0, 1), as numpy's ``random()``.
+- :func:`normal`: the standard normal by Marsaglia and Tsang's ziggurat (2000) with 256 layers
+  and 52-bit magnitudes, the variant numpy uses (sign bit, 8-bit layer, rectangle test in
+  integers; the wedge and the tail use ``exp`` and ``log1p``). The tables are computed here from
+  the published constants ``r`` and ``v``.
+
+Each has a numpy version (vectorised; the reference) and a scalar ``*_at`` version for numba
+kernels; both give the same bits (tests/engine/test_counter.py). The fast paths are integer
+arithmetic and one multiplication, exact in both. The slow paths (about 1.2% of normals) call
+``math.exp``/``math.log1p`` in both versions, which numba compiles to the same C library calls
+Python makes; numpy's own vectorised ``exp`` is not used, because its SIMD code can differ from
+the C library in the last bit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import numpy as np
+
+from thermidor.engine.kernels import jit
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+WORDS_PER_DRAW = 20  # draw i owns counters (i << 20) + 1 ... (i << 20) + 2**20
+MAX_DRAWS = 1 << (64 - WORDS_PER_DRAW)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+def key(seed: int, name: str, step: int, *extra: int) -> np.uint64:
+    """The stream key for (seed, name, step, ...): 64 bits of BLAKE2b over them (about a
+    microsecond; every input changes every bit of the key with probability one half)."""
+    parts = [int(seed), int(step), *map(int, extra)]
+    data = (
+        name.encode("utf-8") + b"\0" + b"".join(x.to_bytes(8, "little", signed=True) for x in parts)
+    )
+    return np.uint64(int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little"))
+
+
+# -- the ziggurat's tables ---------------------------------------------------------------------
+ZIGGURAT_R = 3.6541528853610088  # the base layer's right edge (Marsaglia and Tsang 2000, n=256)
+ZIGGURAT_V = 0.00492867323399  # the area of each layer
+_M52 = 2.0**52
+
+
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``ki`` (uint64), ``wi``, ``fi`` for 256 layers; layer 0 is the base strip and the tail."""
+    n = 256
+    ki = np.zeros(n, dtype=np.uint64)
+    wi = np.zeros(n)
+    fi = np.zeros(n)
+    dn = tn = ZIGGURAT_R
+    q = ZIGGURAT_V / math.exp(-0.5 * dn * dn)
+    ki[0] = np.uint64(math.floor((dn / q) * _M52))
+    ki[1] = 0
+    wi[0] = q / _M52
+    wi[n - 1] = dn / _M52
+    fi[0] = 1.0
+    fi[n - 1] = math.exp(-0.5 * dn * dn)
+    for i in range(n - 2, 0, -1):
+        dn = math.sqrt(-2.0 * math.log(ZIGGURAT_V / dn + math.exp(-0.5 * dn * dn)))
+        ki[i + 1] = np.uint64(math.floor((dn / tn) * _M52))
+        tn = dn
+        fi[i] = math.exp(-0.5 * dn * dn)
+        wi[i] = dn / _M52
+    return ki, wi, fi
+
+
+KI, WI, FI = _tables()
+_INV_R = 1.0 / ZIGGURAT_R
+
+
+# -- numpy: the reference ----------------------------------------------------------------------
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function, in place on a uint64 array (wrapping arithmetic)."""
+    z ^= z >> np.uint64(30)
+    z *= _M1
+    z ^= z >> np.uint64(27)
+    z *= _M2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def words(k: np.uint64, n: int, t: int = 0, start: int = 0) -> np.ndarray:
+    """Word ``t`` of draws ``start`` ... ``start + n - 1`` (uint64)."""
+    if start + n > MAX_DRAWS:
+        raise ValueError(f"a stream has at most 2**{64 - WORDS_PER_DRAW} draws, asked {start + n}")
+    c = np.arange(start, start + n, dtype=np.uint64) << np.uint64(WORDS_PER_DRAW)
+    c += np.uint64(t + 1)
+    with np.errstate(over="ignore"):
+        c *= GOLDEN
+        c += np.uint64(k)
+        return _mix(c)
+
+
+def uniform(k: np.uint64, n: int, start: int = 0) -> np.ndarray:
+    """Uniforms in [0, 1) (float64): draws ``start`` ... ``start + n - 1`` of stream ``k``."""
+    return (words(k, n, 0, start) >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+
+def _word(k: int, i: int, t: int) -> int:
+    """One word as a Python int (the numpy reference's slow path)."""
+    z = (int(k) + (((i << WORDS_PER_DRAW) + t + 1) * 0x9E3779B97F4A7C15)) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return z ^ (z >> 31)
+
+
+def _normal_slow(k: int, i: int, r: int) -> float:
+    """Draw ``i`` after its first word ``r`` failed the rectangle test: wedge, tail, retries."""
+    t = 0
+    while True:
+        idx = r & 0xFF
+        r >>= 8
+        sign = r & 1
+        rabs = (r >> 1) & 0x000FFFFFFFFFFFFF
+        x = rabs * float(WI[idx])
+        if sign:
+            x = -x
+        if rabs < int(KI[idx]):
+            return x
+        if idx == 0:
+            while True:
+                t += 1
+                xx = -_INV_R * math.log1p(-((_word(k, i, t) >> 11) * _TO_UNIT))
+                t += 1
+                yy = -math.log1p(-((_word(k, i, t) >> 11) * _TO_UNIT))
+                if yy + yy > xx * xx:
+                    return -(ZIGGURAT_R + xx) if (rabs >> 8) & 1 else ZIGGURAT_R + xx
+        t += 1
+        u = (_word(k, i, t) >> 11) * _TO_UNIT
+        if (float(FI[idx - 1]) - float(FI[idx])) * u + float(FI[idx]) < math.exp(-0.5 * x * x):
+            return x
+        t += 1
+        r = _word(k, i, t)
+
+
+def normal(k: np.uint64, n: int, start: int = 0) -> np.ndarray:
+    """Standard normals (float64): draws ``start`` ... ``start + n - 1`` of stream ``k``."""
+    r = words(k, n, 0, start)
+    idx = (r & np.uint64(0xFF)).astype(np.intp)
+    r8 = r >> np.uint64(8)
+    rabs = (r8 >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+    x = rabs.astype(np.float64) * WI[idx]
+    x = np.where((r8 & np.uint64(1)).astype(bool), -x, x)
+    for j in np.flatnonzero(rabs >= KI[idx]):
+        x[j] = _normal_slow(int(k), start + int(j), int(r[j]))
+    return x
+
+
+# -- numba: one draw at a time, for fused kernels ----------------------------------------------
+@jit
+def word_at(k, i, t):  # type: ignore[no-untyped-def]
+    """``words(k, ., t)[i]`` as a scalar (uint64 arithmetic wraps, as in numpy)."""
+    z = np.uint64(k) + ((np.uint64(i) << np.uint64(20)) + np.uint64(t + 1)) * np.uint64(
+        0x9E3779B97F4A7C15
+    )
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@jit
+def uniform_at(k, i):  # type: ignore[no-untyped-def]
+    """``uniform(k, n)[i]``."""
+    return np.float64(word_at(k, i, 0) >> np.uint64(11)) * _TO_UNIT
+
+
+@jit
+def _unit(k, i, t):  # type: ignore[no-untyped-def]
+    return np.float64(word_at(k, i, t) >> np.uint64(11)) * _TO_UNIT
+
+
+@jit
+def normal_slow(k, i, r, ki, wi, fi):  # type: ignore[no-untyped-def]
+    """Draw ``i`` after its first word ``r`` failed the rectangle test: wedge, tail, retries."""
+    t = 0
+    while True:
+        idx = np.intp(r & np.uint64(0xFF))
+        r = r >> np.uint64(8)
+        rabs = (r >> np.uint64(1)) & np.uint64(0x000FFFFFFFFFFFFF)
+        x = np.float64(rabs) * wi[idx]
+        if r & np.uint64(1):
+            x = -x
+        if rabs < ki[idx]:
+            return x
+        if idx == 0:
+            while True:
+                t += 1
+                xx = -_INV_R * math.log1p(-_unit(k, i, t))
+                t += 1
+                yy = -math.log1p(-_unit(k, i, t))
+                if yy + yy > xx * xx:
+                    if (rabs >> np.uint64(8)) & np.uint64(1):
+                        return -(ZIGGURAT_R + xx)
+                    return ZIGGURAT_R + xx
+        t += 1
+        u = _unit(k, i, t)
+        if (fi[idx - 1] - fi[idx]) * u + fi[idx] < math.exp(-0.5 * x * x):
+            return x
+        t += 1
+        r = word_at(k, i, t)
+
+
+@jit
+def normal_fast(r, ki, wi):  # type: ignore[no-untyped-def]
+    """The ziggurat's rectangle test on draw ``i``'s first word ``r = word_at(k, i, 0)``: the
+    normal, or NaN (about 1.5% of draws) when ``normal_slow(k, i, r, KI, WI, FI)`` must finish it.
+
+    A kernel writes the two calls in its own loop::
+
+        r = word_at(k, i, 0)
+        x = normal_fast(r, KI, WI)
+        if x != x:
+            x = normal_slow(k, i, r, KI, WI, FI)
+
+    (a helper that made both calls was 15 times slower in a loop: measured, numba 0.68).
+    """
+    idx = np.intp(r & np.uint64(0xFF))
+    rabs = (r >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
+    if rabs < ki[idx]:
+        x = np.float64(rabs) * wi[idx]
+        return -x if (r >> np.uint64(8)) & np.uint64(1) else x
+    return np.nan
+
+
+@jit
+def fill_normal(k, out, ki, wi, fi):  # type: ignore[no-untyped-def]
+    """``out[i] = normal(k, out.size)[i]`` for every i."""
+    for i in range(out.size):
+        r = word_at(k, i, 0)
+        x = normal_fast(r, ki, wi)
+        if x != x:
+            x = normal_slow(k, i, r, ki, wi, fi)
+        out[i] = x
+
+
+@jit
+def fill_uniform(k, out):  # type: ignore[no-untyped-def]
+    """``out[i] = uniform(k, out.size)[i]`` for every i."""
+    for i in range(out.size):
+        out[i] = uniform_at(k, i)
