@@ -256,3 +256,121 @@ def fill_uniform(k, out):  # type: ignore[no-untyped-def]
     """``out[i] = uniform(k, out.size)[i]`` for every i."""
     for i in range(out.size):
         out[i] = uniform_at(k, i)
+
+
+# -- binomial: inversion, the same steps in numpy and numba -------------------------------------
+INVERSION_MAX = 30.0
+"""Largest mean ``n * min(p, 1 - p)`` drawn by inversion (numpy's own binomial switches to BTPE
+at 30 as well); larger means are left to numpy's generator (:func:`binomial`)."""
+
+
+def _power(q: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """``q ** n`` by repeated squaring, lowest bit first (numba's ``_power_at`` does the same
+    multiplications in the same order, so the bits agree; within a few ulps of ``q ** n``)."""
+    out = np.ones(q.shape)
+    base = q.copy()
+    e = n.copy()
+    while e.size and e.max() > 0:
+        odd = (e & 1).astype(bool)
+        out[odd] *= base[odd]
+        base *= base
+        e >>= 1
+    return out
+
+
+def _unit_idx(k: np.uint64, i: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``_unit(k, i, t)`` elementwise (uint64 arithmetic wraps)."""
+    c = (i.astype(np.uint64) << np.uint64(WORDS_PER_DRAW)) + (t.astype(np.uint64) + np.uint64(1))
+    with np.errstate(over="ignore"):
+        c *= GOLDEN
+        c += np.uint64(k)
+        z = _mix(c)
+    return (z >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+
+def binomial(k: np.uint64, n: np.ndarray, p: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``Binomial(n[j], p[j])`` for each j by inversion, draw ``index[j]`` of stream ``k``
+    (int64; the numpy reference of :func:`binomial_into`). Where the mean ``n * min(p, 1 - p)``
+    exceeds ``INVERSION_MAX`` the result is -1: the caller draws those otherwise."""
+    n = np.asarray(n, dtype=np.int64)
+    p = np.asarray(p, dtype=np.float64)
+    out = np.zeros(n.shape, dtype=np.int64)
+    full = (p >= 1.0) & (n > 0)
+    out[full] = n[full]
+    flip = p > 0.5
+    pp = np.where(flip, 1.0 - p, p)
+    q = 1.0 - pp
+    mean = n * pp
+    out[(mean > INVERSION_MAX) & ~full] = -1
+    go = np.flatnonzero((n > 0) & (p > 0.0) & (p < 1.0) & (mean <= INVERSION_MAX))
+    if go.size == 0:
+        return out
+    n_, pp_, q_, m_ = n[go], pp[go], q[go], mean[go]
+    q0 = _power(q_, n_)
+    bound = np.minimum(n_.astype(np.float64), m_ + 10.0 * np.sqrt(m_ * q_ + 1.0))
+    idx = np.asarray(index)[go].astype(np.int64)
+    t = np.zeros(go.size, dtype=np.int64)
+    u = _unit_idx(k, idx, t)
+    x = np.zeros(go.size, dtype=np.int64)
+    px = q0.copy()
+    live = np.flatnonzero(u > px)
+    while live.size:
+        x[live] += 1
+        over = x[live] > bound[live]
+        if over.any():
+            o = live[over]
+            t[o] += 1
+            u[o] = _unit_idx(k, idx[o], t[o])
+            x[o] = 0
+            px[o] = q0[o]
+        s = live[~over]
+        u[s] -= px[s]
+        px[s] = ((n_[s] - x[s] + 1) * pp_[s] * px[s]) / (x[s] * q_[s])
+        live = live[u[live] > px[live]]
+    out[go] = np.where(flip[go], n_ - x, x)
+    return out
+
+
+@jit
+def _power_at(q, n):  # type: ignore[no-untyped-def]
+    out = 1.0
+    base = q
+    e = n
+    while e > 0:
+        if e & 1:
+            out *= base
+        base *= base
+        e >>= 1
+    return out
+
+
+@jit
+def binomial_at(k, i, n, p):  # type: ignore[no-untyped-def]
+    """``binomial(k, [n], [p], [i])[0]``: one draw by inversion, or -1 above INVERSION_MAX."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    pp = 1.0 - p if flip else p
+    q = 1.0 - pp
+    mean = n * pp
+    if mean > INVERSION_MAX:
+        return -1
+    q0 = _power_at(q, n)
+    bound = min(np.float64(n), mean + 10.0 * np.sqrt(mean * q + 1.0))
+    t = 0
+    u = _unit(k, i, t)
+    x = 0
+    px = q0
+    while u > px:
+        x += 1
+        if x > bound:
+            t += 1
+            u = _unit(k, i, t)
+            x = 0
+            px = q0
+        else:
+            u -= px
+            px = ((n - x + 1) * pp * px) / (x * q)
+    return n - x if flip else x

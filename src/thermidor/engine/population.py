@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from thermidor.engine import kernels
+from thermidor.engine import counter, kernels
 from thermidor.engine.ledger import Ledger
 
 WEIGHT = "weight"
@@ -161,82 +161,90 @@ class Population:
         """Binomial thinning: each unit of weight leaves with probability ``p``.
 
         Returns the persons lost per agent (int64, shape ``(n,)``); the caller records the flow.
-        Draws only where ``p > 0`` (and ``mask``), so the stream depends on the state, not on
-        the number of untouched agents. Sparse losses (the usual weekly hazards) are drawn by
-        :func:`sparse_binomial`, dense ones agent by agent; both are exact.
+        The agents draw from a counter-based stream keyed by one draw of ``rng``
+        (:func:`binomial`), the j-th agent with ``p > 0`` (and ``mask``) taking draw j: nothing is
+        drawn for the others, and adding agents that nothing happens to changes no draw. With numba the clipping, the draws and the
+        update are one pass over the agents (``_thin``), the same bits as the numpy code here.
         """
         w = self[WEIGHT]
-        if np.ndim(p) == 0 and mask is None:  # the common case: one rate for everyone
-            q = min(max(float(p), 0.0), 1.0)
-            lost = binomial(rng, w, q)
-            self._cols[WEIGHT][: self.n] -= lost
-            return lost
-        prob = np.broadcast_to(np.clip(p, 0.0, 1.0), w.shape)
-        active = prob > 0
-        if mask is not None:
-            active &= mask
-        lost = np.zeros(w.shape, dtype=np.int64)
-        idx = np.flatnonzero(active)
-        if idx.size:
-            lost[idx] = binomial(rng, w[idx], prob[idx])
-            self._cols[WEIGHT][idx] -= lost[idx]
+        prob = np.asarray(p, dtype=np.float64)
+        if prob.ndim == 0:
+            prob = np.broadcast_to(prob, w.shape)
+        k = _key(rng)
+        if kernels.backend != "numpy" and kernels.HAVE_NUMBA:
+            lost = np.empty(w.shape, dtype=np.int64)
+            _thin(w, prob, mask if mask is not None else w[:0] > 0, mask is not None, k, lost)
+            big = np.flatnonzero(lost < 0)
+        else:
+            prob = np.clip(prob, 0.0, 1.0)
+            active = prob > 0
+            if mask is not None:
+                active &= mask
+            lost = np.zeros(w.shape, dtype=np.int64)
+            idx = np.flatnonzero(active)
+            lost[idx] = counter.binomial(k, w[idx], prob[idx], np.arange(idx.size))
+            big = idx[lost[idx] < 0]
+            hit = idx[lost[idx] > 0]
+            w[hit] -= lost[hit]
+        if big.size:  # means above counter.INVERSION_MAX: numpy's generator draws them
+            lost[big] = rng.binomial(w[big], np.clip(prob[big], 0.0, 1.0))
+            w[big] -= lost[big]
         return lost
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {k: self[k].copy() for k in self.dtypes}
 
 
-SPARSE_MAX_P = 0.02
-"""Above this probability ``binomial`` draws agent by agent (numpy's ``choice`` without
-replacement stops using Floyd's sampler at a fiftieth of the population)."""
-
-
-SPARSE_SUCCESSES = 0.1
-"""Expected successes per agent below which ``binomial`` draws through the successes: each
-costs about ten times one agent's binomial draw (measured: benchmarks/thinning.py)."""
+def _key(rng: np.random.Generator) -> np.uint64:
+    """A counter stream's key: one draw of the mechanism's generator."""
+    return np.uint64(rng.integers(0, 2**64, dtype=np.uint64))
 
 
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
     """``Binomial(n[i], p[i])`` for each i, exactly (int64).
 
-    When the expected successes are few against the agents (at most ``SPARSE_SUCCESSES`` per
-    agent, and ``p`` at most ``SPARSE_MAX_P``), :func:`sparse_binomial` draws them in time
-    proportional to the successes; otherwise numpy's binomial draws each agent. The choice
-    depends only on ``n`` and ``p``, so the stream is a function of the state.
+    By inversion on a counter-based stream keyed by one draw of ``rng``
+    (:func:`thermidor.engine.counter.binomial`; numba's kernel and numpy's reference give the
+    same bits), so draw ``i`` depends on ``n[i]`` and ``p[i]`` alone; the few draws whose mean
+    exceeds ``counter.INVERSION_MAX`` are numpy's binomial from ``rng``.
     """
     n = np.asarray(n, dtype=np.int64)
     if n.size == 0:
         return np.zeros(0, dtype=np.int64)
-    p_max = float(np.max(p)) if np.ndim(p) else float(p)
-    if p_max <= 0.0:
-        return np.zeros(n.shape, dtype=np.int64)
-    total = int(n.sum())
-    if p_max <= SPARSE_MAX_P and total * p_max <= SPARSE_SUCCESSES * n.size:
-        return sparse_binomial(rng, n, p, p_max, total)
-    return np.asarray(rng.binomial(n, p), dtype=np.int64)
+    prob = np.broadcast_to(np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0), n.shape)
+    k = _key(rng)
+    if kernels.backend != "numpy" and kernels.HAVE_NUMBA:
+        out = np.empty(n.shape, dtype=np.int64)
+        _binomial(k, n, prob, out)
+    else:
+        out = counter.binomial(k, n, prob, np.arange(n.size))
+    big = np.flatnonzero(out < 0)
+    if big.size:
+        out[big] = rng.binomial(n[big], prob[big])
+    return out
 
 
-def sparse_binomial(
-    rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float, p_max: float, total: int
-) -> np.ndarray:
-    """Exact ``Binomial(n[i], p[i])`` drawn through the successes, not the agents.
+@kernels.jit
+def _binomial(k, n, p, out):  # type: ignore[no-untyped-def]
+    for i in range(n.size):
+        out[i] = counter.binomial_at(k, i, n[i], p[i])
 
-    Every one of the ``total`` units succeeds with ``p_max``: their number is
-    ``Binomial(total, p_max)`` and, given it, they are a uniform subset of the units (Floyd's
-    sampler, ``choice(replace=False)``); each is then kept with ``p[i] / p_max`` (thinning a
-    Bernoulli process). So unit j of agent i succeeds independently with ``p[i]``, as numpy's
-    binomial would have it, at a cost of a cumulative sum and the successes.
-    """
-    k = int(rng.binomial(total, p_max))
-    out = np.zeros(n.shape, dtype=np.int64)
-    if k == 0:
-        return out
-    units = np.sort(rng.choice(total, size=k, replace=False, shuffle=False))
-    agent = np.searchsorted(np.cumsum(n), units, side="right")  # sorted keys search faster
-    if np.ndim(p):
-        keep = rng.random(k) * p_max < np.asarray(p)[agent]
-        agent = agent[keep]
-    return np.bincount(agent, minlength=n.size).astype(np.int64, copy=False)
+
+@kernels.jit
+def _thin(weight, p, mask, has_mask, k, lost):  # type: ignore[no-untyped-def]
+    """``Population.thin`` in one pass: clip, draw where p > 0 (and the mask), update. The j-th
+    agent that draws takes draw j, so agents that nothing happens to change no one's draw."""
+    j = 0
+    for i in range(weight.size):
+        q = min(max(p[i], 0.0), 1.0)
+        if q > 0.0 and (not has_mask or mask[i]):
+            x = counter.binomial_at(k, j, weight[i], q)
+            j += 1
+            lost[i] = x
+            if x > 0:
+                weight[i] -= x
+        else:
+            lost[i] = 0
 
 
 def transfer(

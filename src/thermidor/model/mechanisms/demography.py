@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context
+from thermidor.engine.population import binomial
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import REGIONS, World
@@ -69,6 +70,6 @@ def villages(w: World, p: Params, ctx: Context) -> None:
     w.ledger.flow("birth", "outside", "villagers", int(born.sum()))
     w.ledger.flow("death", "villagers", "outside", int(died.sum()))
     hh = w.households  # households partition (this mechanism runs monthly)
-    new = rng.binomial(hh["weight"], hazard(p["hunger.partition"], ctx.dt))
+    new = binomial(rng, hh["weight"], hazard(p["hunger.partition"], ctx.dt))
     hh["weight"] = hh["weight"] + new
     w.ledger.flow("partition", "outside", "households", int(new.sum()))
