@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thermidor.engine import Ledger, Population, chunks, kernels, transfer
-from thermidor.engine.population import binomial
+from thermidor.engine import Ledger, Population, chunks, transfer
 
 
 def people(name: str = "people", capacity: int = 16) -> Population:
@@ -140,44 +139,6 @@ def test_thin_draws_do_not_depend_on_untouched_agents():
 
     assert lost_many[[0, 2]].tolist() == lost_few.tolist()
     assert lost_many[[1, 3]].tolist() == [0, 0]
-
-
-def test_binomial_has_each_agents_binomial_distribution():
-    """Agent i loses Binomial(n_i, p_i), independently of the others, by inversion or (above
-    counter.INVERSION_MAX) by numpy's generator, whatever the backend."""
-    n = np.array([0, 1, 3, 10, 100, 500, 2000, 40, 5000], dtype=np.int64)
-    p = np.array([0.01, 0.02, 0.005, 0.02, 0.001, 0.01, 0.0005, 0.9, 0.3])
-    reps = 20_000
-    rng = np.random.default_rng(7)
-    draws = np.stack([binomial(rng, n, p) for _ in range(reps)])
-    mean, var = n * p, n * p * (1 - p)
-    assert (draws[:, 0] == 0).all()
-    assert np.all(np.abs(draws.mean(axis=0) - mean) <= 4 * np.sqrt(var / reps) + 1e-12)
-    assert np.allclose(draws.var(axis=0)[1:], var[1:], rtol=0.08)
-    assert abs(np.corrcoef(draws[:, 5], draws[:, 6])[0, 1]) < 0.03
-    assert abs(np.corrcoef(draws[:, 7], draws[:, 8])[0, 1]) < 0.03
-
-
-@pytest.mark.parametrize("name", ["numpy", "numba"])
-def test_binomial_and_thin_give_the_same_bits_on_both_backends(name, backend):
-    rng = np.random.default_rng(11)
-    n = rng.integers(0, 400, 5000)
-    p = rng.random(5000) ** 2 * 0.4
-    p[::7] = 0.0
-    p[::11] = 0.95  # inverted from 1 - p
-    p[::13] = 0.5  # with n up to 400: means above INVERSION_MAX go to numpy's generator
-    kernels.use("numpy")
-    want = binomial(np.random.default_rng(5), n, p)
-    pop = people()
-    pop.append(weight=n, tag=np.zeros(n.size))
-    want_thin = pop.thin(np.random.default_rng(5), p, mask=n % 3 > 0)
-    kernels.use(name)
-    assert binomial(np.random.default_rng(5), n, p).tobytes() == want.tobytes()
-    pop2 = people()
-    pop2.append(weight=n, tag=np.zeros(n.size))
-    got = pop2.thin(np.random.default_rng(5), p, mask=n % 3 > 0)
-    assert got.tobytes() == want_thin.tobytes()
-    assert pop2["weight"].tobytes() == pop["weight"].tobytes()
 
 
 def _pair() -> tuple[Ledger, Population, Population]:

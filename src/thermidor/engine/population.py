@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from thermidor.engine import counter, kernels
+from thermidor.engine import draws, kernels
 from thermidor.engine.ledger import Ledger
 
 WEIGHT = "weight"
@@ -162,89 +162,14 @@ class Population:
 
         Returns the persons lost per agent (int64, shape ``(n,)``); the caller records the flow.
         The agents draw from a counter-based stream keyed by one draw of ``rng``
-        (:func:`binomial`), the j-th agent with ``p > 0`` (and ``mask``) taking draw j: nothing is
-        drawn for the others, and adding agents that nothing happens to changes no draw. With numba the clipping, the draws and the
-        update are one pass over the agents (``_thin``), the same bits as the numpy code here.
+        (:func:`thermidor.engine.draws.thin`), the j-th agent with ``p > 0`` (and ``mask``) taking
+        draw j: nothing is drawn for the others, and adding agents that nothing happens to changes
+        no draw. With numba the clipping, the draws and the update are one pass over the agents.
         """
-        w = self[WEIGHT]
-        prob = np.asarray(p, dtype=np.float64)
-        if prob.ndim == 0:
-            prob = np.broadcast_to(prob, w.shape)
-        k = _key(rng)
-        if kernels.backend != "numpy" and kernels.HAVE_NUMBA:
-            lost = np.empty(w.shape, dtype=np.int64)
-            _thin(w, prob, mask if mask is not None else w[:0] > 0, mask is not None, k, lost)
-            big = np.flatnonzero(lost < 0)
-        else:
-            prob = np.clip(prob, 0.0, 1.0)
-            active = prob > 0
-            if mask is not None:
-                active &= mask
-            lost = np.zeros(w.shape, dtype=np.int64)
-            idx = np.flatnonzero(active)
-            lost[idx] = counter.binomial(k, w[idx], prob[idx], np.arange(idx.size))
-            big = idx[lost[idx] < 0]
-            hit = idx[lost[idx] > 0]
-            w[hit] -= lost[hit]
-        if big.size:  # means above counter.INVERSION_MAX: numpy's generator draws them
-            lost[big] = rng.binomial(w[big], np.clip(prob[big], 0.0, 1.0))
-            w[big] -= lost[big]
-        return lost
+        return draws.thin(rng, self[WEIGHT], p, mask)
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {k: self[k].copy() for k in self.dtypes}
-
-
-def _key(rng: np.random.Generator) -> np.uint64:
-    """A counter stream's key: one draw of the mechanism's generator."""
-    return np.uint64(rng.integers(0, 2**64, dtype=np.uint64))
-
-
-def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
-    """``Binomial(n[i], p[i])`` for each i, exactly (int64).
-
-    By inversion on a counter-based stream keyed by one draw of ``rng``
-    (:func:`thermidor.engine.counter.binomial`; numba's kernel and numpy's reference give the
-    same bits), so draw ``i`` depends on ``n[i]`` and ``p[i]`` alone; the few draws whose mean
-    exceeds ``counter.INVERSION_MAX`` are numpy's binomial from ``rng``.
-    """
-    n = np.asarray(n, dtype=np.int64)
-    if n.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    prob = np.broadcast_to(np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0), n.shape)
-    k = _key(rng)
-    if kernels.backend != "numpy" and kernels.HAVE_NUMBA:
-        out = np.empty(n.shape, dtype=np.int64)
-        _binomial(k, n, prob, out)
-    else:
-        out = counter.binomial(k, n, prob, np.arange(n.size))
-    big = np.flatnonzero(out < 0)
-    if big.size:
-        out[big] = rng.binomial(n[big], prob[big])
-    return out
-
-
-@kernels.jit
-def _binomial(k, n, p, out):  # type: ignore[no-untyped-def]
-    for i in range(n.size):
-        out[i] = counter.binomial_at(k, i, n[i], p[i])
-
-
-@kernels.jit
-def _thin(weight, p, mask, has_mask, k, lost):  # type: ignore[no-untyped-def]
-    """``Population.thin`` in one pass: clip, draw where p > 0 (and the mask), update. The j-th
-    agent that draws takes draw j, so agents that nothing happens to change no one's draw."""
-    j = 0
-    for i in range(weight.size):
-        q = min(max(p[i], 0.0), 1.0)
-        if q > 0.0 and (not has_mask or mask[i]):
-            x = counter.binomial_at(k, j, weight[i], q)
-            j += 1
-            lost[i] = x
-            if x > 0:
-                weight[i] -= x
-        else:
-            lost[i] = 0
 
 
 def transfer(

@@ -8,6 +8,7 @@ share from the workers, the most militant first (§2, §5), who thereby leave th
 from __future__ import annotations
 
 from thermidor.engine import Context, chunks, transfer
+from thermidor.engine.draws import bernoulli
 from thermidor.model.mechanisms.civil_war import hazard, leading_posts, militant_weights
 from thermidor.model.params import Params
 from thermidor.model.world import World
@@ -36,7 +37,7 @@ def growth(w: World, p: Params, ctx: Context) -> None:
             / wk.total()
             * militant_weights(wk["consciousness"], p["war.militant_bias"])
         )
-        go = rng.random(wk.n) < pw
+        go = bernoulli(rng, pw)
         transfer(
             w.ledger,
             "lifted_into_apparatus",
@@ -57,7 +58,7 @@ def growth(w: World, p: Params, ctx: Context) -> None:
     w.officials.append(
         weight=weights,
         city=city,
-        ex_tsarist=rng.random(weights.size) < 0.5,
+        ex_tsarist=bernoulli(rng, 0.5, n=weights.size),
         responsible=leading_posts(rng, p, weights.size, communist=False),
     )
     w.ledger.flow("hired_into_apparatus", "townsfolk", "officials", int(others.sum()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, Population, chunks, transfer
+from thermidor.engine.draws import bernoulli
 from thermidor.model.params import Params
 from thermidor.model.world import PEASANT, REGIONS, WORKER, G, World
 
@@ -20,7 +21,7 @@ def leading_posts(rng: np.random.Generator, p: Params, n: int, communist: bool) 
     share = p["apparatus.responsible_share"]
     if communist:
         share = min(1.0, share * p["apparatus.communist_responsible_bias"])
-    return rng.random(n) < share
+    return bernoulli(rng, share, n=n)
 
 
 def militant_weights(c: np.ndarray, bias: float) -> np.ndarray:
@@ -73,7 +74,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
         lost = sd.thin(rng, hazard(0.04 * w.signals["world_war"], ctx.dt), mask=old)
         w.ledger.flow("war_death", "soldiers", "outside", int(lost.sum()))
     if w.decided("insurrection"):
-        go = old & (rng.random(sd.n) < hazard(p["war.old_army_demobilisation"], ctx.dt))
+        go = bernoulli(rng, hazard(p["war.old_army_demobilisation"], ctx.dt), old)
         _leave(w, sd, go, "demobilisation")
 
     if war <= 0 and sd.total(sd["red"]) <= 1.01 * p["war.peace_army"]:
@@ -95,7 +96,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
     pw = hazard(p["war.conscription_workers"] * war, ctx.dt) * militant_weights(
         wk["consciousness"], bias
     )
-    go = rng.random(wk.n) < pw
+    go = bernoulli(rng, pw)
     transfer(w.ledger, "conscription", wk, sd, go, origin=WORKER, garrison=G["front"], red=True)
 
     front = sd["red"] & (sd["garrison"] == G["front"])
@@ -113,7 +114,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
         pm[cand] = hazard(p["war.commissar_rate"] * war, ctx.dt) * militant_weights(
             sd["consciousness"][cand], bias
         )
-        go = rng.random(sd.n) < pm
+        go = bernoulli(rng, pm)
         transfer(
             w.ledger, "promotion", sd, w.officials, go,
             ex_tsarist=False, communist=True, from_workers=True,
@@ -122,7 +123,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
         # peasant soldiers desert
         front = sd["red"] & (sd["garrison"] == G["front"])
         pd = hazard(p["war.desertion"] * war, ctx.dt) * (1.0 - sd["consciousness"])
-        go = front & (sd["origin"] == PEASANT) & (rng.random(sd.n) < pd)
+        go = bernoulli(rng, pd, front & (sd["origin"] == PEASANT))
         _leave(w, sd, go, "desertion")
 
     _kronstadt_rotation(w, p, ctx, rng)
@@ -132,7 +133,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
     if war < 0.3 and red_total > p["war.peace_army"]:
         excess = (red_total - p["war.peace_army"]) / red_total
         pdm = hazard(p["war.red_demobilisation"], ctx.dt) * excess
-        go = sd["red"] & (sd["garrison"] == G["front"]) & (rng.random(sd.n) < pdm)
+        go = bernoulli(rng, pdm, sd["red"] & (sd["garrison"] == G["front"]))
         _leave(w, sd, go, "demobilisation")
 
 
@@ -146,12 +147,10 @@ def _kronstadt_rotation(w: World, p: Params, ctx: Context, rng: np.random.Genera
         pk[kr] = hazard(p["war.kronstadt_rotation"] * war, ctx.dt) * militant_weights(
             sd["consciousness"][kr], p["war.militant_bias"]
         )
-        sd["garrison"] = np.where(rng.random(sd.n) < pk, G["front"], sd["garrison"])
+        sd["garrison"] = np.where(bernoulli(rng, pk), G["front"], sd["garrison"])
     deficit = p["war.kronstadt_garrison"] - sd.total(sd["garrison"] == G["kronstadt"])
     recruits = sd["red"] & (sd["garrison"] == G["front"]) & (sd["origin"] == PEASANT)
     pool = sd.total(recruits)
     if deficit > 0 and pool > 0:
         pr = min(1.0, deficit / pool)
-        sd["garrison"] = np.where(
-            recruits & (rng.random(sd.n) < pr), G["kronstadt"], sd["garrison"]
-        )
+        sd["garrison"] = np.where(bernoulli(rng, pr, recruits), G["kronstadt"], sd["garrison"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context
+from thermidor.engine.draws import bernoulli
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
@@ -248,7 +249,7 @@ def _demote(w: World, p: Params, ctx: Context, faction: int) -> None:
     rng = ctx.rng("confrontations.demote", faction)
     org = w.organs
     theirs = (org["faction"] == faction) & (org["level"] > 0)
-    go = theirs & (rng.random(org.n) < p["confrontation.demotion"])
+    go = bernoulli(rng, p["confrontation.demotion"], theirs)
     org["appointed"][go] = True
     org["patron"][go] = org["parent"][go]
     org["faction"][go] = org["faction"][org["parent"][go]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context
-from thermidor.engine.population import binomial
+from thermidor.engine.draws import bernoulli, binomial
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import REGIONS, World
@@ -30,7 +30,7 @@ def towns(w: World, p: Params, ctx: Context) -> None:
 
     # back to the land: workers with village ties
     pr = hazard(p["hunger.return_rate"] * dw, ctx.dt)
-    go = wk["ties"] & (rng.random(wk.n) < pr)
+    go = bernoulli(rng, pr, wk["ties"])
     rows = wk.remove(go)
     w.villagers += np.bincount(
         rows["region"], weights=rows["weight"], minlength=len(REGIONS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, chunks
+from thermidor.engine.draws import bernoulli
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, SECTORS, World
@@ -103,14 +104,14 @@ def labour(w: World, p: Params, ctx: Context) -> None:
     if not war_communism:
         excess = np.clip((employed - jobs) / np.maximum(employed, 1.0), 0.0, 1.0)
         p_off = hazard(p["industry.layoff_rate"], ctx.dt) * excess[sec]
-        off = wk["employed"] & (rng.random(wk.n) < p_off)
+        off = bernoulli(rng, p_off, wk["employed"])
     else:
         off = np.zeros(wk.n, dtype=bool)
     free = np.clip((jobs - employed) / np.maximum(everyone - employed, 1.0), 0.0, 1.0)
     if war_communism:
         free[:] = 1.0  # labour is mobilised, not dismissed
     p_on = hazard(p["industry.hiring_rate"] * 4, ctx.dt) * free[sec]
-    on = ~wk["employed"] & (rng.random(wk.n) < p_on)
+    on = bernoulli(rng, p_on, ~wk["employed"])
     wk["employed"] = (wk["employed"] & ~off) | on
     # peasants fill jobs that nobody in the towns can take
     short = np.maximum(jobs - everyone, 0.0)

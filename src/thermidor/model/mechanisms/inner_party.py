@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, kernels
+from thermidor.engine.draws import bernoulli
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
@@ -49,9 +50,9 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
     head = np.zeros(org.n, dtype=bool)
     head[1 + LENINGRAD] = True  # the Leningrad organisation has a head of its own (§5, §9)
     cand = ~appointed & (level >= PROVINCE) & ~head
-    go = cand & (rng.random(org.n) < hazard(rate, ctx.dt))
+    go = bernoulli(rng, hazard(rate, ctx.dt), cand)
     if restore > 0:  # the Left's platform: secretaries elected again
-        back = appointed & (rng.random(org.n) < hazard(2.0 * restore, ctx.dt))
+        back = bernoulli(rng, hazard(2.0 * restore, ctx.dt), appointed)
         appointed[back] = False
         org["patron"][back] = -1
     parent = org["parent"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, chunks
+from thermidor.engine.draws import bernoulli
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.peasants import kulaks
@@ -96,11 +97,7 @@ def migration(w: World, p: Params, ctx: Context) -> None:
     w.ledger.flow("migration_to_towns", "villagers", "workers", int(movers.sum()))
     # unemployed newcomers with ties drift back to the land
     wk = w.workers
-    back = (
-        ~wk["employed"]
-        & wk["ties"]
-        & (rng.random(wk.n) < hazard(p["nep.unemployed_return"], ctx.dt))
-    )
+    back = bernoulli(rng, hazard(p["nep.unemployed_return"], ctx.dt), ~wk["employed"] & wk["ties"])
     rows = wk.remove(back)
     w.villagers += np.bincount(
         rows["region"], weights=rows["weight"], minlength=w.villagers.size

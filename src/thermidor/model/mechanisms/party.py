@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, chunks
+from thermidor.engine.draws import bernoulli
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.tree import cells_for
@@ -143,7 +144,7 @@ def membership(w: World, p: Params, ctx: Context) -> None:
     # communists go to the front and die there; the weakly convinced lapse
     war = w.signals["civil_war"]
     if war > 0:
-        go = (mem["role"] == ROLE["worker"]) & (rng.random(mem.n) < hazard(0.5 * war, ctx.dt))
+        go = bernoulli(rng, hazard(0.5 * war, ctx.dt), mem["role"] == ROLE["worker"])
         mem["role"] = np.where(go, ROLE["soldier"], mem["role"])
         pdie = np.where(
             mem["role"] == ROLE["soldier"],
@@ -160,7 +161,7 @@ def membership(w: World, p: Params, ctx: Context) -> None:
     # members are drawn into the apparatus as it staffs the state (§5)
     if w.decided("insurrection"):
         pull = hazard(0.15, ctx.dt)
-        go = (mem["role"] == ROLE["worker"]) & (rng.random(mem.n) < pull)
+        go = bernoulli(rng, pull, mem["role"] == ROLE["worker"])
         mem["role"] = np.where(go, ROLE["functionary"], mem["role"]).astype(np.int8)
         # communists in the apparatus take on the old officials' norms ("who is leading whom")
         off = w.officials

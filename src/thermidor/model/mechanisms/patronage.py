@@ -10,6 +10,7 @@ the flip and the delegates follow from the tree.
 from __future__ import annotations
 
 from thermidor.engine import Context
+from thermidor.engine.draws import bernoulli
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.tree import F
@@ -23,7 +24,7 @@ def follow(w: World, p: Params, ctx: Context) -> None:
     rng = ctx.rng("patronage.follow")
     patron = org["patron"]
     has = org["appointed"] & (patron >= 0)
-    go = has & (rng.random(org.n) < hazard(p["patronage.follow_rate"], ctx.dt))
+    go = bernoulli(rng, hazard(p["patronage.follow_rate"], ctx.dt), has)
     faction = org["faction"]
     faction[go] = faction[patron[go]]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, chunks
+from thermidor.engine.draws import bernoulli
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.party import ROLE
@@ -71,7 +72,7 @@ def _capitulations(w: World, p: Params, ctx: Context) -> None:
     mem = w.members
     left = mem["faction"] == F["left_opposition"]
     rng = ctx.rng("turn.capitulations")
-    weak = left & (mem["conviction"] < 0.75) & (rng.random(mem.n) < p["turn.capitulation"])
+    weak = bernoulli(rng, p["turn.capitulation"], left & (mem["conviction"] < 0.75))
     inside = int(mem["weight"][weak].sum())
     mem["faction"] = np.where(weak, F["centre"], mem["faction"]).astype(np.int8)
     readmitted = int(rng.binomial(int(w.signals["expelled_total"]), p["turn.capitulation"]))

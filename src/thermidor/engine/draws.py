@@ -1,0 +1,142 @@
+"""Per-agent random draws on counter-based streams: binomial losses and Bernoulli events.
+
+A mechanism passes its generator (``ctx.rng(name)``); each function takes one draw of it as the
+key of a counter-based stream (:mod:`thermidor.engine.counter`) and gives the ``j``-th agent that
+draws the stream's draw ``j``. So an agent that nothing can happen to (probability 0, or outside
+the mask) draws nothing and moves no one else's draw, and a numba kernel makes each draw in its
+own loop, with no array of uniforms. Each function has its numpy reference beside the kernel;
+the two give the same bits (tests/engine/test_draws.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import counter, kernels
+
+
+def key(rng: np.random.Generator) -> np.uint64:
+    """A counter stream's key: one draw of the mechanism's generator."""
+    return np.uint64(rng.integers(0, 2**64, dtype=np.uint64))
+
+
+def _fused() -> bool:
+    return kernels.backend != "numpy" and kernels.HAVE_NUMBA
+
+
+def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """``Binomial(n[i], p[i])`` for each i, exactly (int64).
+
+    By inversion (:func:`thermidor.engine.counter.binomial`), draw ``i`` for element ``i``, so
+    draw ``i`` depends on ``n[i]`` and ``p[i]`` alone; the few elements whose mean exceeds
+    ``counter.INVERSION_MAX`` are drawn by numpy's binomial from ``rng``.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    if n.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    prob = np.broadcast_to(np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0), n.shape)
+    k = key(rng)
+    if _fused():
+        out = np.empty(n.shape, dtype=np.int64)
+        _binomial(k, n, prob, out)
+    else:
+        out = counter.binomial(k, n, prob, np.arange(n.size))
+    big = np.flatnonzero(out < 0)
+    if big.size:
+        out[big] = rng.binomial(n[big], prob[big])
+    return out
+
+
+@kernels.jit
+def _binomial(k, n, p, out):  # type: ignore[no-untyped-def]
+    for i in range(n.size):
+        out[i] = counter.binomial_at(k, i, n[i], p[i])
+
+
+def thin(
+    rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float, mask: np.ndarray | None
+) -> np.ndarray:
+    """Each unit of ``weight[i]`` leaves with probability ``p[i]`` (clipped to [0, 1]) where
+    ``mask``; updates ``weight`` in place and returns the losses (int64). The ``j``-th agent with
+    ``p > 0`` (and ``mask``) takes draw ``j``. See ``Population.thin``."""
+    prob = np.asarray(p, dtype=np.float64)
+    if prob.ndim == 0:
+        prob = np.broadcast_to(prob, weight.shape)
+    k = key(rng)
+    if _fused():
+        lost = np.empty(weight.shape, dtype=np.int64)
+        has_mask = mask is not None
+        _thin(weight, prob, mask if has_mask else weight[:0] > 0, has_mask, k, lost)
+        big = np.flatnonzero(lost < 0)
+    else:
+        prob = np.clip(prob, 0.0, 1.0)
+        active = prob > 0
+        if mask is not None:
+            active &= mask
+        lost = np.zeros(weight.shape, dtype=np.int64)
+        idx = np.flatnonzero(active)
+        lost[idx] = counter.binomial(k, weight[idx], prob[idx], np.arange(idx.size))
+        big = idx[lost[idx] < 0]
+        hit = idx[lost[idx] > 0]
+        weight[hit] -= lost[hit]
+    if big.size:  # means above counter.INVERSION_MAX: numpy's generator draws them
+        lost[big] = rng.binomial(weight[big], np.clip(prob[big], 0.0, 1.0))
+        weight[big] -= lost[big]
+    return lost
+
+
+@kernels.jit
+def _thin(weight, p, mask, has_mask, k, lost):  # type: ignore[no-untyped-def]
+    """``thin`` in one pass: clip, draw where p > 0 (and the mask), update."""
+    j = 0
+    for i in range(weight.size):
+        q = min(max(p[i], 0.0), 1.0)
+        if q > 0.0 and (not has_mask or mask[i]):
+            x = counter.binomial_at(k, j, weight[i], q)
+            j += 1
+            lost[i] = x
+            if x > 0:
+                weight[i] -= x
+        else:
+            lost[i] = 0
+
+
+def bernoulli(
+    rng: np.random.Generator, p: np.ndarray | float, mask: np.ndarray | None = None, n: int = -1
+) -> np.ndarray:
+    """``mask & (u < p)`` for fresh uniforms ``u``: which agents an event befalls (bool).
+
+    The ``j``-th agent with ``p > 0`` (and ``mask``) takes uniform ``j`` of the stream; ``n`` is
+    the number of agents when both ``p`` and ``mask`` are scalars or absent.
+    """
+    prob = np.asarray(p, dtype=np.float64)
+    shape = mask.shape if mask is not None else (prob.shape if prob.ndim else (n,))
+    if shape[0] < 0:
+        raise ValueError("bernoulli: give n when neither p nor mask is an array")
+    if prob.ndim == 0:
+        prob = np.broadcast_to(prob, shape)
+    k = key(rng)
+    if _fused():
+        out = np.empty(shape, dtype=np.bool_)
+        has_mask = mask is not None
+        _bernoulli(k, prob, mask if has_mask else out[:0], has_mask, out)
+        return out
+    active = prob > 0
+    if mask is not None:
+        active &= mask
+    idx = np.flatnonzero(active)
+    out = np.zeros(shape, dtype=np.bool_)
+    out[idx] = counter.uniform(k, idx.size) < prob[idx]
+    return out
+
+
+@kernels.jit
+def _bernoulli(k, p, mask, has_mask, out):  # type: ignore[no-untyped-def]
+    j = 0
+    for i in range(out.size):
+        q = p[i]
+        if q > 0.0 and (not has_mask or mask[i]):
+            out[i] = counter.uniform_at(k, j) < q
+            j += 1
+        else:
+            out[i] = False

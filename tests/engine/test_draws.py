@@ -1,0 +1,92 @@
+"""Per-agent draws on counter-based streams: the right distributions, the same bits on both
+backends, and no draw for an agent that nothing can happen to."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thermidor.engine import Population, kernels
+from thermidor.engine.draws import bernoulli, binomial
+
+
+def test_binomial_has_each_agents_binomial_distribution():
+    """Agent i loses Binomial(n_i, p_i), independently of the others, by inversion or (above
+    counter.INVERSION_MAX) by numpy's generator, whatever the backend."""
+    n = np.array([0, 1, 3, 10, 100, 500, 2000, 40, 5000], dtype=np.int64)
+    p = np.array([0.01, 0.02, 0.005, 0.02, 0.001, 0.01, 0.0005, 0.9, 0.3])
+    reps = 20_000
+    rng = np.random.default_rng(7)
+    draws = np.stack([binomial(rng, n, p) for _ in range(reps)])
+    mean, var = n * p, n * p * (1 - p)
+    assert (draws[:, 0] == 0).all()
+    assert np.all(np.abs(draws.mean(axis=0) - mean) <= 4 * np.sqrt(var / reps) + 1e-12)
+    assert np.allclose(draws.var(axis=0)[1:], var[1:], rtol=0.08)
+    assert abs(np.corrcoef(draws[:, 5], draws[:, 6])[0, 1]) < 0.03
+    assert abs(np.corrcoef(draws[:, 7], draws[:, 8])[0, 1]) < 0.03
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_binomial_and_thin_give_the_same_bits_on_both_backends(name, backend):
+    rng = np.random.default_rng(11)
+    n = rng.integers(0, 400, 5000)
+    p = rng.random(5000) ** 2 * 0.4
+    p[::7] = 0.0
+    p[::11] = 0.95  # inverted from 1 - p
+    p[::13] = 0.5  # with n up to 400: means above INVERSION_MAX go to numpy's generator
+    kernels.use("numpy")
+    want = binomial(np.random.default_rng(5), n, p)
+    pop = Population("people", {"tag": np.int32})
+    pop.append(weight=n, tag=np.zeros(n.size))
+    want_thin = pop.thin(np.random.default_rng(5), p, mask=n % 3 > 0)
+    kernels.use(name)
+    assert binomial(np.random.default_rng(5), n, p).tobytes() == want.tobytes()
+    pop2 = Population("people", {"tag": np.int32})
+    pop2.append(weight=n, tag=np.zeros(n.size))
+    got = pop2.thin(np.random.default_rng(5), p, mask=n % 3 > 0)
+    assert got.tobytes() == want_thin.tobytes()
+    assert pop2["weight"].tobytes() == pop["weight"].tobytes()
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_bernoulli_gives_the_same_bits_on_both_backends(name, backend):
+    rng = np.random.default_rng(2)
+    p = rng.random(10_000) * 0.3
+    p[::5] = 0.0
+    mask = rng.random(10_000) < 0.7
+    kernels.use("numpy")
+    want = [bernoulli(np.random.default_rng(9), p, mask), bernoulli(np.random.default_rng(9), p),
+            bernoulli(np.random.default_rng(9), 0.25, mask), bernoulli(np.random.default_rng(9), 0.25, n=777)]  # fmt: skip
+    kernels.use(name)
+    got = [bernoulli(np.random.default_rng(9), p, mask), bernoulli(np.random.default_rng(9), p),
+           bernoulli(np.random.default_rng(9), 0.25, mask), bernoulli(np.random.default_rng(9), 0.25, n=777)]  # fmt: skip
+    for a, b in zip(got, want, strict=True):
+        assert a.dtype == np.bool_ and a.tobytes() == b.tobytes()
+
+
+def test_bernoulli_befalls_each_agent_with_its_probability_and_only_in_the_mask():
+    n = 200_000
+    p = np.where(np.arange(n) % 2 == 0, 0.1, 0.6)
+    mask = np.arange(n) % 3 > 0
+    hit = bernoulli(np.random.default_rng(4), p, mask)
+    assert not hit[~mask].any()
+    for share in (0.1, 0.6):
+        sel = mask & (p == share)
+        assert abs(hit[sel].mean() - share) < 4 * np.sqrt(share * (1 - share) / sel.sum())
+    assert bernoulli(np.random.default_rng(4), 1.0, n=50).all()
+    assert not bernoulli(np.random.default_rng(4), 0.0, n=50).any()
+
+
+def test_bernoulli_draws_do_not_depend_on_agents_it_cannot_befall():
+    p_few = np.array([0.5, 0.5, 0.5])
+    p_many = np.array([0.5, 0.0, 0.5, 0.9, 0.5])
+    mask_many = np.array([True, True, True, False, True])
+    few = bernoulli(np.random.default_rng(8), p_few)
+    many = bernoulli(np.random.default_rng(8), p_many, mask_many)
+    assert many[[0, 2, 4]].tolist() == few.tolist()
+    assert many[[1, 3]].tolist() == [False, False]
+
+
+def test_bernoulli_needs_a_size_when_nothing_gives_one():
+    with pytest.raises(ValueError, match="give n"):
+        bernoulli(np.random.default_rng(0), 0.5)
