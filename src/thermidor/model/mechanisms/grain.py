@@ -32,7 +32,6 @@ def urban_persons(w: World) -> int:
 def procurement(w: World, p: Params, ctx: Context) -> None:
     """A week of the agricultural year: sales, requisitions or tax, and the towns' food."""
     hh = w.households
-    weight = hh["weight"].astype(np.float64)
     pph = persons_per_household(w)
     reach_r = 1.0 - w.signals["cut_off"]
     goods = float(np.clip(w.signals["goods"], 0.0, 1.2))
@@ -59,9 +58,9 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
             )
             sell = p["grain.market_sales"] * min(1.0, terms * goods) ** p["grain.price_elasticity"]
     week = _week_numpy if kernels.backend == "numpy" else _week
-    taken, sold, short = week(
+    taken_r, sold_r, short_r = week(
         hh["region"], hh["harvest"], hh["sown"], hh["stock"], hh["taken"], hh["wealth"],
-        normal_harvest(w, p), pph, reach_r,
+        hh["weight"], normal_harvest(w, p), pph, reach_r,
         np.float32(KULAK_ABOVE * float(w.signals.get("median_wealth", 1.0))),
         np.array([
             p["peasants.ration"], p["peasants.seed"], p["grain.kulak_bias"], rate, ctx.dt,
@@ -69,12 +68,10 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
         ]),
         squads, tax,
     )  # fmt: skip
-    w.signals["rural_hungry"] = hh.sum_by("region", len(pph), mask=short) / np.maximum(
-        hh.sum_by("region", len(pph)), 1.0
-    )
-
-    state_t = float((taken * weight).sum())
-    market_t = float((sold * weight).sum())
+    w.signals["rural_hungry"] = short_r / np.maximum(hh.sum_by("region", len(pph)), 1.0)
+    # the week's totals: regional totals in agent order (np.bincount's order), then their sum
+    state_t = float(taken_r.sum())
+    market_t = float(sold_r.sum())
     w.flows["grain_procurement"] = state_t if requisition else state_t + market_t
     w.signals["procured_this_week"] = w.flows["grain_procurement"]
     last = w.signals.get("last_harvest", 0.0)
@@ -107,10 +104,13 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
 
 def _week_numpy(
     r: np.ndarray, harvest: np.ndarray, sown: np.ndarray, stock: np.ndarray, taken_col: np.ndarray,
-    wealth: np.ndarray, normal: np.ndarray, pph: np.ndarray, reach_r: np.ndarray,
-    kulak_above: np.float32, k: np.ndarray, squads: bool, tax: bool,
+    wealth: np.ndarray, weight: np.ndarray, normal: np.ndarray, pph: np.ndarray,
+    reach_r: np.ndarray, kulak_above: np.float32, k: np.ndarray, squads: bool, tax: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """One week's taking and selling per household (the reference; updates stock and taken)."""
+    """One week's taking and selling per household (the reference; updates stock and taken).
+
+    Returns by region: grain taken and sold (tonnes, weighted) and the households short of food
+    (weight); sums in agent order, as ``np.bincount`` adds."""
     ration, seed, kulak_bias, rate, dt_, sell, tax_share, squeeze2, hunger = k
     subsistence = ration * pph[r] + np.float32(seed) * sown
     surplus = np.maximum(harvest - subsistence, 0.0)  # this agricultural year's
@@ -131,20 +131,27 @@ def _week_numpy(
     stock[:] = left - taken - sold
     taken_col[:] = taken_col + taken
     short = harvest - taken_col < hunger * normal
-    return taken, sold, short
+    n_r = pph.size
+    return (
+        np.bincount(r, weights=taken * weight, minlength=n_r),
+        np.bincount(r, weights=sold * weight, minlength=n_r),
+        np.bincount(r[short], weights=weight[short], minlength=n_r),
+    )
 
 
 @kernels.jit
 def _week(
-    r, harvest, sown, stock, taken_col, wealth, normal, pph, reach_r, kulak_above, k, squads, tax
-):  # type: ignore[no-untyped-def]
-    """``_week_numpy`` fused: the same float32/float64 operations in the same order."""
+    r, harvest, sown, stock, taken_col, wealth, weight, normal, pph, reach_r, kulak_above, k,
+    squads, tax,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """``_week_numpy`` fused: the same float32/float64 operations in the same order, and no
+    array the size of the households (the regional totals are accumulated in the loop)."""
     ration, seed32, kulak_bias, rate, dt_ = k[0], np.float32(k[1]), k[2], k[3], k[4]
     sell, tax_share, squeeze2, hunger = k[5], k[6], k[7], k[8]
     n = r.size
-    taken = np.zeros(n)
-    sold = np.empty(n)
-    short = np.empty(n, dtype=np.bool_)
+    taken_r = np.zeros(pph.size)
+    sold_r = np.zeros(pph.size)
+    short_r = np.zeros(pph.size)
     for i in range(n):
         subsistence = ration * pph[r[i]] + np.float64(seed32 * sown[i])
         surplus = max(np.float64(harvest[i]) - subsistence, 0.0)
@@ -160,12 +167,14 @@ def _week(
             squeeze = 1.0 + squeeze2 * (1.0 if kulak else 0.0)
             t = min(tax_share * squeeze * np.float64(harvest[i]) * reach / 16.0, left)
         sd = min(surplus * sell * reach * dt_, max(left - t, 0.0))
-        taken[i] = t
-        sold[i] = sd
         stock[i] = np.float32(left - t - sd)
         taken_col[i] = np.float32(np.float64(taken_col[i]) + t)
-        short[i] = np.float64(harvest[i] - taken_col[i]) < hunger * normal[i]
-    return taken, sold, short
+        wt = np.float64(weight[i])
+        taken_r[r[i]] += t * wt
+        sold_r[r[i]] += sd * wt
+        if np.float64(harvest[i] - taken_col[i]) < hunger * normal[i]:
+            short_r[r[i]] += wt
+    return taken_r, sold_r, short_r
 
 
 def _in_tax_season(ctx: Context) -> bool:

@@ -51,50 +51,58 @@ def _median(x: np.ndarray, weight: np.ndarray | None) -> float:
         return 1.0
     if weight is None:
         return float(np.median(x))
-    if kernels.backend != "numpy" and weight.dtype.kind in "iu":
-        return float(_select_median(x, weight))
+    if kernels.backend != "numpy" and weight.dtype.kind in "iu" and x.dtype == np.float32:
+        key = int(_radix_median(x.view(np.uint32), weight))
+        return float(x.min()) if key < 0 else _from_key(key)
     order = np.argsort(x)
     cum = np.cumsum(weight[order])
     return float(x[order][np.searchsorted(cum, cum[-1] / 2.0)])
 
 
 @kernels.jit
-def _select_median(x, weight):  # type: ignore[no-untyped-def]
-    """``_median`` by weighted quickselect (expected linear time, no sort); the same value."""
-    xs = x.copy()
-    ws = weight.astype(np.int64)
-    total = ws.sum()
+def _order_key(u):  # type: ignore[no-untyped-def]
+    # a float32's bits as an unsigned key in the floats' order (sign flipped, negatives inverted)
+    if u & np.uint32(0x80000000):
+        return ~u
+    return u | np.uint32(0x80000000)
+
+
+@kernels.jit
+def _radix_median(bits, weight):  # type: ignore[no-untyped-def]
+    """``_median``'s value for float32 ``x`` (``bits = x.view(np.uint32)``) and integer weights,
+    by radix selection: the weight in each of 65,536 bins of the keys' top half, then within the
+    bin that holds the half weight, by the bottom half. Two passes, no copy, no sort. Returns the
+    key of the value; -1 if the weights are all zero."""
+    hi = np.zeros(65536, dtype=np.int64)
+    total = 0
+    for i in range(bits.size):
+        hi[_order_key(bits[i]) >> np.uint32(16)] += weight[i]
+        total += weight[i]
     if total <= 0:
-        return xs.min()
+        return np.int64(-1)
     half = total / 2.0
-    lo, hi, below = 0, xs.size, 0
-    while True:
-        pivot = xs[lo + (hi - lo) // 2]
-        # three-way partition of [lo, hi): < pivot | == pivot | > pivot
-        lt, i, gt = lo, lo, hi
-        w_less, w_eq = 0, 0
-        while i < gt:
-            v = xs[i]
-            if v < pivot:
-                xs[lt], xs[i] = xs[i], xs[lt]
-                ws[lt], ws[i] = ws[i], ws[lt]
-                w_less += ws[lt]
-                lt += 1
-                i += 1
-            elif v > pivot:
-                gt -= 1
-                xs[gt], xs[i] = xs[i], xs[gt]
-                ws[gt], ws[i] = ws[i], ws[gt]
-            else:
-                w_eq += ws[i]
-                i += 1
-        if below + w_less >= half:
-            hi = lt
-        elif below + w_less + w_eq >= half:
-            return pivot
-        else:
-            below += w_less + w_eq
-            lo = gt
+    below = 0
+    top = 0
+    for b in range(65536):
+        if below + hi[b] >= half:
+            top = b
+            break
+        below += hi[b]
+    lo = np.zeros(65536, dtype=np.int64)
+    for i in range(bits.size):
+        k = _order_key(bits[i])
+        if (k >> np.uint32(16)) == top:
+            lo[k & np.uint32(0xFFFF)] += weight[i]
+    for b in range(65536):
+        below += lo[b]
+        if below >= half:
+            return np.int64(top) * 65536 + b
+    return np.int64(top) * 65536 + 65535  # not reached: the bin holds the half weight
+
+
+def _from_key(key: int) -> float:
+    u = key & 0x7FFFFFFF if key & 0x80000000 else ~key & 0xFFFFFFFF
+    return float(np.array([u], dtype=np.uint32).view(np.float32)[0])
 
 
 def persons_per_household(w: World) -> np.ndarray:
@@ -267,7 +275,7 @@ def support(w: World, p: Params, ctx: Context) -> None:
         s = hh["support"]
         hh["support"] = np.clip(s + rate * (target - s), -1, 1)
     else:
-        _support(
+        against = _support(
             hh["support"], hh["disposition"], hh["harvest"], hh["taken"], hh["surplus"],
             normal_harvest(w, p),
             np.array([
@@ -275,16 +283,22 @@ def support(w: World, p: Params, ctx: Context) -> None:
                 p["support.nep"] * nep, abroad, rate, HUNGER_BELOW,
             ]),
             type(land) is float,  # a Python float keeps float32 arithmetic (NEP 50)
+            hh["weight"],
         )  # fmt: skip
+        tot = hh.total()
+        w.signals["unrest"] = float(against / tot) if tot > 0 else float("nan")
+        return
     w.signals["unrest"] = hh.share(hh["support"] < 0.0)
 
 
 @kernels.jit
-def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land):  # type: ignore[no-untyped-def]
-    """``support`` fused (the numpy branch is the reference): same dtypes, same order."""
+def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land, weight):  # type: ignore[no-untyped-def]
+    """``support`` fused (the numpy branch is the reference): same dtypes, same order; returns
+    the weight of the households against the regime (support below zero)."""
     base32, land, burden_w, hunger32 = np.float32(k[0]), k[1], k[2], np.float32(k[3])
     nep, abroad, rate, hunger_below = k[4], k[5], k[6], k[7]
     land32 = np.float32(land)
+    against = 0
     for i in range(support.size):
         disposable = np.float64(surplus[i]) + 0.1 * normal[i]
         felt = min(max(np.float64(taken[i]) / max(disposable, 1e-3), 0.0), 1.5)
@@ -295,15 +309,31 @@ def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land
         target = t2 - burden_w * felt - np.float64(hunger32 * hungry) + nep + abroad
         s = np.float64(support[i])
         support[i] = np.float32(min(max(s + rate * (target - s), -1.0), 1.0))
+        if support[i] < 0.0:
+            against += weight[i]
+    return against
 
 
 def livestock(w: World, p: Params, ctx: Context) -> None:
     """Livestock and implements are lost where the war passes and regrow slowly in peace."""
     hh = w.households
     r = hh["region"]
-    zone = w.signals["war_zone"][r] + 0.5 * w.signals["civil_war"]
-    loss = p["peasants.livestock_loss"] * zone
     regrow = 0.04 * (1.0 - w.signals["civil_war"])
-    hh["wealth"] = hh["wealth"] * (1.0 + ctx.dt * (regrow - loss))
+    if kernels.backend != "numpy" and hh["wealth"].dtype == np.float32:
+        # the same float64 factor, computed once per region rather than per household
+        zone_r = np.asarray(w.signals["war_zone"] + 0.5 * w.signals["civil_war"], np.float64)
+        factor = 1.0 + ctx.dt * (regrow - p["peasants.livestock_loss"] * zone_r)
+        _scale_by_region(hh["wealth"], r, np.asarray(factor, dtype=np.float64))
+    else:
+        zone = w.signals["war_zone"][r] + 0.5 * w.signals["civil_war"]
+        loss = p["peasants.livestock_loss"] * zone
+        hh["wealth"] = hh["wealth"] * (1.0 + ctx.dt * (regrow - loss))
     if ctx.step % 4 == 0:  # the strata's yardstick, refreshed monthly
         w.signals["median_wealth"] = _median(hh["wealth"], hh["weight"])
+
+
+@kernels.jit
+def _scale_by_region(x, region, factor):  # type: ignore[no-untyped-def]
+    """``x = float32(x * factor[region])`` in place (float64 product, as numpy computes it)."""
+    for i in range(x.size):
+        x[i] = np.float32(np.float64(x[i]) * factor[region[i]])
