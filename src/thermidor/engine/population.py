@@ -140,9 +140,13 @@ class Population:
         if out[WEIGHT].size:
             keep = ~mask
             m = self.n - out[WEIGHT].size
+            fused = kernels.backend != "numpy" and kernels.HAVE_NUMBA
             for k in self.dtypes:
                 col = self._cols[k]
-                col[:m] = col[: self.n][keep]
+                if fused:
+                    _squeeze(col, keep)  # in place, no temporary
+                else:
+                    col[:m] = col[: self.n][keep]
             self.n = m
         return out
 
@@ -170,6 +174,16 @@ class Population:
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {k: self[k].copy() for k in self.dtypes}
+
+
+@kernels.jit
+def _squeeze(col, keep):  # type: ignore[no-untyped-def]
+    """Move ``col[i]`` for each kept ``i`` to the front, in order (``col[:m] = col[keep]``)."""
+    j = 0
+    for i in range(keep.size):
+        if keep[i]:
+            col[j] = col[i]
+            j += 1
 
 
 def transfer(
