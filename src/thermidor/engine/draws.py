@@ -49,8 +49,26 @@ def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> 
 
 @kernels.jit
 def _binomial(k, n, p, out):  # type: ignore[no-untyped-def]
+    # agents mostly share (n, p) (whole agents at the scale's weight): the setup is cached
+    last_n, last_p = np.int64(-1), -1.0
+    pp = q = q0 = bound = 0.0
+    flip = ok = False
     for i in range(n.size):
-        out[i] = counter.binomial_at(k, i, n[i], p[i])
+        m, x = n[i], p[i]
+        if m <= 0 or x <= 0.0:
+            out[i] = 0
+        elif x >= 1.0:
+            out[i] = m
+        else:
+            if m != last_n or x != last_p:
+                pp, q, q0, bound, flip, ok = counter.binomial_setup(m, x)
+                last_n, last_p = m, x
+            if not ok:
+                out[i] = -1
+            elif counter.uniform_at(k, i) <= q0:  # no success (the common case), inline
+                out[i] = m if flip else 0
+            else:
+                out[i] = counter.binomial_invert(k, i, m, pp, q, q0, bound, flip)
 
 
 def thin(
@@ -89,10 +107,27 @@ def thin(
 def _thin(weight, p, mask, has_mask, k, lost):  # type: ignore[no-untyped-def]
     """``thin`` in one pass: clip, draw where p > 0 (and the mask), update."""
     j = 0
+    last_n, last_p = np.int64(-1), -1.0
+    pp = qq = q0 = bound = 0.0
+    flip = ok = False
     for i in range(weight.size):
         q = min(max(p[i], 0.0), 1.0)
         if q > 0.0 and (not has_mask or mask[i]):
-            x = counter.binomial_at(k, j, weight[i], q)
+            m = weight[i]
+            if m <= 0:
+                x = 0
+            elif q >= 1.0:
+                x = m
+            else:
+                if m != last_n or q != last_p:  # the setup is cached while (n, p) repeat
+                    pp, qq, q0, bound, flip, ok = counter.binomial_setup(m, q)
+                    last_n, last_p = m, q
+                if not ok:
+                    x = -1
+                elif counter.uniform_at(k, j) <= q0:  # no success (the common case), inline
+                    x = m if flip else 0
+                else:
+                    x = counter.binomial_invert(k, j, m, pp, qq, q0, bound, flip)
             j += 1
             lost[i] = x
             if x > 0:
