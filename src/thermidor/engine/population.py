@@ -136,17 +136,18 @@ class Population:
     def remove(self, mask: np.ndarray) -> dict[str, np.ndarray]:
         """Remove the agents where ``mask`` is true; return their rows (copies). Order is kept."""
         mask = np.asarray(mask, dtype=bool)
-        out = {k: self[k][mask] for k in self.dtypes}  # boolean indexing copies
-        if out[WEIGHT].size:
-            keep = ~mask
-            m = self.n - out[WEIGHT].size
+        idx = np.flatnonzero(mask)
+        out = {k: self[k][idx] for k in self.dtypes}  # copies, in order
+        if idx.size:
+            m = self.n - idx.size
+            lo = int(idx[0])  # the agents before the first removed one stay where they are
             fused = kernels.backend != "numpy" and kernels.HAVE_NUMBA
             for k in self.dtypes:
                 col = self._cols[k]
                 if fused:
-                    _squeeze(col, keep)  # in place, no temporary
+                    _squeeze(col, mask, lo, self.n)  # in place, no temporary
                 else:
-                    col[:m] = col[: self.n][keep]
+                    col[lo:m] = col[lo : self.n][~mask[lo:]]
             self.n = m
         return out
 
@@ -177,11 +178,12 @@ class Population:
 
 
 @kernels.jit
-def _squeeze(col, keep):  # type: ignore[no-untyped-def]
-    """Move ``col[i]`` for each kept ``i`` to the front, in order (``col[:m] = col[keep]``)."""
-    j = 0
-    for i in range(keep.size):
-        if keep[i]:
+def _squeeze(col, removed, lo, n):  # type: ignore[no-untyped-def]
+    """``col[lo:m] = col[lo:n][~removed[lo:]]`` in place: the kept agents from ``lo`` on move
+    down over the removed ones, in order."""
+    j = lo
+    for i in range(lo, n):
+        if not removed[i]:
             col[j] = col[i]
             j += 1
 
