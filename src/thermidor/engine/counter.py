@@ -385,18 +385,3 @@ def binomial_invert(k, i, n, pp, q, q0, bound, flip):  # type: ignore[no-untyped
             u -= px
             px = ((n - x + 1) * pp * px) / (x * q)
     return n - x if flip else x
-
-
-@jit
-def binomial_at(k, i, n, p):  # type: ignore[no-untyped-def]
-    """``binomial(k, [n], [p], [i])[0]``: one draw by inversion, or -1 above INVERSION_MAX."""
-    if n <= 0 or p <= 0.0:
-        return 0
-    if p >= 1.0:
-        return n
-    pp, q, q0, bound, flip, ok = binomial_setup(n, p)
-    if not ok:
-        return -1
-    if uniform_at(k, i) <= q0:
-        return n if flip else 0
-    return binomial_invert(k, i, n, pp, q, q0, bound, flip)

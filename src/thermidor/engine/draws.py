@@ -25,50 +25,10 @@ def _fused() -> bool:
 
 
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
-    """``Binomial(n[i], p[i])`` for each i, exactly (int64).
-
-    By inversion (:func:`thermidor.engine.counter.binomial`), draw ``i`` for element ``i``, so
-    draw ``i`` depends on ``n[i]`` and ``p[i]`` alone; the few elements whose mean exceeds
-    ``counter.INVERSION_MAX`` are drawn by numpy's binomial from ``rng``.
-    """
-    n = np.asarray(n, dtype=np.int64)
-    if n.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    prob = np.broadcast_to(np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0), n.shape)
-    k = key(rng)
-    if _fused():
-        out = np.empty(n.shape, dtype=np.int64)
-        _binomial(k, n, prob, out)
-    else:
-        out = counter.binomial(k, n, prob, np.arange(n.size))
-    big = np.flatnonzero(out < 0)
-    if big.size:
-        out[big] = rng.binomial(n[big], prob[big])
-    return out
-
-
-@kernels.jit
-def _binomial(k, n, p, out):  # type: ignore[no-untyped-def]
-    # agents mostly share (n, p) (whole agents at the scale's weight): the setup is cached
-    last_n, last_p = np.int64(-1), -1.0
-    pp = q = q0 = bound = 0.0
-    flip = ok = False
-    for i in range(n.size):
-        m, x = n[i], p[i]
-        if m <= 0 or x <= 0.0:
-            out[i] = 0
-        elif x >= 1.0:
-            out[i] = m
-        else:
-            if m != last_n or x != last_p:
-                pp, q, q0, bound, flip, ok = counter.binomial_setup(m, x)
-                last_n, last_p = m, x
-            if not ok:
-                out[i] = -1
-            elif counter.uniform_at(k, i) <= q0:  # no success (the common case), inline
-                out[i] = m if flip else 0
-            else:
-                out[i] = counter.binomial_invert(k, i, m, pp, q, q0, bound, flip)
+    """``Binomial(n[i], p[i])`` for each i, exactly (int64): :func:`thin` on a copy of ``n``
+    (so element ``i`` depends on ``n[i]`` and ``p[i]`` alone, and the j-th element with
+    ``p > 0`` takes draw j)."""
+    return thin(rng, np.array(n, dtype=np.int64), p, None)
 
 
 def thin(
