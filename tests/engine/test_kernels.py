@@ -93,3 +93,21 @@ def test_sum_blocks_is_numpys_pairwise_sum_to_the_bit(
     block = max(n, 1) if dtype == np.float64 else np.getbufsize()
     got = kernels.sum_blocks(a, block)
     assert np.float64(got).tobytes() == want.tobytes()
+
+
+def test_loading_a_kernel_does_not_import_scipy_linalg_and_blas_still_works() -> None:
+    """numba's BLAS probe (an import of scipy.linalg, half of a run's start-up) is skipped, and
+    numba's linear algebra still finds BLAS when a kernel asks for it (a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, numba\n"
+        "from thermidor.engine import kernels\n"
+        "kernels.sum_by(np.zeros(4, np.int8), np.ones(4, np.int64), None, None, 2)\n"
+        "print('scipy.linalg' in sys.modules)\n"
+        "f = numba.njit(lambda a, b: np.dot(a, b))\n"
+        "print(f(np.ones(3), np.arange(3.0)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "3.0"]

@@ -18,6 +18,7 @@ where a GPU is present. The fused mechanism kernels run on numba under every bac
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,28 @@ try:  # numba is a dependency, but a platform without a wheel still runs on nump
 except ImportError:  # pragma: no cover - exercised only where numba is missing
     numba = None  # type: ignore[assignment]
     HAVE_NUMBA = False
+
+
+def _load_numba_array_math_without_blas_probe() -> None:
+    """Import ``numba.np.arraymath`` with ``scipy.linalg.cython_blas`` hidden.
+
+    numba loads its array-math module the first time it loads any kernel, and that module probes
+    for BLAS by importing ``scipy.linalg`` (about 0.5 s on the machines we measure: half of a
+    run's start-up). Its answer only chooses how ``np.correlate`` and ``np.convolve`` compile;
+    no kernel here uses them, and numba's linear algebra (``np.dot``...) imports BLAS itself when
+    a kernel needs it, so hiding the module for this one import changes nothing but the time.
+    """
+    name = "scipy.linalg.cython_blas"
+    if not HAVE_NUMBA or name in sys.modules or "numba.np.arraymath" in sys.modules:
+        return
+    sys.modules[name] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        del sys.modules[name]
+
+
+_load_numba_array_math_without_blas_probe()
 
 BACKENDS = ("numba", "numpy", "cupy")
 
