@@ -32,7 +32,8 @@ def urban_persons(w: World) -> int:
 def procurement(w: World, p: Params, ctx: Context) -> None:
     """A week of the agricultural year: sales, requisitions or tax, and the towns' food."""
     hh = w.households
-    pph = persons_per_household(w)
+    by_region = hh.sum_by("region", len(w.villagers))
+    pph = persons_per_household(w, by_region)
     reach_r = 1.0 - w.signals["cut_off"]
     goods = float(np.clip(w.signals["goods"], 0.0, 1.2))
     requisition = w.decided("requisitioning") and not w.decided("new_economic_policy")
@@ -68,7 +69,7 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
         ]),
         squads, tax,
     )  # fmt: skip
-    w.signals["rural_hungry"] = short_r / np.maximum(hh.sum_by("region", len(pph)), 1.0)
+    w.signals["rural_hungry"] = short_r / np.maximum(by_region, 1.0)
     # the week's totals: regional totals in agent order (np.bincount's order), then their sum
     state_t = float(taken_r.sum())
     market_t = float(sold_r.sum())

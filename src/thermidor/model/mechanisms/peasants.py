@@ -105,8 +105,9 @@ def _from_key(key: int) -> float:
     return float(np.array([u], dtype=np.uint32).view(np.float32)[0])
 
 
-def persons_per_household(w: World) -> np.ndarray:
-    hh = w.households.sum_by("region", N_R)
+def persons_per_household(w: World, households: np.ndarray | None = None) -> np.ndarray:
+    """Villagers per household by region (``households``: their count by region, if known)."""
+    hh = w.households.sum_by("region", N_R) if households is None else households
     return w.villagers / np.maximum(hh, 1.0)
 
 
