@@ -55,3 +55,27 @@ def test_weighted_median_by_selection_is_the_sorted_one(n, ties, zeros, signed, 
         assert _median(x, w) == ref
     finally:
         kernels.use(before)
+
+
+def test_strata_weights_compare_as_numpy_does_at_the_boundaries(backend: None) -> None:
+    """The fused count compares float32 wealth with the float32 threshold, as numpy compares a
+    float32 column with a Python float (NEP 50): values a float32 rounding either side of 0.7 x
+    and 2.5 x the median fall in the same stratum on both backends."""
+    from thermidor.model.mechanisms.peasants import KULAK_ABOVE, POOR_BELOW, strata_weights
+
+    med = 0.2 + 0.1  # both thresholds round down to float32: float32(t) < t, so a float64
+    # comparison would put the value float32(t) in the stratum below (checked: it does)
+    edges = [np.float32(POOR_BELOW * med), np.float32(KULAK_ABOVE * med)]
+    assert all(float(e) < t for e, t in zip(edges, (POOR_BELOW * med, KULAK_ABOVE * med)))
+    wealth = np.array(
+        [np.nextafter(e, d, dtype=np.float32) for e in edges for d in (-np.inf, np.inf)]
+        + edges
+        + [POOR_BELOW * med, KULAK_ABOVE * med],
+        dtype=np.float32,
+    )
+    weight = np.arange(1, wealth.size + 1, dtype=np.int64) ** 3  # each value its own weight
+    kernels.use("numpy")
+    want = strata_weights(wealth, weight, med)
+    kernels.use("numba")
+    got = strata_weights(wealth, weight, med)
+    assert got.tobytes() == want.tobytes()

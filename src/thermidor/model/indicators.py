@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, kernels
+from thermidor.engine import Context
 from thermidor.model.mechanisms.confrontations import delegations, open_vote_against
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
-from thermidor.model.mechanisms.peasants import strata
+from thermidor.model.mechanisms.peasants import strata_weights
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, OPPOSITIONS
 from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
@@ -89,8 +89,9 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["red_army"] = float(sd.total(sd["red"]))
     row["army"] = float(sd.total())
     row["peasant_households"] = float(hh.total())
-    st = strata(hh["wealth"], float(w.signals.get("median_wealth", 1.0)))
-    by_stratum = kernels.sum_by(st, hh["weight"], None, None, len(STRATA))
+    by_stratum = strata_weights(
+        hh["wealth"], hh["weight"], float(w.signals.get("median_wealth", 1.0))
+    )
     for i, s in enumerate(STRATA):
         row[f"peasant_share:{s}"] = float(by_stratum[i] / max(by_stratum.sum(), 1.0))
     harvest = w.flows.pop("grain_harvest", None)

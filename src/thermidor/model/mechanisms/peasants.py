@@ -16,7 +16,7 @@ import numpy as np
 
 from thermidor.engine import Context, kernels
 from thermidor.model.params import Params
-from thermidor.model.world import CROPS, REGIONS, World
+from thermidor.model.world import CROPS, REGIONS, STRATA, World
 
 N_R = len(REGIONS)
 POOR_BELOW, KULAK_ABOVE = 0.7, 2.5  # wealth, 1917 median = 1 (modelling)
@@ -37,6 +37,23 @@ def strata(wealth: np.ndarray, median: float) -> np.ndarray:
     return (wealth >= POOR_BELOW * med).astype(np.int8) + (wealth > KULAK_ABOVE * med).astype(
         np.int8
     )
+
+
+def strata_weights(wealth: np.ndarray, weight: np.ndarray, median: float) -> np.ndarray:
+    """Households (weight) in each stratum: ``sum_by(strata(wealth, median))``, float64."""
+    if kernels.backend != "numpy" and wealth.dtype == np.float32 and weight.dtype.kind in "iu":
+        # numpy compares a float32 column with a Python float in float32 (NEP 50): so do we
+        poor, kulak = np.float32(POOR_BELOW * median), np.float32(KULAK_ABOVE * median)
+        return _strata_weights(wealth, weight, poor, kulak)  # type: ignore[no-any-return]
+    return kernels.sum_by(strata(wealth, median), weight, None, None, len(STRATA))
+
+
+@kernels.jit
+def _strata_weights(wealth, weight, poor, kulak):  # type: ignore[no-untyped-def]
+    acc = np.zeros(3, dtype=np.int64)  # integer sums: exact, as bincount's float64 of them
+    for i in range(wealth.size):
+        acc[(1 if wealth[i] >= poor else 0) + (1 if wealth[i] > kulak else 0)] += weight[i]
+    return acc.astype(np.float64)
 
 
 def kulaks(w: World) -> np.ndarray:
