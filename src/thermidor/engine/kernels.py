@@ -232,6 +232,10 @@ def _leaf(a, lo, n):  # type: ignore[no-untyped-def]
     return res
 
 
+pairwise_leaf = _leaf
+"""``pairwise`` of at most 128 items (one leaf: no recursion), for recursive kernels of their own."""
+
+
 @jit
 def pairwise(a, lo, n):  # type: ignore[no-untyped-def]
     """numpy's pairwise sum of ``a[lo:lo + n]`` widened to float64 (callable from kernels)."""

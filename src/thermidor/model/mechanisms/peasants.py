@@ -173,7 +173,7 @@ def land_seizure(w: World, p: Params, ctx: Context) -> None:
     w.signals["estates_left"] = left - share
     hh = w.households
     gain = p["land.estate_share"] * w.base["land_per_household"] * share
-    w.signals.pop("normal_harvest", None)
+    normal = w.signals.pop("normal_harvest", None)
     gain_wealth = gain / w.base["land_per_household"]  # land is half of wealth (modelling)
     repartition = p["land.kulak_repartition"] * share
     if kernels.backend == "numpy" or not _strong(gain, repartition, gain_wealth):
@@ -183,9 +183,20 @@ def land_seizure(w: World, p: Params, ctx: Context) -> None:
         pooled = float((excess * hh["weight"]).sum() / max(hh.total(), 1))
         hh["wealth"] = wealth - excess + pooled + 0.5 * gain_wealth
         return
-    excess = _seize(hh["land"], hh["wealth"], gain, np.float32(p["land.kulak_repartition"]), share)
-    pooled = float((excess * hh["weight"]).sum() / max(hh.total(), 1))
-    _repartition(hh["wealth"], excess, pooled, 0.5 * gain_wealth)
+    # the normal harvest follows the land in the same pass, as ``normal_harvest`` computes it
+    keep = normal is not None and normal.size == hh.n and w.base["yields"].dtype == np.float64
+    if not keep:
+        normal = np.empty(0)
+    rep32 = np.float32(p["land.kulak_repartition"])
+    a32, b32 = np.float32(p["peasants.sown_share"]), np.float32(p["peasants.yield"])
+    total = _seize(
+        hh["land"], hh["wealth"], hh["weight"], 0, hh.n,
+        gain, rep32, share, normal, keep, a32, b32, hh["region"], w.base["yields"], np.empty(128),
+    )  # fmt: skip
+    if keep:
+        w.signals["normal_harvest"] = normal
+    pooled = float(total / max(hh.total(), 1))
+    _repartition(hh["wealth"], rep32, share, pooled, 0.5 * gain_wealth)
 
 
 def _strong(*scalars: object) -> bool:
@@ -194,21 +205,41 @@ def _strong(*scalars: object) -> bool:
 
 
 @kernels.jit
-def _seize(land, wealth, gain, repartition32, share):  # type: ignore[no-untyped-def]
-    """``land_seizure`` fused, first pass: land gained, the kulaks' excess (float64)."""
-    excess = np.empty(land.size)
-    for i in range(land.size):
+def _seize(
+    land, wealth, weight, lo, n, gain, rep32, share, normal, keep, a32, b32, region, yields, buf
+):  # type: ignore[no-untyped-def]
+    """``land_seizure`` fused, first pass over ``[lo, lo + n)``: land gained (and the cached
+    normal harvest with it); returns ``(excess * weight).sum()`` to the bit: numpy's pairwise
+    order, its 128-term leaves computed into ``buf`` and summed as ``kernels.pairwise`` sums them, so no
+    array the size of the households is made."""
+    if n > 128:
+        n2 = n // 2
+        n2 -= n2 % 8
+        return _seize(
+            land, wealth, weight, lo, n2, gain, rep32, share, normal, keep, a32, b32, region,
+            yields, buf,
+        ) + _seize(
+            land, wealth, weight, lo + n2, n - n2, gain, rep32, share, normal, keep, a32, b32,
+            region, yields, buf,
+        )  # fmt: skip
+    for j in range(n):
+        i = lo + j
         land[i] = np.float32(np.float64(land[i]) + gain)
+        if keep:
+            normal[i] = np.float64(land[i] * a32 * b32) * yields[region[i]]
         over = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0))
-        excess[i] = np.float64(over * repartition32) * share
-    return excess
+        buf[j] = (np.float64(over * rep32) * share) * np.float64(weight[i])
+    return kernels.pairwise_leaf(buf, 0, n)  # not the recursive pairwise: numba cannot link a
+    # cached recursive kernel to another recursive one
 
 
 @kernels.jit
-def _repartition(wealth, excess, pooled, half_gain):  # type: ignore[no-untyped-def]
+def _repartition(wealth, rep32, share, pooled, half_gain):  # type: ignore[no-untyped-def]
     """``land_seizure`` fused, second pass: the commune shares the pooled excess out."""
     for i in range(wealth.size):
-        wealth[i] = np.float32(np.float64(wealth[i]) - excess[i] + pooled + half_gain)
+        over = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0))
+        excess = np.float64(over * rep32) * share
+        wealth[i] = np.float32(np.float64(wealth[i]) - excess + pooled + half_gain)
 
 
 def season(w: World, p: Params, ctx: Context) -> None:
