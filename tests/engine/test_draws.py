@@ -90,3 +90,15 @@ def test_bernoulli_draws_do_not_depend_on_agents_it_cannot_befall():
 def test_bernoulli_needs_a_size_when_nothing_gives_one():
     with pytest.raises(ValueError, match="give n"):
         bernoulli(np.random.default_rng(0), 0.5)
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_normal_gives_the_same_bits_on_both_backends_and_is_standard(name, backend):
+    from thermidor.engine.draws import normal
+
+    kernels.use("numpy")
+    want = normal(np.random.default_rng(21), 50_000)
+    kernels.use(name)
+    got = normal(np.random.default_rng(21), 50_000)
+    assert got.tobytes() == want.tobytes()
+    assert abs(got.mean()) < 4 / np.sqrt(got.size) and abs(got.std() - 1) < 0.02

@@ -66,7 +66,9 @@ def test_strata_weights_compare_as_numpy_does_at_the_boundaries(backend: None) -
     med = 0.2 + 0.1  # both thresholds round down to float32: float32(t) < t, so a float64
     # comparison would put the value float32(t) in the stratum below (checked: it does)
     edges = [np.float32(POOR_BELOW * med), np.float32(KULAK_ABOVE * med)]
-    assert all(float(e) < t for e, t in zip(edges, (POOR_BELOW * med, KULAK_ABOVE * med)))
+    assert all(
+        float(e) < t for e, t in zip(edges, (POOR_BELOW * med, KULAK_ABOVE * med), strict=True)
+    )
     wealth = np.array(
         [np.nextafter(e, d, dtype=np.float32) for e in edges for d in (-np.inf, np.inf)]
         + edges

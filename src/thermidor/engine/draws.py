@@ -135,3 +135,15 @@ def _bernoulli(k, p, mask, has_mask, out):  # type: ignore[no-untyped-def]
             j += 1
         else:
             out[i] = False
+
+
+def normal(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` standard normals (float64) on a counter stream keyed by one draw of ``rng``: the
+    ziggurat of :mod:`thermidor.engine.counter`, filled by numba or by its numpy reference (the
+    same bits), about four times faster than numpy's generator with numba."""
+    k = key(rng)
+    if _fused():
+        out = np.empty(n)
+        counter.fill_normal(k, out, counter.KI, counter.WI, counter.FI)
+        return out
+    return counter.normal(k, n)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, chunks
-from thermidor.engine.draws import bernoulli
+from thermidor.engine.draws import bernoulli, normal
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.peasants import kulaks
@@ -120,5 +120,5 @@ def differentiation(w: World, p: Params, ctx: Context) -> None:
     # richest household stays below e^4.1): without a bound, wealth grows as exp(exp(d t)) and
     # overflows within the NEP years once ``nep.differentiation`` passes about 0.6 a year
     rel = np.minimum(np.log(np.maximum(wealth, 1e-3)), MAX_ADVANTAGE)
-    growth = 0.03 + p["nep.differentiation"] * rel + rng.normal(0.0, 0.05, hh.n)
+    growth = 0.03 + p["nep.differentiation"] * rel + 0.05 * normal(rng, hh.n)
     hh["wealth"] = np.maximum(wealth * (1.0 + ctx.dt * growth), 0.02)
