@@ -17,10 +17,14 @@ depends on nothing but ``(key, i)``, whatever order or number of threads compute
   and 52-bit magnitudes, the variant numpy uses (sign bit, 8-bit layer, rectangle test in
   integers; the wedge and the tail use ``exp`` and ``log1p``). The tables are computed here from
   the published constants ``r`` and ``v``.
+- :func:`binomial`: inversion (numpy's own method below a mean of 30), ``P(0)`` by repeated
+  squaring so that only multiplications and divisions are used.
 
-Each has a numpy version (vectorised; the reference) and a scalar ``*_at`` version for numba
-kernels; both give the same bits (tests/engine/test_counter.py). The fast paths are integer
-arithmetic and one multiplication, exact in both. The slow paths (about 1.2% of normals) call
+Each has a numpy version (vectorised; the reference) and scalar versions for numba kernels
+(``uniform_at``; ``normal_fast`` and ``normal_slow``; ``binomial_setup`` and
+``binomial_invert``); both give the same bits (tests/engine/test_counter.py,
+tests/engine/test_draws.py). The fast paths are integer arithmetic and one multiplication, exact
+in both. The slow paths (about 1.5% of normals) call
 ``math.exp``/``math.log1p`` in both versions, which numba compiles to the same C library calls
 Python makes; numpy's own vectorised ``exp`` is not used, because its SIMD code can differ from
 the C library in the last bit.
@@ -290,7 +294,8 @@ def _unit_idx(k: np.uint64, i: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 def binomial(k: np.uint64, n: np.ndarray, p: np.ndarray, index: np.ndarray) -> np.ndarray:
     """``Binomial(n[j], p[j])`` for each j by inversion, draw ``index[j]`` of stream ``k``
-    (int64; the numpy reference of :func:`binomial_into`). Where the mean ``n * min(p, 1 - p)``
+    (int64; the numpy reference of ``binomial_setup`` and ``binomial_invert``, which
+    ``engine.draws`` calls agent by agent). Where the mean ``n * min(p, 1 - p)``
     exceeds ``INVERSION_MAX`` the result is -1: the caller draws those otherwise."""
     n = np.asarray(n, dtype=np.int64)
     p = np.asarray(p, dtype=np.float64)
