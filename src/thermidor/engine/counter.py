@@ -292,8 +292,8 @@ def _unit_idx(k: np.uint64, i: np.ndarray, t: np.ndarray) -> np.ndarray:
     return (z >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
 
-def binomial(k: np.uint64, n: np.ndarray, p: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``Binomial(n[j], p[j])`` for each j by inversion, draw ``index[j]`` of stream ``k``
+def binomial(k: np.uint64, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``Binomial(n[j], p[j])`` for each j by inversion, draw ``j`` of stream ``k``
     (int64; the numpy reference of ``binomial_setup`` and ``binomial_invert``, which
     ``engine.draws`` calls agent by agent). Where the mean ``n * min(p, 1 - p)``
     exceeds ``INVERSION_MAX`` the result is -1: the caller draws those otherwise."""
@@ -313,7 +313,7 @@ def binomial(k: np.uint64, n: np.ndarray, p: np.ndarray, index: np.ndarray) -> n
     n_, pp_, q_, m_ = n[go], pp[go], q[go], mean[go]
     q0 = _power(q_, n_)
     bound = np.minimum(n_.astype(np.float64), m_ + 10.0 * np.sqrt(m_ * q_ + 1.0))
-    idx = np.asarray(index)[go].astype(np.int64)
+    idx = go.astype(np.int64)
     t = np.zeros(go.size, dtype=np.int64)
     u = _unit_idx(k, idx, t)
     x = np.zeros(go.size, dtype=np.int64)

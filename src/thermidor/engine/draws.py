@@ -53,7 +53,7 @@ def thin(
             active &= mask
         lost = np.zeros(weight.shape, dtype=np.int64)
         idx = np.flatnonzero(active)
-        lost[idx] = counter.binomial(k, weight[idx], prob[idx], np.arange(idx.size))
+        lost[idx] = counter.binomial(k, weight[idx], prob[idx])
         big = idx[lost[idx] < 0]
         hit = idx[lost[idx] > 0]
         weight[hit] -= lost[hit]
