@@ -55,6 +55,35 @@ def test_remove_returns_the_removed_rows_and_keeps_the_order_of_the_rest():
     assert pop.total() + int(rows["weight"].sum()) == 550
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(1, 200),
+    density=st.sampled_from([0.0, 0.01, 0.3, 0.9, 1.0]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_remove_squeezes_the_same_columns_on_both_backends(n, density, seed) -> None:  # type: ignore[no-untyped-def]
+    """The fused squeeze (runs of kept agents moved down) leaves what numpy's boolean gather
+    leaves: removals first, last, in runs, none or all, and columns of every width."""
+    from thermidor.engine import kernels
+
+    before = kernels.backend
+    rng = np.random.default_rng(seed)
+    mask = rng.random(n) < density
+    out = {}
+    try:
+        for name in ("numpy", "numba"):
+            kernels.use(name)
+            pop = Population("p", {"a": np.int8, "b": np.float32, "c": np.bool_}, capacity=n)
+            pop.append(weight=np.arange(n) + 1, a=np.arange(n) % 100, b=np.arange(n) / 7.0,
+                       c=np.arange(n) % 3 == 0)  # fmt: skip
+            rows = pop.remove(mask)
+            out[name] = {k: (pop[k].tobytes(), rows[k].tobytes()) for k in pop.dtypes}
+    finally:
+        kernels.use(before)
+    assert out["numba"] == out["numpy"]
+    assert len(out["numba"]["weight"][0]) == 8 * int((~mask).sum())
+
+
 def test_removed_rows_are_copies_not_views():
     pop = people()
     pop.append(weight=[1, 2, 3], tag=[1, 2, 3])

@@ -81,3 +81,34 @@ def test_strata_weights_compare_as_numpy_does_at_the_boundaries(backend: None) -
     kernels.use("numba")
     got = strata_weights(wealth, weight, med)
     assert got.tobytes() == want.tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    grouped=st.booleans(),
+    mode=st.sampled_from(["squads", "tax", "market"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_grain_week_kernel_is_its_numpy_reference(n, grouped, mode, seed) -> None:  # type: ignore[no-untyped-def]
+    """The fused week (regional totals kept in registers while the region repeats) gives
+    ``np.bincount``'s totals and the same columns, households grouped by region or not."""
+    from thermidor.model.mechanisms.grain import _week, _week_numpy
+
+    rng = np.random.default_rng(seed)
+    region = rng.integers(0, 5, n).astype(np.int8)
+    if grouped:
+        region.sort()
+    col = [rng.random(n).astype(np.float32) * 3 for _ in range(5)]  # harvest sown stock taken wealth
+    weight = rng.integers(0, 4, n).astype(np.int64)
+    normal = rng.random(n) * 2
+    pph, reach = rng.random(5) * 6, rng.random(5)
+    k = np.array([0.2, 0.1, 1.5, 0.3, 1 / 52, 0.2, 0.1, 0.4, 0.6])
+    squads, tax = mode == "squads", mode == "tax"
+    out = {}
+    for name, fn in (("numpy", _week_numpy), ("numba", _week)):
+        stock, taken = col[2].copy(), col[3].copy()
+        totals = fn(region, col[0], col[1], stock, taken, col[4], weight, normal, pph, reach,
+                    np.float32(2.5), k, squads, tax)  # fmt: skip
+        out[name] = [np.asarray(t).tobytes() for t in (*totals, stock, taken)]
+    assert out["numba"] == out["numpy"]

@@ -145,7 +145,7 @@ class Population:
             for k in self.dtypes:
                 col = self._cols[k]
                 if fused:
-                    _squeeze(col, mask, lo, self.n)  # in place, no temporary
+                    _squeeze(col, idx, self.n)  # in place, no temporary
                 else:
                     col[lo:m] = col[lo : self.n][~mask[lo:]]
             self.n = m
@@ -178,14 +178,19 @@ class Population:
 
 
 @kernels.jit
-def _squeeze(col, removed, lo, n):  # type: ignore[no-untyped-def]
-    """``col[lo:m] = col[lo:n][~removed[lo:]]`` in place: the kept agents from ``lo`` on move
-    down over the removed ones, in order."""
-    j = lo
-    for i in range(lo, n):
-        if not removed[i]:
-            col[j] = col[i]
-            j += 1
+def _squeeze(col, removed, n):  # type: ignore[no-untyped-def]
+    """``col[lo:m] = col[lo:n][~mask[lo:]]`` in place, ``removed`` the removed agents' indices
+    (sorted, ``lo = removed[0]``): the runs of kept agents between them move down, in order.
+    The indices are unsigned so that the copy of each run compiles to vector moves (a signed
+    index carries numba's negative-index check, which keeps it scalar: 10x slower, measured)."""
+    j = np.uint64(removed[0])
+    for t in range(removed.size):
+        start = np.uint64(removed[t] + 1)
+        end = np.uint64(removed[t + 1] if t + 1 < removed.size else n)
+        run = end - start
+        for q in range(run):
+            col[j + q] = col[start + q]
+        j += run
 
 
 def transfer(

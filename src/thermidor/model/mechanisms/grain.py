@@ -147,17 +147,25 @@ def _week(
     squads, tax,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     """``_week_numpy`` fused: the same float32/float64 operations in the same order, and no
-    array the size of the households (the regional totals are accumulated in the loop)."""
+    array the size of the households. The regional totals are accumulated in registers while
+    the region repeats (the households lie grouped by region) and stored when it changes: the
+    same additions in the same order as ``np.bincount``'s, without a chain through memory."""
     ration, seed32, kulak_bias, rate, dt_ = k[0], np.float32(k[1]), k[2], k[3], k[4]
     sell, tax_share, squeeze2, hunger = k[5], k[6], k[7], k[8]
-    n = r.size
     taken_r = np.zeros(pph.size)
     sold_r = np.zeros(pph.size)
     short_r = np.zeros(pph.size)
-    for i in range(n):
-        subsistence = ration * pph[r[i]] + np.float64(seed32 * sown[i])
+    cur = -1
+    acc_t = acc_s = acc_h = eat = reach = 0.0
+    for i in range(r.size):
+        if r[i] != cur:
+            if cur >= 0:
+                taken_r[cur], sold_r[cur], short_r[cur] = acc_t, acc_s, acc_h
+            cur = r[i]
+            acc_t, acc_s, acc_h = taken_r[cur], sold_r[cur], short_r[cur]
+            eat, reach = ration * pph[cur], reach_r[cur]
+        subsistence = eat + np.float64(seed32 * sown[i])
         surplus = max(np.float64(harvest[i]) - subsistence, 0.0)
-        reach = reach_r[r[i]]
         left = np.float64(stock[i])
         kulak = wealth[i] > kulak_above
         t = 0.0
@@ -170,12 +178,15 @@ def _week(
             t = min(tax_share * squeeze * np.float64(harvest[i]) * reach / 16.0, left)
         sd = min(surplus * sell * reach * dt_, max(left - t, 0.0))
         stock[i] = np.float32(left - t - sd)
-        taken_col[i] = np.float32(np.float64(taken_col[i]) + t)
+        tc = np.float32(np.float64(taken_col[i]) + t)
+        taken_col[i] = tc
         wt = np.float64(weight[i])
-        taken_r[r[i]] += t * wt
-        sold_r[r[i]] += sd * wt
-        if np.float64(harvest[i] - taken_col[i]) < hunger * normal[i]:
-            short_r[r[i]] += wt
+        acc_t += t * wt
+        acc_s += sd * wt
+        if np.float64(harvest[i] - tc) < hunger * normal[i]:
+            acc_h += wt
+    if cur >= 0:
+        taken_r[cur], sold_r[cur], short_r[cur] = acc_t, acc_s, acc_h
     return taken_r, sold_r, short_r
 
 
