@@ -99,7 +99,8 @@ def test_the_grain_week_kernel_is_its_numpy_reference(n, grouped, mode, seed) ->
     region = rng.integers(0, 5, n).astype(np.int8)
     if grouped:
         region.sort()
-    col = [rng.random(n).astype(np.float32) * 3 for _ in range(5)]  # harvest sown stock taken wealth
+    # harvest, sown, stock, taken, wealth
+    col = [rng.random(n).astype(np.float32) * 3 for _ in range(5)]
     weight = rng.integers(0, 4, n).astype(np.int64)
     normal = rng.random(n) * 2
     pph, reach = rng.random(5) * 6, rng.random(5)
