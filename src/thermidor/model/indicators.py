@@ -88,10 +88,12 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["unemployed"] = float(wk.total(~wk["employed"]))
     row["red_army"] = float(sd.total(sd["red"]))
     row["army"] = float(sd.total())
-    row["peasant_households"] = float(hh.total())
     by_stratum = strata_weights(
         hh["wealth"], hh["weight"], float(w.signals.get("median_wealth", 1.0))
     )
+    # every household is in one stratum, and the strata's weights are exact integer sums: their
+    # total is ``hh.total()`` to the bit, without another pass over the households
+    row["peasant_households"] = float(by_stratum.sum())
     for i, s in enumerate(STRATA):
         row[f"peasant_share:{s}"] = float(by_stratum[i] / max(by_stratum.sum(), 1.0))
     harvest = w.flows.pop("grain_harvest", None)

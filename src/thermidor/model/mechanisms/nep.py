@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, chunks
-from thermidor.engine.draws import bernoulli, normal
+from thermidor.engine import Context, chunks, counter, kernels
+from thermidor.engine.draws import bernoulli, key, normal
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.peasants import kulaks
@@ -115,10 +115,50 @@ def differentiation(w: World, p: Params, ctx: Context) -> None:
         return
     hh = w.households
     rng = ctx.rng("nep.differentiation")
+    d, dt_ = float(p["nep.differentiation"]), float(ctx.dt)
+    if kernels.backend != "numpy" and hh["wealth"].dtype == np.float32:
+        # fused: numpy's log on a float64 buffer (its bits, not libm's), then one pass with the
+        # luck drawn inline; the numpy branch below is the reference (the same bits)
+        k = key(rng)
+        buf = np.empty(hh.n)
+        _floor_log_input(hh["wealth"], buf)
+        np.log(buf, out=buf)
+        worst = _grow(hh["wealth"], buf, d, dt_, k, counter.KI, counter.WI, counter.FI)
+        if worst:
+            raise OverflowError(
+                f"households.wealth: {worst!r} does not fit the column's float32; a mechanism "
+                "has let this attribute run away"
+            )
+        return
     wealth = hh["wealth"].astype(np.float64)
     # the advantage compounds up to e^5 (about 150 times the 1917 median; the baseline's
     # richest household stays below e^4.1): without a bound, wealth grows as exp(exp(d t)) and
     # overflows within the NEP years once ``nep.differentiation`` passes about 0.6 a year
     rel = np.minimum(np.log(np.maximum(wealth, 1e-3)), MAX_ADVANTAGE)
-    growth = 0.03 + p["nep.differentiation"] * rel + 0.05 * normal(rng, hh.n)
-    hh["wealth"] = np.maximum(wealth * (1.0 + ctx.dt * growth), 0.02)
+    growth = 0.03 + d * rel + 0.05 * normal(rng, hh.n)
+    hh["wealth"] = np.maximum(wealth * (1.0 + dt_ * growth), 0.02)
+
+
+@kernels.jit
+def _floor_log_input(wealth, out):  # type: ignore[no-untyped-def]
+    for i in range(wealth.size):
+        out[i] = max(np.float64(wealth[i]), 1e-3)
+
+
+@kernels.jit
+def _grow(wealth, log_w, d, dt_, k, ki, wi, fi):  # type: ignore[no-untyped-def]
+    """``differentiation``'s update in one pass, draw ``i`` of stream ``k`` for household ``i``.
+    Returns the largest wealth beyond float32's range, 0.0 if none (the caller raises)."""
+    worst = 0.0
+    for i in range(wealth.size):
+        r = counter.word_at(k, i, 0)
+        z = counter.normal_fast(r, ki, wi)
+        if z != z:
+            z = counter.normal_slow(k, i, r, ki, wi, fi)
+        growth = (0.03 + d * min(log_w[i], MAX_ADVANTAGE)) + 0.05 * z
+        x = max(np.float64(wealth[i]) * (1.0 + dt_ * growth), 0.02)
+        y = np.float32(x)
+        if y == np.inf:  # numpy's cast would raise: overflow
+            worst = max(worst, x)
+        wealth[i] = y
+    return worst
