@@ -20,6 +20,9 @@ def key(rng: np.random.Generator) -> np.uint64:
     return np.uint64(rng.integers(0, 2**64, dtype=np.uint64))
 
 
+_NO_MASK = np.zeros(0, dtype=np.bool_)  # what a kernel is given when there is no mask
+
+
 def _fused() -> bool:
     return kernels.backend != "numpy" and kernels.HAVE_NUMBA
 
@@ -38,15 +41,19 @@ def thin(
     ``mask``; updates ``weight`` in place and returns the losses (int64). The ``j``-th agent with
     ``p > 0`` (and ``mask``) takes draw ``j``. See ``Population.thin``."""
     prob = np.asarray(p, dtype=np.float64)
-    if prob.ndim == 0:
-        prob = np.broadcast_to(prob, weight.shape)
     k = key(rng)
     if _fused():
         lost = np.empty(weight.shape, dtype=np.int64)
         has_mask = mask is not None
-        _thin(weight, prob, mask if has_mask else weight[:0] > 0, has_mask, k, lost)
+        # a scalar p is read with stride 0 (no broadcast array: its cost is per call)
+        _thin(weight, prob.reshape(-1), int(prob.ndim > 0), mask if has_mask else _NO_MASK,
+              has_mask, k, lost)  # fmt: skip
         big = np.flatnonzero(lost < 0)
+        if big.size and prob.ndim == 0:
+            prob = np.broadcast_to(prob, weight.shape)
     else:
+        if prob.ndim == 0:
+            prob = np.broadcast_to(prob, weight.shape)
         prob = np.clip(prob, 0.0, 1.0)
         active = prob > 0
         if mask is not None:
@@ -64,14 +71,15 @@ def thin(
 
 
 @kernels.jit
-def _thin(weight, p, mask, has_mask, k, lost):  # type: ignore[no-untyped-def]
-    """``thin`` in one pass: clip, draw where p > 0 (and the mask), update."""
+def _thin(weight, p, ps, mask, has_mask, k, lost):  # type: ignore[no-untyped-def]
+    """``thin`` in one pass: clip, draw where p > 0 (and the mask), update; agent ``i``'s
+    probability is ``p[i * ps]`` (``ps`` 0 for one probability for all)."""
     j = 0
     last_n, last_p = np.int64(-1), -1.0
     pp = qq = q0 = bound = 0.0
     flip = ok = False
     for i in range(weight.size):
-        q = min(max(p[i], 0.0), 1.0)
+        q = min(max(p[i * ps], 0.0), 1.0)
         if q > 0.0 and (not has_mask or mask[i]):
             m = weight[i]
             if m <= 0:
@@ -108,14 +116,15 @@ def bernoulli(
     shape = mask.shape if mask is not None else (prob.shape if prob.ndim else (n,))
     if shape[0] < 0:
         raise ValueError("bernoulli: give n when neither p nor mask is an array")
-    if prob.ndim == 0:
-        prob = np.broadcast_to(prob, shape)
     k = key(rng)
     if _fused():
         out = np.empty(shape, dtype=np.bool_)
         has_mask = mask is not None
-        _bernoulli(k, prob, mask if has_mask else out[:0], has_mask, out)
+        _bernoulli(k, prob.reshape(-1), int(prob.ndim > 0), mask if has_mask else _NO_MASK,
+                   has_mask, out)  # fmt: skip
         return out
+    if prob.ndim == 0:
+        prob = np.broadcast_to(prob, shape)
     active = prob > 0
     if mask is not None:
         active &= mask
@@ -126,10 +135,10 @@ def bernoulli(
 
 
 @kernels.jit
-def _bernoulli(k, p, mask, has_mask, out):  # type: ignore[no-untyped-def]
+def _bernoulli(k, p, ps, mask, has_mask, out):  # type: ignore[no-untyped-def]
     j = 0
     for i in range(out.size):
-        q = p[i]
+        q = p[i * ps]
         if q > 0.0 and (not has_mask or mask[i]):
             out[i] = counter.uniform_at(k, j) < q
             j += 1
