@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from thermidor.engine import Population, kernels
-from thermidor.engine.draws import bernoulli, binomial
+from thermidor.engine.draws import bernoulli, binomial, gain
 
 
 def test_binomial_has_each_agents_binomial_distribution():
@@ -46,6 +46,27 @@ def test_binomial_and_thin_give_the_same_bits_on_both_backends(name, backend):
     got = pop2.thin(np.random.default_rng(5), p, mask=n % 3 > 0)
     assert got.tobytes() == want_thin.tobytes()
     assert pop2["weight"].tobytes() == pop["weight"].tobytes()
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_gain_adds_the_binomial_draws_in_place_on_both_backends(name, backend):
+    """``gain`` is ``weight += binomial(rng, weight, p)`` in one pass: the same draws (big means
+    included), and ``binomial`` leaves its counts as they were."""
+    rng = np.random.default_rng(12)
+    n = rng.integers(0, 400, 5000)
+    p = rng.random(5000) ** 2 * 0.4
+    p[::7] = 0.0
+    p[::13] = 0.5  # means above INVERSION_MAX: numpy's generator
+    kernels.use("numpy")
+    counts = n.copy()
+    want = binomial(np.random.default_rng(5), counts, p)
+    assert counts.tobytes() == n.tobytes()
+    kernels.use(name)
+    weight = n.copy()
+    got = gain(np.random.default_rng(5), weight, p)
+    assert got.tobytes() == want.tobytes()
+    assert weight.tobytes() == (n + want).tobytes()
+    assert (want[p == 0] == 0).all() and (want[p == 0.5] > 0).any()
 
 
 @pytest.mark.parametrize("name", ["numpy", "numba"])

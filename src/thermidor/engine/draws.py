@@ -28,10 +28,13 @@ def _fused() -> bool:
 
 
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
-    """``Binomial(n[i], p[i])`` for each i, exactly (int64): :func:`thin` on a copy of ``n``
-    (so element ``i`` depends on ``n[i]`` and ``p[i]`` alone, and the j-th element with
-    ``p > 0`` takes draw j)."""
-    return thin(rng, np.array(n, dtype=np.int64), p, None)
+    """``Binomial(n[i], p[i])`` for each i, exactly (int64), ``n`` left as it is (element ``i``
+    depends on ``n[i]`` and ``p[i]`` alone, and the j-th element with ``p > 0`` takes draw j;
+    the draws :func:`thin` would make)."""
+    counts = np.asarray(n, dtype=np.int64)
+    if not counts.flags.writeable:  # the kernel's signature wants a writable array
+        counts = counts.copy()
+    return _units(rng, counts, p, None, 0)
 
 
 def thin(
@@ -40,15 +43,33 @@ def thin(
     """Each unit of ``weight[i]`` leaves with probability ``p[i]`` (clipped to [0, 1]) where
     ``mask``; updates ``weight`` in place and returns the losses (int64). The ``j``-th agent with
     ``p > 0`` (and ``mask``) takes draw ``j``. See ``Population.thin``."""
+    return _units(rng, weight, p, mask, -1)
+
+
+def gain(rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """Each unit of ``weight[i]`` adds one with probability ``p[i]`` (households partitioning):
+    ``weight += binomial(rng, weight, p)`` in one pass, the same draws; returns the gains."""
+    return _units(rng, weight, p, None, 1)
+
+
+def _units(
+    rng: np.random.Generator,
+    weight: np.ndarray,
+    p: np.ndarray | float,
+    mask: np.ndarray | None,
+    sign: int,
+) -> np.ndarray:
+    """``Binomial(weight[i], p[i])`` where ``p > 0`` and ``mask``, added to ``weight`` times
+    ``sign`` (-1 thin, 0 leave, +1 gain); returns the draws."""
     prob = np.asarray(p, dtype=np.float64)
     k = key(rng)
     if _fused():
-        lost = np.empty(weight.shape, dtype=np.int64)
+        drawn = np.empty(weight.shape, dtype=np.int64)
         has_mask = mask is not None
         # a scalar p is read with stride 0 (no broadcast array: its cost is per call)
         _thin(weight, prob.reshape(-1), int(prob.ndim > 0), mask if has_mask else _NO_MASK,
-              has_mask, k, lost)  # fmt: skip
-        big = np.flatnonzero(lost < 0)
+              has_mask, k, drawn, sign)  # fmt: skip
+        big = np.flatnonzero(drawn < 0)
         if big.size and prob.ndim == 0:
             prob = np.broadcast_to(prob, weight.shape)
     else:
@@ -58,22 +79,24 @@ def thin(
         active = prob > 0
         if mask is not None:
             active &= mask
-        lost = np.zeros(weight.shape, dtype=np.int64)
+        drawn = np.zeros(weight.shape, dtype=np.int64)
         idx = np.flatnonzero(active)
-        lost[idx] = counter.binomial(k, weight[idx], prob[idx])
-        big = idx[lost[idx] < 0]
-        hit = idx[lost[idx] > 0]
-        weight[hit] -= lost[hit]
+        drawn[idx] = counter.binomial(k, weight[idx], prob[idx])
+        big = idx[drawn[idx] < 0]
+        hit = idx[drawn[idx] > 0]
+        if sign:
+            weight[hit] += sign * drawn[hit]
     if big.size:  # means above counter.INVERSION_MAX: numpy's generator draws them
-        lost[big] = rng.binomial(weight[big], np.clip(prob[big], 0.0, 1.0))
-        weight[big] -= lost[big]
-    return lost
+        drawn[big] = rng.binomial(weight[big], np.clip(prob[big], 0.0, 1.0))
+        if sign:
+            weight[big] += sign * drawn[big]
+    return drawn
 
 
 @kernels.jit
-def _thin(weight, p, ps, mask, has_mask, k, lost):  # type: ignore[no-untyped-def]
-    """``thin`` in one pass: clip, draw where p > 0 (and the mask), update; agent ``i``'s
-    probability is ``p[i * ps]`` (``ps`` 0 for one probability for all)."""
+def _thin(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-untyped-def]
+    """``_units`` in one pass: clip, draw where p > 0 (and the mask), add ``sign`` times the
+    draw to the weight; agent ``i``'s probability is ``p[i * ps]`` (``ps`` 0 for one for all)."""
     j = 0
     last_n, last_p = np.int64(-1), -1.0
     pp = qq = q0 = bound = 0.0
@@ -98,8 +121,8 @@ def _thin(weight, p, ps, mask, has_mask, k, lost):  # type: ignore[no-untyped-de
                     x = counter.binomial_invert(k, j, m, pp, qq, q0, bound, flip)
             j += 1
             lost[i] = x
-            if x > 0:
-                weight[i] -= x
+            if x > 0 and sign != 0:
+                weight[i] += sign * x
         else:
             lost[i] = 0
 

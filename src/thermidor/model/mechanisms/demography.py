@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context
-from thermidor.engine.draws import bernoulli, binomial
+from thermidor.engine.draws import bernoulli, gain
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import REGIONS, World
@@ -69,7 +69,6 @@ def villages(w: World, p: Params, ctx: Context) -> None:
     w.villagers += born - died
     w.ledger.flow("birth", "outside", "villagers", int(born.sum()))
     w.ledger.flow("death", "villagers", "outside", int(died.sum()))
-    hh = w.households  # households partition (this mechanism runs monthly)
-    new = binomial(rng, hh["weight"], hazard(p["hunger.partition"], ctx.dt))
-    hh["weight"] = hh["weight"] + new
+    hh = w.households  # households partition (this mechanism runs monthly), in place
+    new = gain(rng, hh["weight"], hazard(p["hunger.partition"], ctx.dt))
     w.ledger.flow("partition", "outside", "households", int(new.sum()))
