@@ -21,6 +21,7 @@ def key(rng: np.random.Generator) -> np.uint64:
 
 
 _NO_MASK = np.zeros(0, dtype=np.bool_)  # what a kernel is given when there is no mask
+_NO_AGENTS = np.zeros(0, dtype=np.int64)
 
 
 def _fused() -> bool:
@@ -67,9 +68,9 @@ def _units(
         drawn = np.empty(weight.shape, dtype=np.int64)
         has_mask = mask is not None
         # a scalar p is read with stride 0 (no broadcast array: its cost is per call)
-        _thin(weight, prob.reshape(-1), int(prob.ndim > 0), mask if has_mask else _NO_MASK,
-              has_mask, k, drawn, sign)  # fmt: skip
-        big = np.flatnonzero(drawn < 0)
+        n_big = _thin(weight, prob.reshape(-1), int(prob.ndim > 0),
+                      mask if has_mask else _NO_MASK, has_mask, k, drawn, sign)  # fmt: skip
+        big = np.flatnonzero(drawn < 0) if n_big else _NO_AGENTS
         if big.size and prob.ndim == 0:
             prob = np.broadcast_to(prob, weight.shape)
     else:
@@ -96,8 +97,10 @@ def _units(
 @kernels.jit
 def _thin(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-untyped-def]
     """``_units`` in one pass: clip, draw where p > 0 (and the mask), add ``sign`` times the
-    draw to the weight; agent ``i``'s probability is ``p[i * ps]`` (``ps`` 0 for one for all)."""
+    draw to the weight; agent ``i``'s probability is ``p[i * ps]`` (``ps`` 0 for one for all).
+    Returns how many agents' means were too large to invert (marked -1 in ``lost``)."""
     j = 0
+    n_big = 0
     last_n, last_p = np.int64(-1), -1.0
     pp = qq = q0 = bound = 0.0
     flip = ok = False
@@ -115,6 +118,7 @@ def _thin(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-unty
                     last_n, last_p = m, q
                 if not ok:
                     x = -1
+                    n_big += 1
                 elif counter.uniform_at(k, j) <= q0:  # no success (the common case), inline
                     x = m if flip else 0
                 else:
@@ -125,6 +129,7 @@ def _thin(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-unty
                 weight[i] += sign * x
         else:
             lost[i] = 0
+    return n_big
 
 
 def bernoulli(
