@@ -15,7 +15,7 @@ from thermidor.engine import Context, chunks, counter, kernels
 from thermidor.engine.draws import bernoulli, key, normal
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
-from thermidor.model.mechanisms.peasants import kulaks
+from thermidor.model.mechanisms.peasants import strata_weights
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, World
 
@@ -51,10 +51,19 @@ def market(w: World, p: Params, ctx: Context) -> None:
     unemployed = w.workers.share(~w.workers["employed"]) if w.workers.n else 0.0
     hunger = max(0.0, 1.0 - float(w.signals["food"]))
     w.signals["crisis"] = max(0.0, scissors - 1.0) / 2.0 + unemployed + hunger
-    hh = w.households
     marketed = float(w.signals.get("marketed_share", 0.0))
-    kulak = hh.share(kulaks(w)) if hh.n else 0.0
-    w.signals["nep_market"] = (marketed * 4.0 + kulak * 5.0) / 2.0 if nep else 0.0
+    w.signals["nep_market"] = (marketed * 4.0 + _kulak_share(w) * 5.0) / 2.0 if nep else 0.0
+
+
+def _kulak_share(w: World) -> float:
+    """``households.share(kulaks(w))``, from the strata's exact integer weights (one pass, no
+    mask the size of the households; the same division of the same integers)."""
+    hh = w.households
+    if not hh.n:
+        return 0.0
+    by = strata_weights(hh["wealth"], hh["weight"], float(w.signals.get("median_wealth", 1.0)))
+    total = by.sum()
+    return float(by[2] / total) if total > 0 else float("nan")
 
 
 def managers(w: World, p: Params, ctx: Context) -> None:
