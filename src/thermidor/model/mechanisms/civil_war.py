@@ -147,10 +147,10 @@ def _kronstadt_rotation(w: World, p: Params, ctx: Context, rng: np.random.Genera
         pk[kr] = hazard(p["war.kronstadt_rotation"] * war, ctx.dt) * militant_weights(
             sd["consciousness"][kr], p["war.militant_bias"]
         )
-        sd["garrison"] = np.where(bernoulli(rng, pk), G["front"], sd["garrison"])
+        sd["garrison"][bernoulli(rng, pk)] = G["front"]
     deficit = p["war.kronstadt_garrison"] - sd.total(sd["garrison"] == G["kronstadt"])
     recruits = sd["red"] & (sd["garrison"] == G["front"]) & (sd["origin"] == PEASANT)
     pool = sd.total(recruits)
     if deficit > 0 and pool > 0:
         pr = min(1.0, deficit / pool)
-        sd["garrison"] = np.where(bernoulli(rng, pr, recruits), G["kronstadt"], sd["garrison"])
+        sd["garrison"][bernoulli(rng, pr, recruits)] = G["kronstadt"]

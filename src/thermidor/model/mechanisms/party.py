@@ -145,7 +145,7 @@ def membership(w: World, p: Params, ctx: Context) -> None:
     war = w.signals["civil_war"]
     if war > 0:
         go = bernoulli(rng, hazard(0.5 * war, ctx.dt), mem["role"] == ROLE["worker"])
-        mem["role"] = np.where(go, ROLE["soldier"], mem["role"])
+        mem["role"][go] = ROLE["soldier"]
         pdie = np.where(
             mem["role"] == ROLE["soldier"],
             hazard(p["war.casualties"] * p["party.front_mortality"] * war, ctx.dt),
@@ -162,12 +162,13 @@ def membership(w: World, p: Params, ctx: Context) -> None:
     if w.decided("insurrection"):
         pull = hazard(0.15, ctx.dt)
         go = bernoulli(rng, pull, mem["role"] == ROLE["worker"])
-        mem["role"] = np.where(go, ROLE["functionary"], mem["role"]).astype(np.int8)
+        mem["role"][go] = ROLE["functionary"]
         # communists in the apparatus take on the old officials' norms ("who is leading whom")
         off = w.officials
         ex = off.share(off["ex_tsarist"]) if off.n else 0.0
         posted = (mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"])
         drift = p["apparatus.norm_drift"] * ex * ctx.dt
-        mem["conviction"] = np.where(posted, mem["conviction"] * (1.0 - drift), mem["conviction"])
+        conviction = mem["conviction"]
+        conviction[posted] = conviction[posted] * (1.0 - drift)
 
     mem.compact()
