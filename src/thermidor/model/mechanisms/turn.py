@@ -36,9 +36,12 @@ def grain_strike(w: World, p: Params, ctx: Context) -> None:
         return
     ratio = now / before
     w.signals["procurement_ratio"] = ratio
+    falling = ratio < p["grain.strike_ratio"]
+    if "grain_strike" in w.decisions or not (falling or w.forced.get("grain_strike") == ctx.step):
+        return  # nothing to decide: the households' stocks (a pass over them all) are not needed
     hh = w.households
     stocks = float(np.average(hh["stock"], weights=hh["weight"])) if hh.n else 0.0
-    decide(w, ctx, "grain_strike", ratio < p["grain.strike_ratio"] and stocks > 0.05,
+    decide(w, ctx, "grain_strike", falling and stocks > 0.05,
            "Grain strike: the peasants refuse to sell at the state's prices",
            procurement_ratio=round(ratio, 4), stocks_t_per_household=round(stocks, 4),
            scissors=round(float(w.signals["scissors"]), 4))  # fmt: skip
