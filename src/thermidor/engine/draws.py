@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import counter, kernels
+from thermidor.engine.kernels import prange
 
 
 def key(rng: np.random.Generator) -> np.uint64:
@@ -94,42 +95,69 @@ def _units(
     return drawn
 
 
-@kernels.jit
+@kernels.threaded
 def _thin(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-untyped-def]
     """``_units`` in one pass: clip, draw where p > 0 (and the mask), add ``sign`` times the
     draw to the weight; agent ``i``'s probability is ``p[i * ps]`` (``ps`` 0 for one for all).
-    Returns how many agents' means were too large to invert (marked -1 in ``lost``)."""
-    j = 0
-    n_big = 0
-    last_n, last_p = np.int64(-1), -1.0
-    pp = qq = q0 = bound = 0.0
-    flip = ok = False
-    for i in range(weight.size):
-        q = min(max(p[i * ps], 0.0), 1.0)
-        if q > 0.0 and (not has_mask or mask[i]):
-            m = weight[i]
-            if m <= 0:
-                x = 0
-            elif q >= 1.0:
-                x = m
-            else:
-                if m != last_n or q != last_p:  # the setup is cached while (n, p) repeat
-                    pp, qq, q0, bound, flip, ok = counter.binomial_setup(m, q)
-                    last_n, last_p = m, q
-                if not ok:
-                    x = -1
-                    n_big += 1
-                elif counter.uniform_at(k, j) <= q0:  # no success (the common case), inline
-                    x = m if flip else 0
-                else:
-                    x = counter.binomial_invert(k, j, m, pp, qq, q0, bound, flip)
-            j += 1
-            lost[i] = x
-            if x > 0 and sign != 0:
-                weight[i] += sign * x
+    Returns how many agents' means were too large to invert (marked -1 in ``lost``).
+
+    Threads take blocks of ``kernels.CHUNK`` agents; a block's first draw is the number of agents
+    at risk before it (a counting pass, skipped when one probability and no mask make every agent
+    of every block at risk or none), so each agent takes the draw it takes on one thread."""
+    n = weight.size
+    nb = kernels.chunks_of(n)
+    first = np.zeros(nb + 1, dtype=np.int64)  # draws before each block
+    if nb > 1:
+        if ps == 0 and not has_mask:
+            q = min(max(p[0], 0.0), 1.0)
+            for c in range(nb):
+                first[c + 1] = first[c] + (min(n, (c + 1) * kernels.CHUNK) - c * kernels.CHUNK
+                                           if q > 0.0 else 0)  # fmt: skip
         else:
-            lost[i] = 0
-    return n_big
+            for c in prange(nb):
+                lo = c * kernels.CHUNK
+                m = 0
+                for i in range(lo, min(n, lo + kernels.CHUNK)):
+                    q = min(max(p[i * ps], 0.0), 1.0)
+                    if q > 0.0 and (not has_mask or mask[i]):
+                        m += 1
+                first[c + 1] = m
+            for c in range(nb):
+                first[c + 1] += first[c]
+    big = np.zeros(nb, dtype=np.int64)
+    for c in prange(nb):
+        lo = c * kernels.CHUNK
+        w, out = weight[lo : lo + kernels.CHUNK], lost[lo : lo + kernels.CHUNK]
+        j = first[c]
+        last_n, last_p = np.int64(-1), -1.0
+        pp = qq = q0 = bound = 0.0
+        flip = ok = False
+        for t in range(w.size):
+            q = min(max(p[(lo + t) * ps], 0.0), 1.0)
+            if q > 0.0 and (not has_mask or mask[lo + t]):
+                m = w[t]
+                if m <= 0:
+                    x = 0
+                elif q >= 1.0:
+                    x = m
+                else:
+                    if m != last_n or q != last_p:  # the setup is cached while (n, p) repeat
+                        pp, qq, q0, bound, flip, ok = counter.binomial_setup(m, q)
+                        last_n, last_p = m, q
+                    if not ok:
+                        x = -1
+                        big[c] += 1
+                    elif counter.uniform_at(k, j) <= q0:  # no success (the common case)
+                        x = m if flip else 0
+                    else:
+                        x = counter.binomial_invert(k, j, m, pp, qq, q0, bound, flip)
+                j += 1
+                out[t] = x
+                if x > 0 and sign != 0:
+                    w[t] += sign * x
+            else:
+                out[t] = 0
+    return big.sum()
 
 
 def bernoulli(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -192,6 +193,58 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
     return numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(fn)
 
 
+# -- threads ----------------------------------------------------------------------------------
+# A kernel over the agents may run its loop on several threads (numba's prange). Its result must
+# not depend on how many: each thread's share of a float sum would change the order of the
+# additions, so a threaded kernel adds in fixed blocks of CHUNK agents, each summed in agent
+# order, and then the blocks' sums in block order; integer sums and per-agent updates have no
+# order to keep. Below PARALLEL_MIN agents a kernel runs on one thread (starting the threads
+# costs more than they save); the bits are the same either way, and the numpy references sum in
+# the same blocks. The number of threads is numba's (NUMBA_NUM_THREADS, all cores by default).
+CHUNK = 1 << 16
+PARALLEL_MIN = 1 << 20
+prange = numba.prange if HAVE_NUMBA else range
+
+
+class _Threaded:
+    """A kernel compiled twice, for one thread and for several; the call picks by the size of
+    its first argument (an agents' column)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.serial = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(fn)
+        # numba's disk cache keys a function by its qualified name and signature, not by the
+        # compile options: the threaded compilation gets a name of its own, or one variant
+        # would load the other's machine code (measured: the threaded one ran on one thread)
+        twin = types.FunctionType(
+            fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+        )
+        twin.__qualname__ = f"{fn.__qualname__}__threaded"
+        twin.__module__ = fn.__module__
+        self.threaded = numba.njit(
+            cache=True, nogil=True, fastmath=False, error_model="numpy", parallel=True
+        )(twin)
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+
+    def __call__(self, *args: Any) -> Any:
+        big = args[0].size >= PARALLEL_MIN and numba.get_num_threads() > 1
+        return (self.threaded if big else self.serial)(*args)
+
+
+def threaded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``jit`` for a kernel whose agents' loop is a ``prange``: on several threads for large
+    populations, with the same bits as on one (see the comment above); unchanged without numba."""
+    if not HAVE_NUMBA:
+        return fn
+    return _Threaded(fn)
+
+
+@jit
+def chunks_of(n):  # type: ignore[no-untyped-def]
+    """How many blocks of CHUNK agents ``n`` agents make (a threaded kernel's unit of work)."""
+    return (n + CHUNK - 1) // CHUNK
+
+
 # numpy's float sums (``ndarray.sum``) are pairwise (numpy/_core/src/umath/loops_utils.h.src):
 # below 8 items a plain loop, up to 128 eight interleaved accumulators, above that two halves
 # (the first a multiple of 8). A float64 array is summed whole; any other dtype is widened in
@@ -266,6 +319,31 @@ _MASKED_TOTAL = jit(_nb_masked_total)
 _PLURALITY = jit(_nb_plurality_kernel)
 
 
+@threaded
+def _sum_by_all_blocks(key, weight, size):  # type: ignore[no-untyped-def]
+    """``_SUM_BY_ALL`` block by block, on threads: its sums are of integers (exact), so the
+    blocks' sums add to the same float64 whatever the order."""
+    nb = chunks_of(key.size)
+    parts = np.zeros((nb, size))
+    good = np.ones(nb, dtype=np.bool_)
+    for c in prange(nb):
+        lo = c * CHUNK
+        parts[c], good[c] = _SUM_BY_ALL(key[lo : lo + CHUNK], weight[lo : lo + CHUNK], size)
+    out = np.zeros(size)
+    for c in range(nb):
+        out += parts[c]
+    return out, key.size > 0 and good.all()
+
+
+@threaded
+def _masked_total_threads(weight, mask):  # type: ignore[no-untyped-def]
+    s = 0  # an integer sum: the same in any order
+    for i in prange(weight.size):
+        if mask[i]:
+            s += weight[i]
+    return s
+
+
 def _values_ok(values: np.ndarray) -> bool:
     # bincount works in float64: a float32 or bool column is widened exactly, as numba does
     return values.dtype.kind in "fbiu"
@@ -283,7 +361,8 @@ def _nb_sum_by(
         return _np_sum_by(key, weight, values, mask, size)
     if values is None:
         if mask is None:
-            out, ok = _SUM_BY_ALL(key, weight, size)
+            big = key.size >= PARALLEL_MIN
+            out, ok = (_sum_by_all_blocks if big else _SUM_BY_ALL)(key, weight, size)
         else:
             out, ok = _SUM_BY_MASK(key, weight, mask, size)
     elif mask is None:
@@ -298,7 +377,8 @@ def _nb_sum_by(
 def _nb_total(weight: np.ndarray, mask: np.ndarray) -> int:
     if mask.dtype != np.bool_ or mask.shape != weight.shape:
         return _np_masked_total(weight, mask)
-    return int(_MASKED_TOTAL(weight, mask))
+    big = weight.size >= PARALLEL_MIN
+    return int((_masked_total_threads if big else _MASKED_TOTAL)(weight, mask))
 
 
 def _nb_plurality(

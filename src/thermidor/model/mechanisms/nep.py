@@ -13,6 +13,7 @@ import numpy as np
 
 from thermidor.engine import Context, chunks, counter, kernels
 from thermidor.engine.draws import bernoulli, key, normal
+from thermidor.engine.kernels import prange
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.peasants import strata_weights
@@ -148,26 +149,31 @@ def differentiation(w: World, p: Params, ctx: Context) -> None:
     hh["wealth"] = np.maximum(wealth * (1.0 + dt_ * growth), 0.02)
 
 
-@kernels.jit
+@kernels.threaded
 def _floor_log_input(wealth, out):  # type: ignore[no-untyped-def]
-    for i in range(wealth.size):
+    for i in prange(wealth.size):
         out[i] = max(np.float64(wealth[i]), 1e-3)
 
 
-@kernels.jit
+@kernels.threaded
 def _grow(wealth, log_w, d, dt_, k, ki, wi, fi):  # type: ignore[no-untyped-def]
-    """``differentiation``'s update in one pass, draw ``i`` of stream ``k`` for household ``i``.
-    Returns the largest wealth beyond float32's range, 0.0 if none (the caller raises)."""
-    worst = 0.0
-    for i in range(wealth.size):
-        r = counter.word_at(k, i, 0)
-        z = counter.normal_fast(r, ki, wi)
-        if z != z:
-            z = counter.normal_slow(k, i, r, ki, wi, fi)
-        growth = (0.03 + d * min(log_w[i], MAX_ADVANTAGE)) + 0.05 * z
-        x = max(np.float64(wealth[i]) * (1.0 + dt_ * growth), 0.02)
-        y = np.float32(x)
-        if y == np.inf:  # numpy's cast would raise: overflow
-            worst = max(worst, x)
-        wealth[i] = y
-    return worst
+    """``differentiation``'s update in one pass, draw ``i`` of stream ``k`` for household ``i``
+    (so the households may be taken on threads, in blocks). Returns the largest wealth beyond
+    float32's range, 0.0 if none (the caller raises)."""
+    worst = np.zeros(kernels.chunks_of(wealth.size))
+    for c in prange(worst.size):
+        lo = c * kernels.CHUNK
+        b = slice(lo, lo + kernels.CHUNK)  # indexed from 0 (see grain._week)
+        w, lw = wealth[b], log_w[b]
+        for j in range(w.size):
+            r = counter.word_at(k, lo + j, 0)
+            z = counter.normal_fast(r, ki, wi)
+            if z != z:
+                z = counter.normal_slow(k, lo + j, r, ki, wi, fi)
+            growth = (0.03 + d * min(lw[j], MAX_ADVANTAGE)) + 0.05 * z
+            x = max(np.float64(w[j]) * (1.0 + dt_ * growth), 0.02)
+            y = np.float32(x)
+            if y == np.inf:  # numpy's cast would raise: overflow
+                worst[c] = max(worst[c], x)
+            w[j] = y
+    return worst.max() if worst.size else 0.0

@@ -15,6 +15,7 @@ import datetime as dt
 import numpy as np
 
 from thermidor.engine import Context, kernels
+from thermidor.engine.kernels import prange
 from thermidor.model.params import Params
 from thermidor.model.world import CROPS, REGIONS, STRATA, World
 
@@ -53,12 +54,21 @@ def strata_weights(wealth: np.ndarray, weight: np.ndarray, median: float) -> np.
     return kernels.sum_by(strata(wealth, median), weight, None, None, len(STRATA))
 
 
-@kernels.jit
+@kernels.threaded
 def _strata_weights(wealth, weight, poor, kulak):  # type: ignore[no-untyped-def]
-    acc = np.zeros(3, dtype=np.int64)  # integer sums: exact, as bincount's float64 of them
-    for i in range(wealth.size):
-        acc[(1 if wealth[i] >= poor else 0) + (1 if wealth[i] > kulak else 0)] += weight[i]
-    return acc.astype(np.float64)
+    # integer sums: exact, as bincount's float64 of them, in any order (so, in blocks, threaded)
+    parts = np.zeros((kernels.chunks_of(wealth.size), 3), dtype=np.int64)
+    for c in prange(parts.shape[0]):
+        acc = np.zeros(3, dtype=np.int64)
+        b = slice(c * kernels.CHUNK, (c + 1) * kernels.CHUNK)  # indexed from 0 (see grain._week)
+        x, w = wealth[b], weight[b]
+        for i in range(x.size):
+            acc[(1 if x[i] >= poor else 0) + (1 if x[i] > kulak else 0)] += w[i]
+        parts[c] = acc
+    out = np.zeros(3)
+    for j in range(3):
+        out[j] = np.float64(parts[:, j].sum())
+    return out
 
 
 def kulaks(w: World) -> np.ndarray:
@@ -347,15 +357,15 @@ def support(w: World, p: Params, ctx: Context) -> None:
     w.signals["unrest"] = hh.share(hh["support"] < 0.0)
 
 
-@kernels.jit
+@kernels.threaded
 def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land, weight):  # type: ignore[no-untyped-def]
     """``support`` fused (the numpy branch is the reference): same dtypes, same order; returns
     the weight of the households against the regime (support below zero)."""
     base32, land, burden_w, hunger32 = np.float32(k[0]), k[1], k[2], np.float32(k[3])
     nep, abroad, rate, hunger_below = k[4], k[5], k[6], k[7]
     land32 = np.float32(land)
-    against = 0
-    for i in range(support.size):
+    against = 0  # an integer sum: the same in any order, so the loop may run on threads
+    for i in prange(support.size):
         disposable = np.float64(surplus[i]) + 0.1 * normal[i]
         felt = min(max(np.float64(taken[i]) / max(disposable, 1e-3), 0.0), 1.5)
         left = harvest[i] - taken[i]
@@ -364,8 +374,9 @@ def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land
         t2 = np.float64(t + land32) if weak_land else np.float64(t) + land
         target = t2 - burden_w * felt - np.float64(hunger32 * hungry) + nep + abroad
         s = np.float64(support[i])
-        support[i] = np.float32(min(max(s + rate * (target - s), -1.0), 1.0))
-        if support[i] < 0.0:
+        v = np.float32(min(max(s + rate * (target - s), -1.0), 1.0))
+        support[i] = v
+        if v < 0.0:
             against += weight[i]
     return against
 
@@ -388,8 +399,8 @@ def livestock(w: World, p: Params, ctx: Context) -> None:
         w.signals["median_wealth"] = _median(hh["wealth"], hh["weight"])
 
 
-@kernels.jit
+@kernels.threaded
 def _scale_by_region(x, region, factor):  # type: ignore[no-untyped-def]
     """``x = float32(x * factor[region])`` in place (float64 product, as numpy computes it)."""
-    for i in range(x.size):
+    for i in prange(x.size):
         x[i] = np.float32(np.float64(x[i]) * factor[region[i]])
