@@ -162,8 +162,8 @@ def _nb_sum_by_values_mask(key, weight, values, mask, size):  # type: ignore[no-
 
 
 def _nb_masked_total(weight, mask):  # type: ignore[no-untyped-def]
-    s = 0
-    for i in range(weight.size):
+    s = 0  # an integer sum: the same in any order, so the loop may run on threads
+    for i in prange(weight.size):
         if mask[i]:
             s += weight[i]
     return s
@@ -315,7 +315,7 @@ _SUM_BY_ALL = jit(_nb_sum_by_all)
 _SUM_BY_VALUES = jit(_nb_sum_by_values)
 _SUM_BY_MASK = jit(_nb_sum_by_mask)
 _SUM_BY_VALUES_MASK = jit(_nb_sum_by_values_mask)
-_MASKED_TOTAL = jit(_nb_masked_total)
+_MASKED_TOTAL = threaded(_nb_masked_total)
 _PLURALITY = jit(_nb_plurality_kernel)
 
 
@@ -333,15 +333,6 @@ def _sum_by_all_blocks(key, weight, size):  # type: ignore[no-untyped-def]
     for c in range(nb):
         out += parts[c]
     return out, key.size > 0 and good.all()
-
-
-@threaded
-def _masked_total_threads(weight, mask):  # type: ignore[no-untyped-def]
-    s = 0  # an integer sum: the same in any order
-    for i in prange(weight.size):
-        if mask[i]:
-            s += weight[i]
-    return s
 
 
 def _values_ok(values: np.ndarray) -> bool:
@@ -377,8 +368,7 @@ def _nb_sum_by(
 def _nb_total(weight: np.ndarray, mask: np.ndarray) -> int:
     if mask.dtype != np.bool_ or mask.shape != weight.shape:
         return _np_masked_total(weight, mask)
-    big = weight.size >= PARALLEL_MIN
-    return int((_masked_total_threads if big else _MASKED_TOTAL)(weight, mask))
+    return int(_MASKED_TOTAL(weight, mask))
 
 
 def _nb_plurality(
