@@ -54,6 +54,8 @@ def cases(n: int) -> dict[str, tuple[Callable[..., Any], Callable[[], tuple[Any,
         "differentiation": (nep._grow, lambda: (wealth.copy(), logw, 0.3, 4 / 52, *kw)),
         "thin": (lambda w, p: draws.thin(np.random.default_rng(3), w, p, None),
                  lambda: (weight.copy(), 0.003)),
+        "bernoulli (masked)": (lambda m, p: draws.bernoulli(np.random.default_rng(4), p, m),
+                               lambda: (wealth > 1.0, 0.01)),
     }  # fmt: skip
 
 

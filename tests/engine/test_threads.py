@@ -141,6 +141,22 @@ def test_thinning_gives_each_agent_its_draw_on_any_number_of_threads(threaded, c
     assert got[1] == got[THREADS] == b"".join(x.tobytes() for x in want)
 
 
+@pytest.mark.parametrize("case", ["scalar", "array", "mask"])
+def test_bernoulli_gives_each_agent_its_uniform_on_any_number_of_threads(threaded, case):
+    c = columns(6)
+    p: Any = 0.3 if case == "scalar" else c["rng"].random(N) * 0.5
+    if case != "scalar":
+        p[::3] = 0.0
+    mask = c["weight"] > 0 if case == "mask" else None
+
+    def events() -> Any:
+        return draws.bernoulli(np.random.default_rng(8), p, mask, n=N)
+
+    got = on_threads(events)
+    kernels.use("numpy")
+    assert got[1] == got[THREADS] == events().tobytes()
+
+
 def test_reductions_over_blocks_are_numpys(threaded):
     c = columns(5)
     mask = c["weight"] > 1

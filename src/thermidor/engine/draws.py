@@ -102,28 +102,9 @@ def _thin(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-unty
     Returns how many agents' means were too large to invert (marked -1 in ``lost``).
 
     Threads take blocks of ``kernels.CHUNK`` agents; a block's first draw is the number of agents
-    at risk before it (a counting pass, skipped when one probability and no mask make every agent
-    of every block at risk or none), so each agent takes the draw it takes on one thread."""
-    n = weight.size
-    nb = kernels.chunks_of(n)
-    first = np.zeros(nb + 1, dtype=np.int64)  # draws before each block
-    if nb > 1:
-        if ps == 0 and not has_mask:
-            q = min(max(p[0], 0.0), 1.0)
-            for c in range(nb):
-                first[c + 1] = first[c] + (min(n, (c + 1) * kernels.CHUNK) - c * kernels.CHUNK
-                                           if q > 0.0 else 0)  # fmt: skip
-        else:
-            for c in prange(nb):
-                lo = c * kernels.CHUNK
-                m = 0
-                for i in range(lo, min(n, lo + kernels.CHUNK)):
-                    q = min(max(p[i * ps], 0.0), 1.0)
-                    if q > 0.0 and (not has_mask or mask[i]):
-                        m += 1
-                first[c + 1] = m
-            for c in range(nb):
-                first[c + 1] += first[c]
+    at risk before it (``_first_draws``), so each agent takes the draw it takes on one thread."""
+    first = _first_draws(p, ps, mask, has_mask, weight.size)
+    nb = first.size - 1
     big = np.zeros(nb, dtype=np.int64)
     for c in prange(nb):
         lo = c * kernels.CHUNK
@@ -176,8 +157,8 @@ def bernoulli(
     if _fused():
         out = np.empty(shape, dtype=np.bool_)
         has_mask = mask is not None
-        _bernoulli(k, prob.reshape(-1), int(prob.ndim > 0), mask if has_mask else _NO_MASK,
-                   has_mask, out)  # fmt: skip
+        _bernoulli(out, k, prob.reshape(-1), int(prob.ndim > 0),
+                   mask if has_mask else _NO_MASK, has_mask)  # fmt: skip
         return out
     if prob.ndim == 0:
         prob = np.broadcast_to(prob, shape)
@@ -190,16 +171,45 @@ def bernoulli(
     return out
 
 
+@kernels.threaded
+def _bernoulli(out, k, p, ps, mask, has_mask):  # type: ignore[no-untyped-def]
+    """``bernoulli`` in one pass, in blocks as ``_thin`` (threads for large populations)."""
+    first = _first_draws(p, ps, mask, has_mask, out.size)
+    for c in prange(first.size - 1):
+        lo = c * kernels.CHUNK
+        o = out[lo : lo + kernels.CHUNK]
+        j = first[c]
+        for t in range(o.size):
+            q = p[(lo + t) * ps]
+            if q > 0.0 and (not has_mask or mask[lo + t]):
+                o[t] = counter.uniform_at(k, j) < q
+                j += 1
+            else:
+                o[t] = False
+
+
 @kernels.jit
-def _bernoulli(k, p, ps, mask, has_mask, out):  # type: ignore[no-untyped-def]
+def _first_draws(p, ps, mask, has_mask, n):  # type: ignore[no-untyped-def]
+    """The draws before each block of ``kernels.CHUNK`` agents (and in all, last): the agents
+    at risk (``p[i * ps] > 0`` and the mask) before it, so that a block taken by a thread gives
+    each agent the draw it takes on one. No pass when one probability and no mask decide."""
+    nb = kernels.chunks_of(n)
+    first = np.zeros(nb + 1, dtype=np.int64)
+    if nb <= 1:
+        return first
+    if ps == 0 and not has_mask:
+        for c in range(nb):
+            size = min(n, (c + 1) * kernels.CHUNK) - c * kernels.CHUNK
+            first[c + 1] = first[c] + (size if p[0] > 0.0 else 0)
+        return first
     j = 0
-    for i in range(out.size):
-        q = p[i * ps]
-        if q > 0.0 and (not has_mask or mask[i]):
-            out[i] = counter.uniform_at(k, j) < q
+    for i in range(n):
+        if i % kernels.CHUNK == 0:
+            first[i // kernels.CHUNK] = j
+        if p[i * ps] > 0.0 and (not has_mask or mask[i]):
             j += 1
-        else:
-            out[i] = False
+    first[nb] = j
+    return first
 
 
 def normal(rng: np.random.Generator, n: int) -> np.ndarray:
