@@ -57,8 +57,8 @@ def market(w: World, p: Params, ctx: Context) -> None:
 
 
 def _kulak_share(w: World) -> float:
-    """``households.share(kulaks(w))``, from the strata's exact integer weights (one pass, no
-    mask the size of the households; the same division of the same integers)."""
+    """The share of households that are kulaks (wealth above ``KULAK_ABOVE`` x the median), from
+    the strata's exact integer weights: one pass, no mask the size of the households."""
     hh = w.households
     if not hh.n:
         return 0.0

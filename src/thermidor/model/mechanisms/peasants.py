@@ -71,12 +71,6 @@ def _strata_weights(wealth, weight, poor, kulak):  # type: ignore[no-untyped-def
     return out
 
 
-def kulaks(w: World) -> np.ndarray:
-    """Kulak households: wealth above KULAK_ABOVE x this week's median (set in ``livestock``)."""
-    hh = w.households
-    return hh["wealth"] > KULAK_ABOVE * float(w.signals.get("median_wealth", 1.0))
-
-
 def _median(x: np.ndarray, weight: np.ndarray | None) -> float:
     """The weighted median: the smallest value v with weight(x <= v) >= half the total."""
     if x.size == 0:
