@@ -25,8 +25,8 @@ HUNGER_BELOW = 0.6  # of a normal year's harvest (modelling: the famine line)
 ESTATES_DIVIDED = 1e-3
 """Share of the estates left below which the rest is divided at once and the seizure ends
 (modelling: the share left decays exponentially and would otherwise never reach zero; after
-October it passes 1e-3 within about two and a half years, by when the record has the estates
-divided, and a seizure of ever smaller shares ran weekly to 1929 at no effect worth its cost)."""
+October it passes 1e-3 within about two years, the end of 1919 in the baseline, by when the
+record has the estates divided; before, a seizure of ever smaller shares ran weekly to 1929)."""
 SOWING = (4, 20)  # month, day (record: spring sowing)
 HARVEST = (8, 20)
 
