@@ -101,7 +101,10 @@ def test_strata_support_and_scaling_agree_on_any_number_of_threads(threaded):
         peasants._scale_by_region(x, c["region"], factor)
         return x
 
-    assert on_threads(scale)[THREADS] == (wealth * factor[c["region"]]).astype(np.float32).tobytes()
+    scaled = on_threads(scale)
+    assert (
+        scaled[1] == scaled[THREADS] == (wealth * factor[c["region"]]).astype(np.float32).tobytes()
+    )
 
 
 def test_differentiation_draws_each_households_luck_on_any_number_of_threads(threaded):
