@@ -69,7 +69,7 @@ def _units(
         drawn = np.empty(weight.shape, dtype=np.int64)
         has_mask = mask is not None
         # a scalar p is read with stride 0 (no broadcast array: its cost is per call)
-        n_big = _thin(weight, prob.reshape(-1), int(prob.ndim > 0),
+        n_big = _units_kernel(weight, prob.reshape(-1), int(prob.ndim > 0),
                       mask if has_mask else _NO_MASK, has_mask, k, drawn, sign)  # fmt: skip
         big = np.flatnonzero(drawn < 0) if n_big else _NO_AGENTS
         if big.size and prob.ndim == 0:
@@ -96,7 +96,7 @@ def _units(
 
 
 @kernels.threaded
-def _thin(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-untyped-def]
+def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-untyped-def]
     """``_units`` in one pass: clip, draw where p > 0 (and the mask), add ``sign`` times the
     draw to the weight; agent ``i``'s probability is ``p[i * ps]`` (``ps`` 0 for one for all).
     Returns how many agents' means were too large to invert (marked -1 in ``lost``).
@@ -173,7 +173,7 @@ def bernoulli(
 
 @kernels.threaded
 def _bernoulli(out, k, p, ps, mask, has_mask):  # type: ignore[no-untyped-def]
-    """``bernoulli`` in one pass, in blocks as ``_thin`` (threads for large populations)."""
+    """``bernoulli`` in one pass, in blocks as ``_units_kernel`` (threads for large populations)."""
     first = _first_draws(p, ps, mask, has_mask, out.size)
     for c in prange(first.size - 1):
         lo = c * kernels.CHUNK
