@@ -93,6 +93,8 @@ def test_strata_support_and_scaling_agree_on_any_number_of_threads(threaded):
     sup = on_threads(lambda: support_(peasants._support))
     one = support_(peasants._support.serial)  # type: ignore[attr-defined]
     assert sup[1] == sup[THREADS] == b"".join(np.asarray(x).tobytes() for x in one)
+    against, total = one[1]
+    assert total == w.sum() and against == w[one[0] < 0].sum()
 
     factor = np.linspace(0.9, 1.1, 5)
 
@@ -160,20 +162,30 @@ def test_bernoulli_gives_each_agent_its_uniform_on_any_number_of_threads(threade
     assert got[1] == got[THREADS] == events().tobytes()
 
 
-def test_reductions_over_blocks_are_numpys(threaded):
+@pytest.mark.parametrize("case", ["all", "mask", "bool values", "bool values and mask"])
+def test_reductions_over_blocks_are_numpys(threaded, case):
     c = columns(5)
-    mask = c["weight"] > 1
-    sums = on_threads(lambda: kernels.sum_by(c["region"], c["weight"], None, None, 5))
-    totals = on_threads(lambda: np.int64(kernels.masked_total(c["weight"], mask)))
+    mask = c["weight"] > 1 if "mask" in case else None
+    values = c["rng"].random(N) < 0.4 if "bool" in case else None
+    region, w = c["region"], c["weight"]
+    sums = on_threads(lambda: kernels.sum_by(region, w, values, mask, 5))
+    totals = on_threads(lambda: np.int64(kernels.masked_total(w, mask)))
     kernels.use("numpy")
-    assert (
-        sums[1]
-        == sums[THREADS]
-        == kernels.sum_by(c["region"], c["weight"], None, None, 5).tobytes()
-    )
-    assert (
-        totals[1] == totals[THREADS] == np.int64(kernels.masked_total(c["weight"], mask)).tobytes()
-    )
+    assert sums[1] == sums[THREADS] == kernels.sum_by(region, w, values, mask, 5).tobytes()
+    assert totals[1] == totals[THREADS] == np.int64(kernels.masked_total(w, mask)).tobytes()
+
+
+def test_a_blocked_masked_sum_that_selects_nobody_is_numpys(threaded):
+    c = columns(5)
+    nobody = np.zeros(N, dtype=bool)
+    got = on_threads(lambda: kernels.sum_by(c["region"], c["weight"], None, nobody, 5))
+    assert got[1] == got[THREADS] == np.zeros(5).tobytes()
+    bad = c["region"].astype(np.int64)
+    bad[N - 7] = 9  # a key past the end in the last block: numpy's rule (dropped) decides
+    some = c["weight"] > 0
+    got = on_threads(lambda: kernels.sum_by(bad, c["weight"], None, some, 5))
+    kernels.use("numpy")
+    assert got[1] == got[THREADS] == kernels.sum_by(bad, c["weight"], None, some, 5).tobytes()
 
 
 def test_the_threaded_compilation_is_cached_under_a_name_of_its_own():
@@ -182,3 +194,28 @@ def test_the_threaded_compilation_is_cached_under_a_name_of_its_own():
     one thread, measured)."""
     fn = grain._week
     assert fn.threaded.py_func.__qualname__ != fn.serial.py_func.__qualname__  # type: ignore[attr-defined]
+
+
+def test_the_land_seizure_sums_its_subtrees_as_numpys_pairwise_sum(threaded):
+    """The seizure's excess is summed in numpy's pairwise order: its tree's 32 subtrees go to
+    threads and are added back level by level."""
+    c = columns(7)
+    land, wealth = c["f"][0], c["f"][1] * 2
+    normal = np.empty(N)
+    yields = np.linspace(0.5, 1.0, 5)
+    args = (np.float64(0.01), np.float32(0.2), np.float64(0.05))
+    rest = (np.float32(0.7), np.float32(0.9), c["region"], yields)
+
+    def seize() -> Any:
+        x, nh = land.copy(), normal.copy()
+        total = peasants._seize_subtrees(x, wealth, c["weight"], *args, nh, True, *rest)
+        return x, nh, np.float64(total)
+
+    got = on_threads(seize)
+    excess = np.maximum(wealth - np.float32(peasants.KULAK_ABOVE), 0) * args[1] * args[2]
+    want_total = (excess * c["weight"]).sum()  # numpy's pairwise sum
+    x, nh, total = seize()
+    assert got[1] == got[THREADS] and total == want_total
+    assert np.array_equal(x, (land + args[0]).astype(np.float32))
+    a32, b32, region, _ = rest
+    assert np.array_equal(nh, (x * a32 * b32).astype(np.float64) * yields[region])

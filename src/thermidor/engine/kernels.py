@@ -70,8 +70,8 @@ def _np_sum_by(
     return np.bincount(k, weights=w, minlength=size)[:size]
 
 
-def _np_masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
-    return int(weight[mask].sum())
+def _np_masked_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
+    return int(weight.sum() if mask is None else weight[mask].sum())
 
 
 def _np_plurality(
@@ -166,6 +166,13 @@ def _nb_masked_total(weight, mask):  # type: ignore[no-untyped-def]
     for i in prange(weight.size):
         if mask[i]:
             s += weight[i]
+    return s
+
+
+def _nb_int_total(weight):  # type: ignore[no-untyped-def]
+    s = 0  # as _nb_masked_total: integers, so any order (and any number of threads)
+    for i in prange(weight.size):
+        s += weight[i]
     return s
 
 
@@ -316,6 +323,7 @@ _SUM_BY_VALUES = jit(_nb_sum_by_values)
 _SUM_BY_MASK = jit(_nb_sum_by_mask)
 _SUM_BY_VALUES_MASK = jit(_nb_sum_by_values_mask)
 _MASKED_TOTAL = threaded(_nb_masked_total)
+_INT_TOTAL = threaded(_nb_int_total)
 _PLURALITY = jit(_nb_plurality_kernel)
 
 
@@ -335,6 +343,35 @@ def _sum_by_all_blocks(key, weight, size):  # type: ignore[no-untyped-def]
     return out, key.size > 0 and good.all()
 
 
+@threaded
+def _sum_by_mask_blocks(key, weight, mask, size):  # type: ignore[no-untyped-def]
+    """``_SUM_BY_MASK`` block by block, on threads (integer sums: exact in any order)."""
+    nb = chunks_of(key.size)
+    parts = np.zeros((nb, size))
+    good = np.ones(nb, dtype=np.bool_)
+    seen = np.zeros(nb, dtype=np.bool_)
+    for c in prange(nb):
+        lo = c * CHUNK
+        parts[c], ok = _SUM_BY_MASK(
+            key[lo : lo + CHUNK], weight[lo : lo + CHUNK], mask[lo : lo + CHUNK], size
+        )
+        # a block that selects nobody says not ok without a bad key: tell the two apart
+        seen[c] = ok
+        good[c] = ok or not _bad_key(key[lo : lo + CHUNK], mask[lo : lo + CHUNK], size)
+    out = np.zeros(size)
+    for c in range(nb):
+        out += parts[c]
+    return out, good.all() and seen.any()
+
+
+@jit
+def _bad_key(key, mask, size):  # type: ignore[no-untyped-def]
+    for i in range(key.size):  # noqa: SIM110 (a loop numba compiles)
+        if mask[i] and (key[i] < 0 or key[i] >= size):
+            return True
+    return False
+
+
 def _values_ok(values: np.ndarray) -> bool:
     # bincount works in float64: a float32 or bool column is widened exactly, as numba does
     return values.dtype.kind in "fbiu"
@@ -350,22 +387,35 @@ def _nb_sum_by(
         return _np_sum_by(key, weight, values, mask, size)
     if values is None and weight.dtype.kind not in "iu":
         return _np_sum_by(key, weight, values, mask, size)
+    given = values, mask  # what numpy is asked with, where its own rules must decide
+    if (
+        isinstance(values, np.ndarray) and values.dtype == np.bool_
+        and values.shape == key.shape and weight.dtype.kind in "iu"
+    ):  # fmt: skip
+        # weight * a bool is the weight or 0: an integer sum, exact in any order, so the mask's
+        # kernel gives bincount's float64 sums to the bit
+        values, mask = None, values if mask is None else values & mask
     if values is None:
         if mask is None:
             big = key.size >= PARALLEL_MIN
             out, ok = (_sum_by_all_blocks if big else _SUM_BY_ALL)(key, weight, size)
         else:
-            out, ok = _SUM_BY_MASK(key, weight, mask, size)
+            big = key.size >= PARALLEL_MIN
+            out, ok = (_sum_by_mask_blocks if big else _SUM_BY_MASK)(key, weight, mask, size)
     elif mask is None:
         out, ok = _SUM_BY_VALUES(key, weight, values, size)
     else:
         out, ok = _SUM_BY_VALUES_MASK(key, weight, values, mask, size)
     # bincount's own rules decide the rest: no agents, keys >= size (dropped by the slice)
     # or negative keys (refused)
-    return out if ok else _np_sum_by(key, weight, values, mask, size)  # type: ignore[no-any-return]
+    return out if ok else _np_sum_by(key, weight, *given, size)  # type: ignore[no-any-return]
 
 
-def _nb_total(weight: np.ndarray, mask: np.ndarray) -> int:
+def _nb_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
+    if mask is None:
+        if weight.dtype.kind not in "iu" or weight.ndim != 1:
+            return _np_masked_total(weight, None)
+        return int(_INT_TOTAL(weight))
     if mask.dtype != np.bool_ or mask.shape != weight.shape:
         return _np_masked_total(weight, mask)
     return int(_MASKED_TOTAL(weight, mask))
@@ -408,7 +458,9 @@ def _cp_sum_by(
     return cp.asnumpy(out)  # type: ignore[no-any-return]
 
 
-def _cp_masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
+def _cp_masked_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
+    if mask is None:
+        return int(weight.sum())
     cp = _cupy()
     w = cp.asarray(weight)
     return int(cp.where(cp.asarray(mask), w, 0).sum())
@@ -465,8 +517,8 @@ def sum_by(
     return _active["sum_by"](key, weight, values, mask, size)  # type: ignore[no-any-return]
 
 
-def masked_total(weight: np.ndarray, mask: np.ndarray) -> int:
-    """``weight[mask].sum()`` as an exact integer."""
+def masked_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
+    """``weight[mask].sum()`` (no mask: ``weight.sum()``) as an exact integer."""
     return _active["masked_total"](weight, mask)  # type: ignore[no-any-return]
 
 

@@ -72,7 +72,7 @@ class Population:
 
     def total(self, mask: np.ndarray | None = None) -> int:
         w = self[WEIGHT]
-        return int(w.sum()) if mask is None else kernels.masked_total(w, mask)
+        return kernels.masked_total(w, mask)
 
     def sum_by(
         self,
@@ -99,7 +99,7 @@ class Population:
             tot = kernels.masked_total(w, within)
             mask = mask & within
         else:
-            tot = int(w.sum())
+            tot = kernels.masked_total(w, None)
         return float(kernels.masked_total(w, mask) / tot) if tot > 0 else float("nan")
 
     # -- change ---------------------------------------------------------------------------

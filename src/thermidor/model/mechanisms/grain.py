@@ -27,7 +27,7 @@ from thermidor.model.world import CITIES, World
 
 def urban_persons(w: World) -> int:
     sd = w.soldiers
-    garrisons = int(sd["weight"][(sd["garrison"] > 0)].sum())
+    garrisons = sd.total(sd["garrison"] > 0)
     return w.workers.total() + int(w.townsfolk.sum()) + w.officials.total() + garrisons
 
 

@@ -200,9 +200,9 @@ def land_seizure(w: World, p: Params, ctx: Context) -> None:
         normal = np.empty(0)
     rep32 = np.float32(p["land.kulak_repartition"])
     a32, b32 = np.float32(p["peasants.sown_share"]), np.float32(p["peasants.yield"])
-    total = _seize(
-        hh["land"], hh["wealth"], hh["weight"], 0, hh.n,
-        gain, rep32, share, normal, keep, a32, b32, hh["region"], w.base["yields"], np.empty(128),
+    total = _seize_subtrees(
+        hh["land"], hh["wealth"], hh["weight"],
+        gain, rep32, share, normal, keep, a32, b32, hh["region"], w.base["yields"],
     )  # fmt: skip
     if keep:
         w.signals["normal_harvest"] = normal
@@ -216,23 +216,11 @@ def _strong(*scalars: object) -> bool:
 
 
 @kernels.jit
-def _seize(
+def _seize_leaf(
     land, wealth, weight, lo, n, gain, rep32, share, normal, keep, a32, b32, region, yields, buf
-):  # type: ignore[no-untyped-def]
-    """``land_seizure`` fused, first pass over ``[lo, lo + n)``: land gained (and the cached
-    normal harvest with it); returns ``(excess * weight).sum()`` to the bit: numpy's pairwise
-    order, its 128-term leaves computed into ``buf`` and summed as ``kernels.pairwise`` sums them, so no
-    array the size of the households is made."""
-    if n > 128:
-        n2 = n // 2
-        n2 -= n2 % 8
-        return _seize(
-            land, wealth, weight, lo, n2, gain, rep32, share, normal, keep, a32, b32, region,
-            yields, buf,
-        ) + _seize(
-            land, wealth, weight, lo + n2, n - n2, gain, rep32, share, normal, keep, a32, b32,
-            region, yields, buf,
-        )  # fmt: skip
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """One leaf of ``_seize``'s pairwise tree (at most 128 households): land gained, the cached
+    normal harvest with it, and the leaf's sum of ``excess * weight`` as numpy adds a leaf."""
     for j in range(n):
         i = lo + j
         land[i] = np.float32(np.float64(land[i]) + gain)
@@ -240,14 +228,91 @@ def _seize(
             normal[i] = np.float64(land[i] * a32 * b32) * yields[region[i]]
         over = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0))
         buf[j] = (np.float64(over * rep32) * share) * np.float64(weight[i])
-    return kernels.pairwise_leaf(buf, 0, n)  # not the recursive pairwise: numba cannot link a
-    # cached recursive kernel to another recursive one
+    return kernels.pairwise_leaf(buf, 0, n)
 
 
 @kernels.jit
+def _seize(
+    land, wealth, weight, lo, n, gain, rep32, share, normal, keep, a32, b32, region, yields, buf
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """``land_seizure`` fused, first pass over ``[lo, lo + n)``: land gained (and the cached
+    normal harvest with it); returns ``(excess * weight).sum()`` to the bit: numpy's pairwise
+    order (halves, the first a multiple of 8, down to leaves of 128), its leaves computed into
+    ``buf``, so no array the size of the households is made. The tree is walked with a stack
+    of its own, not by recursion: numba's disk cache cannot link a recursive kernel into
+    another kernel (it crashed, or summed wrong, measured)."""
+    node_lo = np.empty(64, dtype=np.int64)  # depth <= 64: n < 2**70
+    node_n = np.empty(64, dtype=np.int64)
+    stage = np.zeros(64, dtype=np.int8)  # 0: neither half summed, 1: the first, 2: both
+    first = np.zeros(64)
+    node_lo[0], node_n[0], stage[0] = lo, n, 0
+    top = 0
+    v = 0.0  # the sum of the node last finished
+    while top >= 0:
+        m = node_n[top]
+        if m <= 128:
+            v = _seize_leaf(land, wealth, weight, node_lo[top], m, gain, rep32, share, normal,
+                            keep, a32, b32, region, yields, buf)  # fmt: skip
+            top -= 1
+            continue
+        m2 = m // 2
+        m2 -= m2 % 8
+        if stage[top] == 0:  # descend into the first half
+            stage[top] = 1
+            node_lo[top + 1], node_n[top + 1], stage[top + 1] = node_lo[top], m2, 0
+            top += 1
+        elif stage[top] == 1:  # the first half is v: descend into the second
+            first[top] = v
+            stage[top] = 2
+            node_lo[top + 1], node_n[top + 1], stage[top + 1] = node_lo[top] + m2, m - m2, 0
+            top += 1
+        else:  # both halves done: first + second, as the recursion adds them
+            v = first[top] + v
+            top -= 1
+    return v
+
+
+SUBTREES = 32  # the pairwise sum's subtrees that _seize_subtrees hands to threads (2**5)
+
+
+@kernels.threaded
+def _seize_subtrees(
+    land, wealth, weight, gain, rep32, share, normal, keep, a32, b32, region, yields
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """``_seize`` over every household, the pairwise tree's top five levels cut off: its 32
+    subtrees (each summed by ``_seize``, on threads) are added back level by level, as the
+    recursion adds them, so the sum's bits do not depend on the threads."""
+    n = land.size
+    if n < 128 * 8 * SUBTREES:  # small: the plain recursion (every top node must split)
+        return _seize(land, wealth, weight, 0, n, gain, rep32, share, normal, keep, a32, b32,
+                      region, yields, np.empty(128))  # fmt: skip
+    lo = np.zeros(SUBTREES, dtype=np.int64)
+    size = np.zeros(SUBTREES, dtype=np.int64)
+    size[0] = n
+    parts = 1
+    while parts < SUBTREES:  # split every node in two, as _seize does, keeping their order
+        for j in range(parts - 1, -1, -1):
+            at, m = lo[j], size[j]
+            n2 = m // 2
+            n2 -= n2 % 8
+            lo[2 * j], size[2 * j] = at, n2
+            lo[2 * j + 1], size[2 * j + 1] = at + n2, m - n2
+        parts *= 2
+    sums = np.zeros(SUBTREES)
+    for t in prange(SUBTREES):
+        sums[t] = _seize(land, wealth, weight, lo[t], size[t], gain, rep32, share, normal, keep,
+                         a32, b32, region, yields, np.empty(128))  # fmt: skip
+    while parts > 1:  # the additions of the levels cut off, bottom up
+        parts //= 2
+        for j in range(parts):
+            sums[j] = sums[2 * j] + sums[2 * j + 1]
+    return sums[0]
+
+
+@kernels.threaded
 def _repartition(wealth, rep32, share, pooled, half_gain):  # type: ignore[no-untyped-def]
     """``land_seizure`` fused, second pass: the commune shares the pooled excess out."""
-    for i in range(wealth.size):
+    for i in prange(wealth.size):
         over = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0))
         excess = np.float64(over * rep32) * share
         wealth[i] = np.float32(np.float64(wealth[i]) - excess + pooled + half_gain)
@@ -335,7 +400,7 @@ def support(w: World, p: Params, ctx: Context) -> None:
         s = hh["support"]
         hh["support"] = np.clip(s + rate * (target - s), -1, 1)
     else:
-        against = _support(
+        against, tot = _support(
             hh["support"], hh["disposition"], hh["harvest"], hh["taken"], hh["surplus"],
             normal_harvest(w, p),
             np.array([
@@ -345,7 +410,6 @@ def support(w: World, p: Params, ctx: Context) -> None:
             type(land) is float,  # a Python float keeps float32 arithmetic (NEP 50)
             hh["weight"],
         )  # fmt: skip
-        tot = hh.total()
         w.signals["unrest"] = float(against / tot) if tot > 0 else float("nan")
         return
     w.signals["unrest"] = hh.share(hh["support"] < 0.0)
@@ -354,11 +418,13 @@ def support(w: World, p: Params, ctx: Context) -> None:
 @kernels.threaded
 def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land, weight):  # type: ignore[no-untyped-def]
     """``support`` fused (the numpy branch is the reference): same dtypes, same order; returns
-    the weight of the households against the regime (support below zero)."""
+    the weight of the households against the regime (support below zero) and the households'
+    total weight (``hh.total()``, in the same pass)."""
     base32, land, burden_w, hunger32 = np.float32(k[0]), k[1], k[2], np.float32(k[3])
     nep, abroad, rate, hunger_below = k[4], k[5], k[6], k[7]
     land32 = np.float32(land)
-    against = 0  # an integer sum: the same in any order, so the loop may run on threads
+    against = 0  # integer sums: the same in any order, so the loop may run on threads
+    total = 0
     for i in prange(support.size):
         disposable = np.float64(surplus[i]) + 0.1 * normal[i]
         felt = min(max(np.float64(taken[i]) / max(disposable, 1e-3), 0.0), 1.5)
@@ -372,7 +438,8 @@ def _support(support, disposition, harvest, taken, surplus, normal, k, weak_land
         support[i] = v
         if v < 0.0:
             against += weight[i]
-    return against
+        total += weight[i]
+    return against, total
 
 
 def livestock(w: World, p: Params, ctx: Context) -> None:
