@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from thermidor.engine import Population, kernels
-from thermidor.engine.draws import bernoulli, binomial, gain
+from thermidor.engine.draws import bernoulli, binomial, gain, thin
 
 
 def test_binomial_has_each_agents_binomial_distribution():
@@ -83,6 +83,33 @@ def test_bernoulli_gives_the_same_bits_on_both_backends(name, backend):
            bernoulli(np.random.default_rng(9), 0.25, mask), bernoulli(np.random.default_rng(9), 0.25, n=777)]  # fmt: skip
     for a, b in zip(got, want, strict=True):
         assert a.dtype == np.bool_ and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_a_table_by_group_draws_what_its_gathered_array_draws(name, backend):
+    """``by=group``: agent i's probability is ``table[group[i]]``, the bits of ``table[group]``
+    (big means included), on either backend; a group outside the table is numpy's IndexError."""
+    rng = np.random.default_rng(3)
+    group = rng.integers(0, 6, 20_000).astype(np.int8)
+    table = np.array([0.0, 0.05, 0.3, 0.5, 0.95, 1.2])
+    mask = rng.random(20_000) < 0.6
+    n = rng.integers(0, 300, 20_000)
+    kernels.use("numpy")
+    want = [bernoulli(np.random.default_rng(9), table[group], mask),
+            bernoulli(np.random.default_rng(9), table[group])]  # fmt: skip
+    w_want = n.copy()
+    lost_want = thin(np.random.default_rng(9), w_want, table[group], mask)
+    kernels.use(name)
+    got = [bernoulli(np.random.default_rng(9), table, mask, by=group),
+           bernoulli(np.random.default_rng(9), table, by=group)]  # fmt: skip
+    for a, b in zip(got, want, strict=True):
+        assert a.tobytes() == b.tobytes()
+    w_got = n.copy()
+    lost = thin(np.random.default_rng(9), w_got, table, mask, by=group)
+    assert lost.tobytes() == lost_want.tobytes() and w_got.tobytes() == w_want.tobytes()
+    assert (lost < 0).sum() == 0 and lost[group == 3].sum() > 0
+    with pytest.raises(IndexError):
+        bernoulli(np.random.default_rng(9), table[:4], by=group)
 
 
 def test_bernoulli_befalls_each_agent_with_its_probability_and_only_in_the_mask():

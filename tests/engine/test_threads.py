@@ -126,7 +126,7 @@ def test_differentiation_draws_each_households_luck_on_any_number_of_threads(thr
     assert got[1] == got[THREADS] == want.astype(np.float32).tobytes() + np.float64(0).tobytes()
 
 
-@pytest.mark.parametrize("case", ["scalar", "array", "mask"])
+@pytest.mark.parametrize("case", ["scalar", "array", "mask", "by group"])
 def test_thinning_gives_each_agent_its_draw_on_any_number_of_threads(threaded, case):
     """A block's first draw counts the agents at risk before it: agent ``i`` takes the draw it
     takes on one thread, and as the numpy reference gives it."""
@@ -135,10 +135,13 @@ def test_thinning_gives_each_agent_its_draw_on_any_number_of_threads(threaded, c
     if case != "scalar":
         p[::5] = 0.0
     mask = c["weight"] % 2 == 1 if case == "mask" else None
+    by = c["region"] if case == "by group" else None
+    if by is not None:
+        p = np.array([0.1, 0.0, 0.3, 0.05, 0.2])
 
     def thin() -> Any:
         w = c["weight"] * 7
-        return draws.thin(np.random.default_rng(5), w, p, mask), w
+        return draws.thin(np.random.default_rng(5), w, p, mask, by), w
 
     got = on_threads(thin)
     kernels.use("numpy")
@@ -146,16 +149,19 @@ def test_thinning_gives_each_agent_its_draw_on_any_number_of_threads(threaded, c
     assert got[1] == got[THREADS] == b"".join(x.tobytes() for x in want)
 
 
-@pytest.mark.parametrize("case", ["scalar", "array", "mask"])
+@pytest.mark.parametrize("case", ["scalar", "array", "mask", "by group"])
 def test_bernoulli_gives_each_agent_its_uniform_on_any_number_of_threads(threaded, case):
     c = columns(6)
     p: Any = 0.3 if case == "scalar" else c["rng"].random(N) * 0.5
     if case != "scalar":
         p[::3] = 0.0
-    mask = c["weight"] > 0 if case == "mask" else None
+    mask = c["weight"] > 0 if case in ("mask", "by group") else None
+    by = c["region"] if case == "by group" else None
+    if by is not None:
+        p = np.array([0.1, 0.0, 0.3, 0.05, 0.2])
 
     def events() -> Any:
-        return draws.bernoulli(np.random.default_rng(8), p, mask, n=N)
+        return draws.bernoulli(np.random.default_rng(8), p, mask, n=N, by=by)
 
     got = on_threads(events)
     kernels.use("numpy")

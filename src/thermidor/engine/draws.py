@@ -29,6 +29,15 @@ def _fused() -> bool:
     return kernels.backend != "numpy" and kernels.HAVE_NUMBA
 
 
+def _fused_by(p: np.ndarray, by: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether a kernel may read a table ``p`` by group ``by`` itself: a numba backend, one
+    dimension, integer groups inside the table (else numpy's gather decides, and raises)."""
+    return (
+        _fused() and p.ndim == 1 and by.ndim == 1 and by.shape == shape and by.dtype.kind in "iu"
+        and (by.size == 0 or (int(by.min()) >= 0 and int(by.max()) < p.size))
+    )  # fmt: skip
+
+
 def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
     """``Binomial(n[i], p[i])`` for each i, exactly (int64), ``n`` left as it is (element ``i``
     depends on ``n[i]`` and ``p[i]`` alone, and the j-th element with ``p > 0`` takes draw j;
@@ -36,22 +45,25 @@ def binomial(rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> 
     counts = np.asarray(n, dtype=np.int64)
     if not counts.flags.writeable:  # the kernel's signature wants a writable array
         counts = counts.copy()
-    return _units(rng, counts, p, None, 0)
+    return _units(rng, counts, p, None, 0, None)
 
 
 def thin(
-    rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float, mask: np.ndarray | None
-) -> np.ndarray:
+    rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float, mask: np.ndarray | None,
+    by: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
     """Each unit of ``weight[i]`` leaves with probability ``p[i]`` (clipped to [0, 1]) where
     ``mask``; updates ``weight`` in place and returns the losses (int64). The ``j``-th agent with
-    ``p > 0`` (and ``mask``) takes draw ``j``. See ``Population.thin``."""
-    return _units(rng, weight, p, mask, -1)
+    ``p > 0`` (and ``mask``) takes draw ``j``. With ``by`` (each agent's group), ``p`` is a table
+    by group and agent ``i``'s probability is ``p[by[i]]``: the draws of ``p[by]``, without that
+    array. See ``Population.thin``."""
+    return _units(rng, weight, p, mask, -1, by)
 
 
 def gain(rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float) -> np.ndarray:
     """Each unit of ``weight[i]`` adds one with probability ``p[i]`` (households partitioning):
     ``weight += binomial(rng, weight, p)`` in one pass, the same draws; returns the gains."""
-    return _units(rng, weight, p, None, 1)
+    return _units(rng, weight, p, None, 1, None)
 
 
 def _units(
@@ -60,19 +72,25 @@ def _units(
     p: np.ndarray | float,
     mask: np.ndarray | None,
     sign: int,
+    by: np.ndarray | None,
 ) -> np.ndarray:
     """``Binomial(weight[i], p[i])`` where ``p > 0`` and ``mask``, added to ``weight`` times
-    ``sign`` (-1 thin, 0 leave, +1 gain); returns the draws."""
+    ``sign`` (-1 thin, 0 leave, +1 gain); returns the draws. ``by``: ``p`` is by group."""
     prob = np.asarray(p, dtype=np.float64)
     k = key(rng)
+    if by is not None and not _fused_by(prob, by, weight.shape):
+        prob, by = prob[by], None  # the reference: the table gathered
     if _fused():
         drawn = np.empty(weight.shape, dtype=np.int64)
         has_mask = mask is not None
         # a scalar p is read with stride 0 (no broadcast array: its cost is per call)
         n_big = _units_kernel(weight, prob.reshape(-1), int(prob.ndim > 0),
-                      mask if has_mask else _NO_MASK, has_mask, k, drawn, sign)  # fmt: skip
+                      mask if has_mask else _NO_MASK, has_mask, k, drawn, sign,
+                      _NO_AGENTS if by is None else by, by is not None)  # fmt: skip
         big = np.flatnonzero(drawn < 0) if n_big else _NO_AGENTS
-        if big.size and prob.ndim == 0:
+        if big.size and by is not None:
+            prob = prob[by]
+        elif big.size and prob.ndim == 0:
             prob = np.broadcast_to(prob, weight.shape)
     else:
         if prob.ndim == 0:
@@ -96,14 +114,15 @@ def _units(
 
 
 @kernels.threaded
-def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore[no-untyped-def]
+def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # type: ignore[no-untyped-def]
     """``_units`` in one pass: clip, draw where p > 0 (and the mask), add ``sign`` times the
-    draw to the weight; agent ``i``'s probability is ``p[i * ps]`` (``ps`` 0 for one for all).
-    Returns how many agents' means were too large to invert (marked -1 in ``lost``).
+    draw to the weight; agent ``i``'s probability is ``p[i * ps]`` (``ps`` 0 for one for all),
+    or ``p[by[i]]`` with ``has_by``. Returns how many agents' means were too large to invert
+    (marked -1 in ``lost``).
 
     Threads take blocks of ``kernels.CHUNK`` agents; a block's first draw is the number of agents
     at risk before it (``_first_draws``), so each agent takes the draw it takes on one thread."""
-    first = _first_draws(p, ps, mask, has_mask, weight.size)
+    first = _first_draws(p, ps, mask, has_mask, by, has_by, weight.size)
     nb = first.size - 1
     big = np.zeros(nb, dtype=np.int64)
     for c in prange(nb):
@@ -114,7 +133,7 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore
         pp = qq = q0 = bound = 0.0
         flip = ok = False
         for t in range(w.size):
-            q = min(max(p[(lo + t) * ps], 0.0), 1.0)
+            q = min(max(p[by[lo + t]] if has_by else p[(lo + t) * ps], 0.0), 1.0)
             if q > 0.0 and (not has_mask or mask[lo + t]):
                 m = w[t]
                 if m <= 0:
@@ -142,15 +161,24 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign):  # type: ignore
 
 
 def bernoulli(
-    rng: np.random.Generator, p: np.ndarray | float, mask: np.ndarray | None = None, n: int = -1
-) -> np.ndarray:
+    rng: np.random.Generator, p: np.ndarray | float, mask: np.ndarray | None = None, n: int = -1,
+    by: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
     """``mask & (u < p)`` for fresh uniforms ``u``: which agents an event befalls (bool).
 
     The ``j``-th agent with ``p > 0`` (and ``mask``) takes uniform ``j`` of the stream; ``n`` is
-    the number of agents when both ``p`` and ``mask`` are scalars or absent.
+    the number of agents when both ``p`` and ``mask`` are scalars or absent. With ``by`` (each
+    agent's group), ``p`` is a table by group: agent ``i``'s probability is ``p[by[i]]``, the
+    draws of ``p[by]`` without that array.
     """
     prob = np.asarray(p, dtype=np.float64)
-    shape = mask.shape if mask is not None else (prob.shape if prob.ndim else (n,))
+    if by is not None and not _fused_by(prob, by, by.shape if mask is None else mask.shape):
+        prob, by = prob[by], None  # the reference: the table gathered
+    shape = (
+        mask.shape if mask is not None
+        else by.shape if by is not None
+        else (prob.shape if prob.ndim else (n,))
+    )  # fmt: skip
     if shape[0] < 0:
         raise ValueError("bernoulli: give n when neither p nor mask is an array")
     k = key(rng)
@@ -158,7 +186,8 @@ def bernoulli(
         out = np.empty(shape, dtype=np.bool_)
         has_mask = mask is not None
         _bernoulli(out, k, prob.reshape(-1), int(prob.ndim > 0),
-                   mask if has_mask else _NO_MASK, has_mask)  # fmt: skip
+                   mask if has_mask else _NO_MASK, has_mask,
+                   _NO_AGENTS if by is None else by, by is not None)  # fmt: skip
         return out
     if prob.ndim == 0:
         prob = np.broadcast_to(prob, shape)
@@ -172,15 +201,15 @@ def bernoulli(
 
 
 @kernels.threaded
-def _bernoulli(out, k, p, ps, mask, has_mask):  # type: ignore[no-untyped-def]
+def _bernoulli(out, k, p, ps, mask, has_mask, by, has_by):  # type: ignore[no-untyped-def]
     """``bernoulli`` in one pass, in blocks as ``_units_kernel`` (threads for large populations)."""
-    first = _first_draws(p, ps, mask, has_mask, out.size)
+    first = _first_draws(p, ps, mask, has_mask, by, has_by, out.size)
     for c in prange(first.size - 1):
         lo = c * kernels.CHUNK
         o = out[lo : lo + kernels.CHUNK]
         j = first[c]
         for t in range(o.size):
-            q = p[(lo + t) * ps]
+            q = p[by[lo + t]] if has_by else p[(lo + t) * ps]
             if q > 0.0 and (not has_mask or mask[lo + t]):
                 o[t] = counter.uniform_at(k, j) < q
                 j += 1
@@ -189,7 +218,7 @@ def _bernoulli(out, k, p, ps, mask, has_mask):  # type: ignore[no-untyped-def]
 
 
 @kernels.jit
-def _first_draws(p, ps, mask, has_mask, n):  # type: ignore[no-untyped-def]
+def _first_draws(p, ps, mask, has_mask, by, has_by, n):  # type: ignore[no-untyped-def]
     """The draws before each block of ``kernels.CHUNK`` agents (and in all, last): the agents
     at risk (``p[i * ps] > 0`` and the mask) before it, so that a block taken by a thread gives
     each agent the draw it takes on one. No pass when one probability and no mask decide."""
@@ -197,7 +226,7 @@ def _first_draws(p, ps, mask, has_mask, n):  # type: ignore[no-untyped-def]
     first = np.zeros(nb + 1, dtype=np.int64)
     if nb <= 1:
         return first
-    if ps == 0 and not has_mask:
+    if ps == 0 and not has_mask and not has_by:
         for c in range(nb):
             size = min(n, (c + 1) * kernels.CHUNK) - c * kernels.CHUNK
             first[c + 1] = first[c] + (size if p[0] > 0.0 else 0)
@@ -206,7 +235,8 @@ def _first_draws(p, ps, mask, has_mask, n):  # type: ignore[no-untyped-def]
     for i in range(n):
         if i % kernels.CHUNK == 0:
             first[i // kernels.CHUNK] = j
-        if p[i * ps] > 0.0 and (not has_mask or mask[i]):
+        q = p[by[i]] if has_by else p[i * ps]
+        if q > 0.0 and (not has_mask or mask[i]):
             j += 1
     first[nb] = j
     return first

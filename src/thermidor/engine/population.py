@@ -162,8 +162,10 @@ class Population:
         rng: np.random.Generator,
         p: np.ndarray | float,
         mask: np.ndarray | None = None,
+        by: str | None = None,
     ) -> np.ndarray:
-        """Binomial thinning: each unit of weight leaves with probability ``p``.
+        """Binomial thinning: each unit of weight leaves with probability ``p``; with ``by`` (an
+        integer column), ``p`` is a table by its value (``p[self[by]]``, no such array made).
 
         Returns the persons lost per agent (int64, shape ``(n,)``); the caller records the flow.
         The agents draw from a counter-based stream keyed by one draw of ``rng``
@@ -171,7 +173,7 @@ class Population:
         draw j: nothing is drawn for the others, and adding agents that nothing happens to changes
         no draw. With numba the clipping, the draws and the update are one pass over the agents.
         """
-        return draws.thin(rng, self[WEIGHT], p, mask)
+        return draws.thin(rng, self[WEIGHT], p, mask, None if by is None else self[by])
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {k: self[k].copy() for k in self.dtypes}

@@ -26,11 +26,10 @@ def towns(w: World, p: Params, ctx: Context) -> None:
     rng = ctx.rng("demography.towns")
     deficit = 1.0 - w.signals["food_city"]  # by city
     wk = w.workers
-    dw = deficit[wk["city"]]
 
     # back to the land: workers with village ties
-    pr = hazard(p["hunger.return_rate"] * dw, ctx.dt)
-    go = bernoulli(rng, pr, wk["ties"])
+    pr = hazard(p["hunger.return_rate"] * deficit, ctx.dt)  # by city
+    go = bernoulli(rng, pr, wk["ties"], by=wk["city"])
     rows = wk.remove(go)
     w.villagers += np.bincount(
         rows["region"], weights=rows["weight"], minlength=len(REGIONS)
@@ -45,9 +44,9 @@ def towns(w: World, p: Params, ctx: Context) -> None:
 
     # deaths in the towns
     pdie = hazard(p["hunger.urban_mortality"] + p["hunger.famine_mortality"] * deficit, ctx.dt)
-    lost = wk.thin(rng, pdie[wk["city"]])
+    lost = wk.thin(rng, pdie, by="city")
     w.ledger.flow("death", "workers", "outside", int(lost.sum()))
-    lost_o = w.officials.thin(rng, pdie[w.officials["city"]])
+    lost_o = w.officials.thin(rng, pdie, by="city")
     w.ledger.flow("death", "officials", "outside", int(lost_o.sum()))
     died = rng.binomial(w.townsfolk, pdie)
     w.townsfolk -= died

@@ -103,15 +103,15 @@ def labour(w: World, p: Params, ctx: Context) -> None:
     war_communism = w.decided("requisitioning") and not w.decided("new_economic_policy")
     if not war_communism:
         excess = np.clip((employed - jobs) / np.maximum(employed, 1.0), 0.0, 1.0)
-        p_off = hazard(p["industry.layoff_rate"], ctx.dt) * excess[sec]
-        off = bernoulli(rng, p_off, wk["employed"])
+        p_off = hazard(p["industry.layoff_rate"], ctx.dt) * excess  # by sector
+        off = bernoulli(rng, p_off, wk["employed"], by=sec)
     else:
         off = np.zeros(wk.n, dtype=bool)
     free = np.clip((jobs - employed) / np.maximum(everyone - employed, 1.0), 0.0, 1.0)
     if war_communism:
         free[:] = 1.0  # labour is mobilised, not dismissed
-    p_on = hazard(p["industry.hiring_rate"] * 4, ctx.dt) * free[sec]
-    on = bernoulli(rng, p_on, ~wk["employed"])
+    p_on = hazard(p["industry.hiring_rate"] * 4, ctx.dt) * free  # by sector
+    on = bernoulli(rng, p_on, ~wk["employed"], by=sec)
     wk["employed"] = (wk["employed"] & ~off) | on
     # peasants fill jobs that nobody in the towns can take
     short = np.maximum(jobs - everyone, 0.0)
