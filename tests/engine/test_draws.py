@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from thermidor.engine import Population, kernels
-from thermidor.engine.draws import bernoulli, binomial, gain, thin
+from thermidor.engine.draws import bernoulli, binomial, gain, key, thin
 
 
 def test_binomial_has_each_agents_binomial_distribution():
@@ -150,3 +150,13 @@ def test_normal_gives_the_same_bits_on_both_backends_and_is_standard(name, backe
     got = normal(np.random.default_rng(21), 50_000)
     assert got.tobytes() == want.tobytes()
     assert abs(got.mean()) < 4 / np.sqrt(got.size) and abs(got.std() - 1) < 0.02
+
+
+def test_a_streams_key_is_the_generators_next_uint64():
+    """``key`` reads the bit generator's raw output: the value (and the generator's state after)
+    of ``integers(0, 2**64, dtype=uint64)``, which numpy draws as one raw word."""
+    for seed in range(50):
+        a, b = np.random.default_rng(seed), np.random.default_rng(seed)
+        for _ in range(3):
+            assert key(a) == b.integers(0, 2**64, dtype=np.uint64)
+        assert a.random() == b.random()
