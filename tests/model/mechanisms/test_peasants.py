@@ -11,6 +11,7 @@ from thermidor.engine import Context, Recorder, Streams
 from thermidor.model.mechanisms import peasants
 from thermidor.model.mechanisms.peasants import land_seizure
 from thermidor.model.run import prepare
+from thermidor.model.step import MECHANISMS
 
 
 def gini(x: np.ndarray, weight: np.ndarray) -> float:
@@ -81,3 +82,22 @@ def test_cutting_turkestan_off_cuts_the_cotton_crop(coarse_baseline):
     window = ("1919-01-01", "1920-01-01")
     column = "crop_output_vs_prewar:cotton"
     assert window_mean(joined, column, *window) > 1.5 * window_mean(base, column, *window)
+
+
+def test_the_households_by_region_cache_is_never_stale():
+    """Grain and the harvest read the households' weight by region from a cache that only the
+    villages' partition drops: after every mechanism of every week to 1923, the cache (where
+    there is one) is the fresh sum."""
+    _, cal, w, p, _ = prepare(extend(), 0, COARSE)
+    streams, rec = Streams(0), Recorder(cal.n_steps)
+    checked = 0
+    for step in range(cal.step_of(dt.date(1923, 1, 1))):
+        ctx = Context(step, cal, streams, rec)
+        for mechanism in MECHANISMS:
+            mechanism(w, p, ctx)
+            cached = w.signals.get(peasants.HOUSEHOLDS_BY_REGION)
+            if cached is not None:
+                fresh = w.households.sum_by("region", peasants.N_R)
+                assert cached.tobytes() == fresh.tobytes(), (step, mechanism.__name__)
+                checked += 1
+    assert checked > 1000

@@ -12,6 +12,7 @@ import numpy as np
 from thermidor.engine import Context
 from thermidor.engine.draws import bernoulli, gain
 from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.mechanisms.peasants import HOUSEHOLDS_BY_REGION
 from thermidor.model.params import Params
 from thermidor.model.world import REGIONS, World
 
@@ -70,4 +71,5 @@ def villages(w: World, p: Params, ctx: Context) -> None:
     w.ledger.flow("death", "villagers", "outside", int(died.sum()))
     hh = w.households  # households partition (this mechanism runs monthly), in place
     new = gain(rng, hh["weight"], hazard(p["hunger.partition"], ctx.dt))
+    w.signals.pop(HOUSEHOLDS_BY_REGION, None)  # the households' weights changed
     w.ledger.flow("partition", "outside", "households", int(new.sum()))

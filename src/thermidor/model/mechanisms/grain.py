@@ -17,7 +17,7 @@ from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.peasants import (
     HUNGER_BELOW,
     KULAK_ABOVE,
-    N_R,
+    households_by_region,
     normal_harvest,
     persons_per_household,
 )
@@ -34,7 +34,7 @@ def urban_persons(w: World) -> int:
 def procurement(w: World, p: Params, ctx: Context) -> None:
     """A week of the agricultural year: sales, requisitions or tax, and the towns' food."""
     hh = w.households
-    by_region = hh.sum_by("region", N_R)
+    by_region = households_by_region(w)
     pph = persons_per_household(w, by_region)
     reach_r = 1.0 - w.signals["cut_off"]
     goods = float(np.clip(w.signals["goods"], 0.0, 1.2))

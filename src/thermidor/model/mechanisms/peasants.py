@@ -133,8 +133,22 @@ def _from_key(key: int) -> float:
 
 def persons_per_household(w: World, households: np.ndarray | None = None) -> np.ndarray:
     """Villagers per household by region (``households``: their count by region, if known)."""
-    hh = w.households.sum_by("region", N_R) if households is None else households
+    hh = households_by_region(w) if households is None else households
     return w.villagers / np.maximum(hh, 1.0)
+
+
+def households_by_region(w: World) -> np.ndarray:
+    """The households' weight by region, cached until their weights change: a mechanism that
+    changes a household's weight drops the cache (``w.signals.pop(HOUSEHOLDS_BY_REGION)``; only
+    the villages' partition does). A pass over every household saved in three weeks of four."""
+    cached = w.signals.get(HOUSEHOLDS_BY_REGION)
+    if cached is None:
+        cached = w.households.sum_by("region", N_R)
+        w.signals[HOUSEHOLDS_BY_REGION] = cached
+    return np.asarray(cached)
+
+
+HOUSEHOLDS_BY_REGION = "households_by_region"
 
 
 def normal_harvest(w: World, p: Params) -> np.ndarray:
