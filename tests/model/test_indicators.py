@@ -41,3 +41,41 @@ def test_harvest_indicators_are_recorded_only_in_harvest_weeks(result):
     months = result.dates[weeks].astype("datetime64[M]").astype(int) % 12 + 1
     assert len(weeks) == len({d.astype("datetime64[Y]") for d in result.dates[weeks]})
     assert set(months) == {8}
+
+
+def test_the_member_census_counts_as_the_numpy_reference(backend):
+    """The members' census in one numba pass gives the numpy reference's floats, at the float32
+    boundaries of the comparisons (joined before 1917.15; conviction against the fear threshold)
+    and with a numpy float64 exponent (its threshold is compared in float64, as numpy does)."""
+    from thermidor.engine import kernels
+    from thermidor.model.indicators import member_census
+    from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
+    from thermidor.model.run import prepare
+    from thermidor.model.tree import FACTIONS, LENINGRAD
+
+    _, _, w, p, _ = prepare("baseline", 0, None)
+    mem, n = w.members, w.members.n
+    rng = np.random.default_rng(3)
+    edge = np.float32(OLD_BOLSHEVIK_BEFORE)
+    mem["joined"] = rng.choice(
+        [np.nextafter(edge, np.float32(0)), edge, np.nextafter(edge, np.float32(3000)), 1920.0], n
+    )
+    mem["faction"] = rng.integers(0, len(FACTIONS), n)
+    mem["province"] = np.where(rng.random(n) < 0.5, LENINGRAD, 0)
+    w.signals["control"] = 0.3
+    fear = p["party.fear"]
+    for exponent in (fear, np.float64(fear)):
+        p._values["party.fear"] = exponent
+        thr = 0.3 ** p["party.fear"]
+        t32 = np.float32(thr)
+        mem["conviction"] = rng.choice(
+            [np.nextafter(t32, np.float32(0)), t32, np.nextafter(t32, np.float32(1)), 0.9], n
+        )
+        kernels.use("numpy")
+        want = member_census(w, p)
+        kernels.use("numba")
+        got = member_census(w, p)
+        assert got.keys() == want.keys()
+        for k in want:
+            assert np.asarray(got[k]).tobytes() == np.asarray(want[k]).tobytes(), k
+        assert 0 < want["leningrad_against"] < want["members"]

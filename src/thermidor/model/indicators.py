@@ -7,9 +7,11 @@ the harvest and are NaN between harvests; a year's value is then the mean of its
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, kernels
 from thermidor.model.mechanisms.confrontations import delegations, open_vote_against
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
@@ -71,7 +73,7 @@ WEEKS_PER_MONTH = 365.25 / 12 / 7
 
 
 def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
-    wk, sd, hh, mem, off = w.workers, w.soldiers, w.households, w.members, w.officials
+    wk, sd, hh, off = w.workers, w.soldiers, w.households, w.officials
     row: dict[str, float] = {}
     workers = float(wk.total())
     row["working_class"] = workers
@@ -109,10 +111,11 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     )
     row["grain_procurement"] = w.flows.pop("grain_procurement", 0.0)
     row["peasant_unrest"] = float(w.signals["unrest"])
-    members = float(mem.total())
+    census = member_census(w, p)
+    members = census["members"]
     row["party_members"] = members
-    row["old_bolshevik_share"] = mem.share(mem["joined"] < OLD_BOLSHEVIK_BEFORE)
-    by_origin = mem.sum_by("origin", 3)
+    row["old_bolshevik_share"] = census["old_bolshevik_share"]
+    by_origin = census["by_origin"]
     for i, o in enumerate(("worker", "peasant", "other")):
         row[f"party_origin_share:{o}"] = float(by_origin[i] / max(by_origin.sum(), 1.0))
     row["state_officials"] = float(off.total())
@@ -144,14 +147,14 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
             + garrison[G[c]]
         )
     row["urban_population"] = float(urban_persons(w))
-    _second_half(w, p, ctx, row)
+    _second_half(w, ctx, row, census)
     row["rural_population"] = float(w.villagers.sum())
     return row
 
 
-def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> None:
+def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str, Any]) -> None:
     """The NEP, the apparatus, the factions and the bureaucracy (1921-1929)."""
-    mem, off = w.members, w.officials
+    off = w.officials
     sig = w.signals
     row["price_scissors"] = float(sig["scissors"])
     row["apparatus_ex_tsarist_share"] = off.share(off["ex_tsarist"]) if off.n else np.nan
@@ -161,7 +164,7 @@ def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> No
     )
     row["managers_from_workers_share"] = float(sig["managers_from_workers"])
     row["opposition_press_share"] = float(sig["press_share"])
-    by_faction = mem.sum_by("faction", len(FACTIONS))
+    by_faction = census["by_faction"]
     for i, f in enumerate(FACTIONS):
         row[f"faction_share:{f}"] = float(by_faction[i] / max(by_faction.sum(), 1.0))
     row["appointed_secretaries_share"] = float(sig["appointed_share"])
@@ -175,8 +178,73 @@ def _second_half(w: World, p: Params, ctx: Context, row: dict[str, float]) -> No
     d = sig["delegations"]
     opp = sum(d[LENINGRAD, f] for f in OPPOSITIONS)
     row["opposition_delegate_share:leningrad"] = float(opp / max(d[LENINGRAD].sum(), 1.0))
-    in_len = mem["province"] == LENINGRAD
     # those who still vote with the opposition in an open meeting ("Who is against?")
-    row["leningrad_members_still_opposition"] = float(mem.total(in_len & open_vote_against(w, p)))
+    row["leningrad_members_still_opposition"] = census["leningrad_against"]
     row["opposition_members_elected_to_central_committee"] = float(sig["cc_opposition"])
     row["kulak_share"] = row["peasant_share:kulak"]
+
+
+def member_census(w: World, p: Params) -> dict[str, Any]:
+    """The party's members counted for the indicators: their weight, the old Bolsheviks' share,
+    the weight by origin and by faction, and the Leningrad members who still vote against the
+    line in an open meeting. With numba in one pass over the members (integer sums: exact, so
+    the same floats as the numpy reference below, tests/model/test_indicators.py)."""
+    mem = w.members
+    # the fear threshold as ``open_vote_against`` computes it
+    threshold = float(w.signals["control"]) ** p["party.fear"]
+    faction = mem["faction"]
+    fused = kernels.backend != "numpy" and kernels.HAVE_NUMBA
+    if fused and mem.n and int(faction.min()) >= 0 and int(faction.max()) < len(FACTIONS):
+        opposition = np.zeros(len(FACTIONS), dtype=np.bool_)
+        opposition[list(OPPOSITIONS)] = True
+        origin = mem["origin"]
+        if int(origin.min()) >= 0 and int(origin.max()) < 3:
+            # numpy compares a float32 column with a Python float in float32 (NEP 50), with a
+            # numpy float64 in float64: the kernel is told which
+            conviction, joined = mem["conviction"], mem["joined"]
+            total, old, by_origin, by_faction, against = _census(
+                mem["weight"], joined, origin, faction, mem["province"], conviction,
+                OLD_BOLSHEVIK_BEFORE, np.result_type(joined, OLD_BOLSHEVIK_BEFORE) == np.float32,
+                threshold, np.result_type(conviction, threshold) == np.float32,
+                opposition, LENINGRAD,
+            )  # fmt: skip
+            return {
+                "members": float(total),
+                "old_bolshevik_share": float(old / total) if total > 0 else float("nan"),
+                "by_origin": by_origin.astype(np.float64),
+                "by_faction": by_faction.astype(np.float64),
+                "leningrad_against": float(against),
+            }
+    in_len = mem["province"] == LENINGRAD
+    return {
+        "members": float(mem.total()),
+        "old_bolshevik_share": mem.share(mem["joined"] < OLD_BOLSHEVIK_BEFORE),
+        "by_origin": mem.sum_by("origin", 3),
+        "by_faction": mem.sum_by("faction", len(FACTIONS)),
+        "leningrad_against": float(mem.total(in_len & open_vote_against(w, p))),
+    }
+
+
+@kernels.jit
+def _census(
+    weight, joined, origin, faction, province, conviction, old_before, old32, threshold, thr32,
+    opposition, leningrad,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """``member_census`` in one pass (origins in [0, 3) and factions in the table, checked)."""
+    total = old = against = 0
+    by_origin = np.zeros(3, dtype=np.int64)
+    by_faction = np.zeros(opposition.size, dtype=np.int64)
+    old_f32, thr_f32 = np.float32(old_before), np.float32(threshold)
+    for i in range(weight.size):
+        wi = weight[i]
+        total += wi
+        if (joined[i] < old_f32) if old32 else (np.float64(joined[i]) < old_before):
+            old += wi
+        by_origin[origin[i]] += wi
+        f = faction[i]
+        by_faction[f] += wi
+        if province[i] == leningrad and opposition[f]:
+            c = conviction[i]
+            if (c >= thr_f32) if thr32 else (np.float64(c) >= threshold):
+                against += wi
+    return total, old, by_origin, by_faction, against

@@ -14,7 +14,7 @@ import datetime as dt
 
 import numpy as np
 
-from thermidor.engine import Context, kernels
+from thermidor.engine import Context, Population, kernels
 from thermidor.engine.kernels import prange
 from thermidor.model.params import Params
 from thermidor.model.world import CROPS, REGIONS, STRATA, World
@@ -347,22 +347,78 @@ def _sow(w: World, p: Params, ctx: Context) -> None:
     at_front = sd.sum_by("region", N_R, mask=sd["origin"] == 1)
     labour = w.villagers / np.maximum(w.villagers + at_front, 1.0)
     labour = np.clip(labour / w.base["labour_1917"], 0.0, 1.0) ** p["peasants.labour_elasticity"]
-    felt = np.minimum(burden(w, p), 1.0)
-    incentive = np.clip(1.0 - p["peasants.burden_sowing_cut"] * felt, 0.25, 1.0)
-    draught = np.clip(hh["wealth"] / 0.5, 0.2, 1.0) ** 0.5
     war = 1.0 - 0.3 * w.signals["war_zone"]
-    wanted = hh["land"] * p["peasants.sown_share"] * labour[r] * incentive * draught * war[r]
-    hh["sown"] = np.minimum(wanted, hh["sown"] * (1.0 + p["peasants.sown_recovery"]))
-
     cut = w.signals["cut_off"]
     goods = float(np.clip(w.signals["goods"], 0.0, 1.2))
     reach = (1.0 - cut) * (1.0 - 0.5 * w.signals["war_zone"]) * w.regional_capacity
-    market = np.clip(reach[r] * np.sqrt(goods) * (1.0 - felt), 0.0, 1.0)
     adjust = p["crops.adjust"]
+    k = (p["peasants.burden_sowing_cut"], p["peasants.sown_share"], p["peasants.sown_recovery"])
+    if _sow_fused(hh, k, labour, war, reach, adjust):
+        # the sowing's chain in one pass; numpy raises each market to the crop's power (its
+        # SIMD pow's bits), and one pass moves each crop's area toward its target
+        market = np.empty(hh.n)
+        _sow_pass(
+            hh["surplus"], hh["taken"], normal_harvest(w, p), hh["wealth"], hh["land"],
+            hh["sown"], r, labour, war, reach, np.sqrt(goods), np.array(k), market,
+        )  # fmt: skip
+        for crop in CROPS:
+            power = market ** p[f"crops.elasticity_{crop}"]
+            _toward(hh[f"area_{crop}"], r, w.base["area0"][crop], power, adjust)
+        return
+    felt = np.minimum(burden(w, p), 1.0)
+    incentive = np.clip(1.0 - p["peasants.burden_sowing_cut"] * felt, 0.25, 1.0)
+    draught = np.clip(hh["wealth"] / 0.5, 0.2, 1.0) ** 0.5
+    wanted = hh["land"] * p["peasants.sown_share"] * labour[r] * incentive * draught * war[r]
+    hh["sown"] = np.minimum(wanted, hh["sown"] * (1.0 + p["peasants.sown_recovery"]))
+
+    market = np.clip(reach[r] * np.sqrt(goods) * (1.0 - felt), 0.0, 1.0)
     for crop in CROPS:
         col = f"area_{crop}"
         target = w.base["area0"][crop][r] * market ** p[f"crops.elasticity_{crop}"]
         hh[col] = hh[col] + adjust * (target - hh[col])
+
+
+def _sow_fused(hh: Population, k: tuple[float, ...], *by_region: object) -> bool:
+    """Whether ``_sow_pass`` computes what the numpy chain does: numba, the households' float32
+    columns, float64 tables by region and Python floats (NEP 50: a numpy float64 would make the
+    float32 products float64)."""
+    return (
+        kernels.backend != "numpy" and kernels.HAVE_NUMBA
+        and all(type(x) is float for x in (*k, by_region[-1]))
+        and all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in by_region[:-1])
+        and all(hh.dtypes[c] == np.float32 for c in
+                ("surplus", "taken", "wealth", "land", "sown", *(f"area_{c}" for c in CROPS)))
+    )  # fmt: skip
+
+
+@kernels.threaded
+def _sow_pass(
+    surplus, taken, normal, wealth, land, sown, region, labour, war, reach, sqrt_goods, k, market
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """``_sow``'s numpy chain per household, the same operations in the same dtypes: the burden
+    felt (float64), the draught (float32, as numpy divides and clips a float32 column by Python
+    floats), the wanted area (a float32 product first), the sown area (float32) and the market's
+    pull (float64, into ``market``)."""
+    cut, share32, grow32 = k[0], np.float32(k[1]), np.float32(1.0 + k[2])
+    lo, hi = np.float32(0.2), np.float32(1.0)
+    for i in prange(sown.size):
+        disposable = np.float64(surplus[i]) + 0.1 * normal[i]
+        felt = min(min(max(np.float64(taken[i]) / max(disposable, 1e-3), 0.0), 1.5), 1.0)
+        incentive = min(max(1.0 - cut * felt, 0.25), 1.0)
+        draught = np.sqrt(min(max(wealth[i] / np.float32(0.5), lo), hi))
+        g = region[i]
+        wanted = np.float64(land[i] * share32) * labour[g] * incentive * np.float64(draught)
+        wanted = wanted * war[g]
+        sown[i] = np.float32(min(wanted, np.float64(sown[i] * grow32)))
+        market[i] = min(max(reach[g] * sqrt_goods * (1.0 - felt), 0.0), 1.0)
+
+
+@kernels.threaded
+def _toward(area, region, area0, power, adjust):  # type: ignore[no-untyped-def]
+    """``area += adjust * (area0[region] * power - area)`` in float64, stored as float32."""
+    for i in prange(area.size):
+        a = np.float64(area[i])
+        area[i] = np.float32(a + adjust * (area0[region[i]] * power[i] - a))
 
 
 def _harvest(w: World, p: Params, ctx: Context) -> None:
@@ -370,6 +426,22 @@ def _harvest(w: World, p: Params, ctx: Context) -> None:
     r = hh["region"]
     weather = w.inputs.weather[ctx.step]
     war = 1.0 - 0.3 * w.signals["war_zone"]
+    k = (p["peasants.yield"], p["peasants.ration"], p["peasants.seed"])
+    if _harvest_fused(hh, k):
+        # the harvest's chain in one pass; each total is numpy's pairwise sum of the products
+        # the pass writes into one buffer (no array per operation)
+        buf = np.empty(hh.n)
+        _harvest_pass(
+            hh["sown"], hh["harvest"], hh["stock"], hh["surplus"], hh["taken"], hh["weight"], r,
+            np.asarray(w.base["yields"] * weather * war, dtype=np.float64),
+            np.asarray(persons_per_household(w), dtype=np.float64), np.array(k), buf,
+        )  # fmt: skip
+        _record_harvest(w, float(buf.sum()))
+        ww = np.asarray(weather * war, dtype=np.float64)
+        for crop in CROPS:
+            _weighted_by_region(hh[f"area_{crop}"], r, ww, hh["weight"], buf)
+            w.flows[f"crop:{crop}"] = float(buf.sum())
+        return
     grain = hh["sown"] * p["peasants.yield"] * (w.base["yields"] * weather * war)[r]
     hh["harvest"] = grain
     pph = persons_per_household(w)
@@ -378,14 +450,51 @@ def _harvest(w: World, p: Params, ctx: Context) -> None:
     hh["surplus"] = hh["stock"]
     hh["taken"] = 0.0
     weight = hh["weight"].astype(np.float64)
-    total = float((grain * weight).sum())
+    _record_harvest(w, float((grain * weight).sum()))
+    for crop in CROPS:
+        out = float((hh[f"area_{crop}"] * (weather * war)[r] * weight).sum())
+        w.flows[f"crop:{crop}"] = out
+
+
+def _record_harvest(w: World, total: float) -> None:
     w.flows["grain_harvest"] = total
     w.signals["harvest_ratio"] = total / w.base["grain_prewar"]
     w.signals["last_harvest"] = total
     w.signals["sold_since_harvest"] = 0.0
-    for crop in CROPS:
-        out = float((hh[f"area_{crop}"] * (weather * war)[r] * weight).sum())
-        w.flows[f"crop:{crop}"] = out
+
+
+def _harvest_fused(hh: Population, k: tuple[float, ...]) -> bool:
+    """Whether ``_harvest_pass`` computes what the numpy chain does (see ``_sow_fused``)."""
+    return (
+        kernels.backend != "numpy" and kernels.HAVE_NUMBA
+        and all(type(x) is float for x in k) and hh.dtypes["weight"].kind == "i"
+        and all(hh.dtypes[c] == np.float32 for c in
+                ("sown", "harvest", "stock", "surplus", "taken", *(f"area_{c}" for c in CROPS)))
+    )  # fmt: skip
+
+
+@kernels.threaded
+def _harvest_pass(sown, harvest, stock, surplus, taken, weight, region, yields, pph, k, out):  # type: ignore[no-untyped-def]
+    """``_harvest``'s numpy chain per household in its dtypes: the grain (float64 from a float32
+    product), stored as the harvest; the surplus over the ration and the seed, stored as the
+    stock and the surplus; nothing taken yet. ``out`` gets grain * weight, to be summed."""
+    yield32, ration, seed32 = np.float32(k[0]), k[1], np.float32(k[2])
+    for i in prange(sown.size):
+        g = region[i]
+        grain = np.float64(sown[i] * yield32) * yields[g]
+        harvest[i] = np.float32(grain)
+        left = np.float32(max(grain - (ration * pph[g] + np.float64(seed32 * sown[i])), 0.0))
+        stock[i] = left
+        surplus[i] = left
+        taken[i] = np.float32(0.0)
+        out[i] = grain * np.float64(weight[i])
+
+
+@kernels.threaded
+def _weighted_by_region(x, region, table, weight, out):  # type: ignore[no-untyped-def]
+    """``out = x * table[region] * weight`` in float64 (numpy's order), to be summed."""
+    for i in prange(x.size):
+        out[i] = np.float64(x[i]) * table[region[i]] * np.float64(weight[i])
 
 
 def support(w: World, p: Params, ctx: Context) -> None:
