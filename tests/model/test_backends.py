@@ -113,3 +113,29 @@ def test_the_grain_week_kernel_is_its_numpy_reference(n, grouped, mode, seed) ->
                     np.float32(2.5), k, squads, tax)  # fmt: skip
         out[name] = [np.asarray(t).tobytes() for t in (*totals, stock, taken)]
     assert out["numba"] == out["numpy"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 300), seed=st.integers(0, 2**16), outside=st.booleans())
+def test_the_workers_by_sector_in_one_pass_are_the_three_sums(n, seed, outside) -> None:  # type: ignore[no-untyped-def]
+    """``industry.by_sector``'s one pass gives the floats of its three ``sum_by`` on numpy
+    (a sector outside the table: numpy's rules, which drop it)."""
+    from thermidor.engine import Population
+    from thermidor.model.mechanisms import industry
+
+    rng = np.random.default_rng(seed)
+    wk = Population("workers", {"sector": np.int8, "hereditary": np.bool_, "employed": np.bool_})
+    sector = rng.integers(0, industry.N_S, n)
+    if outside and n:
+        sector[rng.integers(0, n)] = industry.N_S + 1
+    wk.append(weight=rng.integers(0, 50, n), sector=sector, hereditary=rng.random(n) < 0.3,
+              employed=rng.random(n) < 0.6)  # fmt: skip
+    before = kernels.backend
+    try:
+        kernels.use("numpy")
+        want = industry.by_sector(wk)
+        kernels.use("numba")
+        got = industry.by_sector(wk)
+    finally:
+        kernels.use(before)
+    assert [a.tobytes() for a in got] == [a.tobytes() for a in want]

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, chunks
+from thermidor.engine import Context, Population, chunks, kernels
 from thermidor.engine.draws import bernoulli
+from thermidor.engine.kernels import prange
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, SECTORS, World
@@ -73,11 +74,60 @@ def capacity(w: World, p: Params, ctx: Context) -> None:
     )  # fmt: skip
 
 
-def labour_capacity(w: World, p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """Output per employed worker (against prewar per 1913 worker) and the inputs' ceiling."""
-    wk = w.workers
-    everyone = wk.sum_by("sector", N_S)
-    hered = wk.sum_by("sector", N_S, values=wk["hereditary"]) / np.maximum(everyone, 1.0)
+def by_sector(wk: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The workers' weight by sector (float64): all of them, the hereditary, the employed.
+    With numba in one pass (integer sums, exact: the floats of the three ``sum_by``)."""
+    cols = (wk["sector"], wk["weight"], wk["hereditary"], wk["employed"])
+    if (
+        kernels.backend != "numpy" and kernels.HAVE_NUMBA and wk.n
+        and cols[0].dtype.kind in "iu" and cols[1].dtype.kind in "iu"
+        and cols[2].dtype == np.bool_ and cols[3].dtype == np.bool_
+    ):  # fmt: skip
+        counts, ok = _by_sector(*cols, N_S)
+        if ok:
+            return counts[0], counts[1], counts[2]
+    return (
+        wk.sum_by("sector", N_S),
+        wk.sum_by("sector", N_S, values=wk["hereditary"]),
+        wk.sum_by("sector", N_S, mask=wk["employed"]),
+    )
+
+
+@kernels.threaded
+def _by_sector(sector, weight, hereditary, employed, size):  # type: ignore[no-untyped-def]
+    """``by_sector`` in blocks (threads take them; integer sums, so any order); not ok where a
+    sector lies outside ``[0, size)`` (numpy's rules then decide)."""
+    nb = kernels.chunks_of(sector.size)
+    parts = np.zeros((nb, 3, size), dtype=np.int64)
+    good = np.ones(nb, dtype=np.bool_)
+    for c in prange(nb):
+        lo = c * kernels.CHUNK
+        hi = min(lo + kernels.CHUNK, sector.size)
+        acc = parts[c]
+        for i in range(lo, hi):
+            s = sector[i]
+            if s < 0 or s >= size:
+                good[c] = False
+                break
+            wi = weight[i]
+            acc[0, s] += wi
+            if hereditary[i]:
+                acc[1, s] += wi
+            if employed[i]:
+                acc[2, s] += wi
+    total = np.zeros((3, size), dtype=np.int64)
+    for c in range(nb):
+        total += parts[c]
+    return total.astype(np.float64), good.all()
+
+
+def labour_capacity(
+    w: World, p: Params, counts: tuple[np.ndarray, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Output per employed worker (against prewar per 1913 worker) and the inputs' ceiling
+    (``counts``: ``by_sector``'s, if known)."""
+    everyone, hereditary, _ = by_sector(w.workers) if counts is None else counts
+    hered = hereditary / np.maximum(everyone, 1.0)
     base = w.base["hereditary_by_sector"]  # zero only at absurdly coarse scales
     skill = np.clip(np.where(base > 0, hered / np.maximum(base, 1e-9), 1.0), 0.05, 1.5)
     food = float(np.clip(w.signals["food"], 0.05, 1.2))
@@ -95,10 +145,10 @@ def labour(w: World, p: Params, ctx: Context) -> None:
     rng = ctx.rng("industry.labour")
     wk = w.workers
     w.signals["inputs"] = sector_inputs(w, p)
-    per_worker, ceiling = labour_capacity(w, p)
+    counts = by_sector(wk)
+    everyone, _, employed = counts
+    per_worker, ceiling = labour_capacity(w, p, counts)
     jobs = ceiling / per_worker * w.base["workers_1913_by_sector"]
-    employed = wk.sum_by("sector", N_S, mask=wk["employed"])
-    everyone = wk.sum_by("sector", N_S)
     sec = wk["sector"]
     war_communism = w.decided("requisitioning") and not w.decided("new_economic_policy")
     if not war_communism:
@@ -155,8 +205,9 @@ def _rebalance(weights: np.ndarray, region: np.ndarray, moved: np.ndarray) -> np
 def output(w: World, p: Params, ctx: Context) -> None:
     """Sector output relative to prewar, and the goods the towns can offer the villages."""
     wk = w.workers
-    employed = wk.sum_by("sector", N_S, mask=wk["employed"])
-    per_worker, ceiling = labour_capacity(w, p)
+    counts = by_sector(wk)
+    employed = counts[2]
+    per_worker, ceiling = labour_capacity(w, p, counts)
     out = np.minimum(employed / w.base["workers_1913_by_sector"] * per_worker, ceiling)
     w.signals["sector_output"] = out
     total = float(w.base["value_share"] @ out)

@@ -146,16 +146,16 @@ def membership(w: World, p: Params, ctx: Context) -> None:
     if war > 0:
         go = bernoulli(rng, hazard(0.5 * war, ctx.dt), mem["role"] == ROLE["worker"])
         mem["role"][go] = ROLE["soldier"]
-        pdie = np.where(
-            mem["role"] == ROLE["soldier"],
-            hazard(p["war.casualties"] * p["party.front_mortality"] * war, ctx.dt),
-            0.0,
+        pdie = np.zeros(len(ROLES))  # by role: only the soldiers die at the front
+        pdie[ROLE["soldier"]] = hazard(
+            p["war.casualties"] * p["party.front_mortality"] * war, ctx.dt
         )
-        lost = mem.thin(rng, pdie)
+        lost = mem.thin(rng, pdie, by="role")
         w.ledger.flow("war_death", "members", "outside", int(lost.sum()))
     hardship = max(0.0, 1.0 - w.signals["food"])
-    plapse = hazard(p["party.lapse_rate"] * hardship, ctx.dt) * (mem["conviction"] < 0.5)
-    lost = mem.thin(rng, plapse)
+    # the weakly convinced only (the others have p = 0: they draw nothing, as outside a mask)
+    plapse = hazard(p["party.lapse_rate"] * hardship, ctx.dt)
+    lost = mem.thin(rng, plapse, mask=mem["conviction"] < 0.5)
     w.ledger.flow("lapse", "members", "outside", int(lost.sum()))
 
     # members are drawn into the apparatus as it staffs the state (§5)
@@ -168,7 +168,7 @@ def membership(w: World, p: Params, ctx: Context) -> None:
         ex = off.share(off["ex_tsarist"]) if off.n else 0.0
         posted = (mem["role"] == ROLE["official"]) | (mem["role"] == ROLE["functionary"])
         drift = p["apparatus.norm_drift"] * ex * ctx.dt
-        conviction = mem["conviction"]
-        conviction[posted] = conviction[posted] * (1.0 - drift)
+        conviction = mem["conviction"]  # in place, in float32 (a Python float's NEP 50 dtype)
+        np.multiply(conviction, np.float32(1.0 - drift), out=conviction, where=posted)
 
     mem.compact()
