@@ -225,3 +225,38 @@ def test_the_land_seizure_sums_its_subtrees_as_numpys_pairwise_sum(threaded):
     assert np.array_equal(x, (land + args[0]).astype(np.float32))
     a32, b32, region, _ = rest
     assert np.array_equal(nh, (x * a32 * b32).astype(np.float64) * yields[region])
+
+
+def test_the_per_agent_passes_agree_on_any_number_of_threads(threaded):
+    """The sowing, the harvest, consciousness and the workers by sector (per-agent updates and
+    integer sums) give the one-thread compilation's bytes on one thread and on two."""
+    from thermidor.model.mechanisms import consciousness, industry
+
+    c = columns(8)
+    f, region, w, normal = c["f"], c["region"], c["weight"], c["normal"]
+    by_r = np.linspace(0.5, 1.0, 5)
+    k = np.array([0.4, 0.2, 0.1])
+    flags = c["rng"].random(N) < 0.5
+
+    def passes(pick: Callable[[Any], Any]) -> Any:
+        cols = [x.copy() for x in f]
+        market, buf = np.empty(N), np.empty(N)
+        pick(peasants._sow_pass)(cols[0], cols[1], normal, cols[2], cols[3], cols[4], region,
+                                 by_r, by_r, by_r, np.float64(0.9), k, market)  # fmt: skip
+        pick(peasants._toward)(cols[5], region, by_r, market**0.7, 0.3)
+        area = cols[5].copy()
+        pick(peasants._harvest_pass)(cols[4], cols[0], cols[1], cols[2], cols[3], w, region,
+                                     by_r, by_r * 5, k, buf)  # fmt: skip
+        total = buf.sum()
+        pick(peasants._weighted_by_region)(area, region, by_r, w, buf)
+        cs = (f[0] / 3).astype(np.float32)
+        pick(consciousness._workers_update)(cs, region, flags, by_r, 0.3, np.float64(0.2), False,
+                                            0.1, 0.3, True, 1 / 13)  # fmt: skip
+        ss = (f[1] / 3).astype(np.float32)
+        pick(consciousness._soldiers_update)(ss, np.float64(0.2), 0.05, True, 1 / 13)
+        counts, ok = pick(industry._by_sector)(region, w, flags, ~flags, 5)
+        return (*cols, market, np.float64(total), buf, cs, ss, counts, np.bool_(ok))
+
+    got = on_threads(lambda: passes(lambda kernel: kernel))
+    one = passes(lambda kernel: kernel.serial)
+    assert got[1] == got[THREADS] == b"".join(np.asarray(x).tobytes() for x in one)

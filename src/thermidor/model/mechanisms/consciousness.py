@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, Population, kernels
+from thermidor.engine.kernels import prange
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, World
 
@@ -24,18 +25,77 @@ def update_consciousness(w: World, p: Params, ctx: Context) -> None:
     n_city = wk.sum_by("city", len(CITIES))
     mean_city = wk.sum_by("city", len(CITIES), values=c) / np.maximum(n_city, 1.0)
     k = p["consciousness.contagion"]
+    rate = p["consciousness.grievance_rate"] * grievance
+    atom = p["consciousness.atomisation_rate"]
+    sd = w.soldiers
+    srate = p["consciousness.soldier_rate"] * (w.inputs.world_war[ctx.step] * grievance)
+    shunger = atom * hunger
+    # (the soldiers' rate is a numpy float64, from the inputs: with a Python float their
+    # whole chain would be float32, which the kernel does not do)
+    if _fused(wk, sd, k, atom, ctx.dt, mean_city) and isinstance(srate, np.float64):
+        # the two chains below in one pass each, in numpy's dtypes: a Python float scalar is
+        # "weak" (float32 arithmetic with a float32 column), a numpy float64 is not (NEP 50)
+        _workers_update(c, wk["city"], wk["employed"], mean_city, k, rate, type(rate) is float,
+                        atom, hunger, type(hunger) is float, ctx.dt)  # fmt: skip
+        _soldiers_update(sd["consciousness"], srate, shunger, type(shunger) is float, ctx.dt)
+        return
     pull = (1.0 - k) + k * 2.0 * mean_city[wk["city"]]
     growth = p["consciousness.grievance_rate"] * grievance * (1.0 - c) * pull
     idle = (~wk["employed"]).astype(np.float32)
     decay = p["consciousness.atomisation_rate"] * (hunger + idle) * c
     wk["consciousness"] = np.clip(c + ctx.dt * (growth - decay), 0.0, 1.0)
 
-    sd = w.soldiers
     cs = sd["consciousness"]
     weariness = w.inputs.world_war[ctx.step] * grievance
     sgrowth = p["consciousness.soldier_rate"] * weariness * (1.0 - cs)
     sdecay = p["consciousness.atomisation_rate"] * hunger * cs * 0.5
     sd["consciousness"] = np.clip(cs + ctx.dt * (sgrowth - sdecay), 0.0, 1.0)
+
+
+def _fused(wk: Population, sd: Population, *scalars: object) -> bool:
+    """Whether the kernels compute what the numpy chains do: numba, float32 consciousness,
+    boolean employment, Python float parameters and a float64 table by city."""
+    *floats, mean_city = scalars
+    return (
+        kernels.backend != "numpy" and kernels.HAVE_NUMBA
+        and wk.dtypes["consciousness"] == np.float32 and sd.dtypes["consciousness"] == np.float32
+        and wk.dtypes["employed"] == np.bool_ and wk.dtypes["city"].kind in "iu"
+        and all(type(x) is float for x in floats)
+        and isinstance(mean_city, np.ndarray) and mean_city.dtype == np.float64
+        and (wk.n == 0 or 0 <= int(wk["city"].min()) <= int(wk["city"].max()) < mean_city.size)
+    )  # fmt: skip
+
+
+@kernels.threaded
+def _workers_update(c, city, employed, mean_city, k, rate, rate_weak, atom, hunger, hunger_weak, dt):  # type: ignore[no-untyped-def]  # fmt: skip
+    """``update_consciousness``'s workers' chain per worker, in place."""
+    base, k2 = 1.0 - k, k * 2.0
+    rate32, atom32, hunger32 = np.float32(rate), np.float32(atom), np.float32(hunger)
+    for i in prange(c.size):
+        ci = c[i]
+        pull = base + k2 * mean_city[city[i]]
+        rest = np.float32(1.0) - ci
+        growth = (np.float64(rate32 * rest) if rate_weak else rate * np.float64(rest)) * pull
+        idle = np.float32(0.0) if employed[i] else np.float32(1.0)
+        if hunger_weak:  # float32: (hunger + idle), times the rate, times c
+            decay = np.float64(atom32 * (hunger32 + idle) * ci)
+        else:
+            decay = atom * (hunger + np.float64(idle)) * np.float64(ci)
+        c[i] = np.float32(min(max(np.float64(ci) + dt * (growth - decay), 0.0), 1.0))
+
+
+@kernels.threaded
+def _soldiers_update(cs, srate, shunger, shunger_weak, dt):  # type: ignore[no-untyped-def]
+    """``update_consciousness``'s soldiers' chain per soldier, in place (``srate`` a float64)."""
+    shunger32, half = np.float32(shunger), np.float32(0.5)
+    for i in prange(cs.size):
+        ci = cs[i]
+        growth = srate * np.float64(np.float32(1.0) - ci)
+        if shunger_weak:
+            decay = np.float64(shunger32 * ci * half)
+        else:
+            decay = shunger * np.float64(ci) * 0.5
+        cs[i] = np.float32(min(max(np.float64(ci) + dt * (growth - decay), 0.0), 1.0))
 
 
 def class_capacity(w: World, p: Params, ctx: Context) -> None:
