@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, kernels
 from thermidor.engine.draws import bernoulli
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.party import ROLE
@@ -37,12 +37,9 @@ MEMBERS_PER_DELEGATE = 1000  # record: roughly one voting delegate per thousand 
 def delegations(w: World) -> np.ndarray:
     """Delegates by province and faction, shape ``(n_provinces, n_factions)``."""
     mem, org = w.members, w.organs
-    weight = mem["weight"].astype(np.float64)
-    by = np.bincount(
-        mem["province"].astype(np.int64) * NF + mem["faction"],
-        weights=weight,
-        minlength=N_PROVINCES * NF,
-    ).reshape(N_PROVINCES, NF)
+    key = mem["province"].astype(np.int64) * NF + mem["faction"]
+    # bincount of the weights in float64: integer sums, which the kernels make exactly
+    by = kernels.sum_by(key, mem["weight"], None, None, N_PROVINCES * NF).reshape(N_PROVINCES, NF)
     members = by.sum(axis=1)
     n_del = np.maximum(1, np.round(members / MEMBERS_PER_DELEGATE)).astype(np.int64)
     below = org["level"] >= DISTRICT
