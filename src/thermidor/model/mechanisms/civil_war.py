@@ -58,6 +58,8 @@ def soldiers_home(w: World, rows: dict[str, np.ndarray], cause: str) -> None:
 
 
 def _leave(w: World, sd: Population, mask: np.ndarray, cause: str) -> None:
+    if not mask.any():  # nobody leaves (most weeks after the old army is gone)
+        return
     rows = sd.remove(mask)
     soldiers_home(w, rows, cause)
 
