@@ -111,12 +111,13 @@ def army(w: World, p: Params, ctx: Context) -> None:
         lost = sd.thin(rng, pc)
         w.ledger.flow("war_death", "soldiers", "outside", int(lost.sum()))
         # conscious worker-soldiers become commissars and cadres: they leave the class
-        cand = front & (sd["origin"] == WORKER)
-        pm = np.zeros(sd.n)
-        pm[cand] = hazard(p["war.commissar_rate"] * war, ctx.dt) * militant_weights(
+        # (drawn over the candidates alone: the others, at p = 0, would draw nothing)
+        cand = np.flatnonzero(front & (sd["origin"] == WORKER))
+        pm = hazard(p["war.commissar_rate"] * war, ctx.dt) * militant_weights(
             sd["consciousness"][cand], bias
         )
-        go = bernoulli(rng, pm)
+        go = np.zeros(sd.n, dtype=bool)
+        go[cand[bernoulli(rng, pm, n=cand.size)]] = True
         transfer(
             w.ledger, "promotion", sd, w.officials, go,
             ex_tsarist=False, communist=True, from_workers=True,
@@ -143,13 +144,12 @@ def _kronstadt_rotation(w: World, p: Params, ctx: Context, rng: np.random.Genera
     """The fleet's militants go to the front; peasant conscripts fill their places (§4)."""
     sd = w.soldiers
     war = w.signals["civil_war"]
-    kr = sd["garrison"] == G["kronstadt"]
-    if kr.any() and war > 0:
-        pk = np.zeros(sd.n)
-        pk[kr] = hazard(p["war.kronstadt_rotation"] * war, ctx.dt) * militant_weights(
+    kr = np.flatnonzero(sd["garrison"] == G["kronstadt"])
+    if kr.size and war > 0:  # drawn over the garrison alone (the others would draw nothing)
+        pk = hazard(p["war.kronstadt_rotation"] * war, ctx.dt) * militant_weights(
             sd["consciousness"][kr], p["war.militant_bias"]
         )
-        sd["garrison"][bernoulli(rng, pk)] = G["front"]
+        sd["garrison"][kr[bernoulli(rng, pk, n=kr.size)]] = G["front"]
     deficit = p["war.kronstadt_garrison"] - sd.total(sd["garrison"] == G["kronstadt"])
     recruits = sd["red"] & (sd["garrison"] == G["front"]) & (sd["origin"] == PEASANT)
     pool = sd.total(recruits)
