@@ -26,15 +26,11 @@ _NO_MASK = np.zeros(0, dtype=np.bool_)  # what a kernel is given when there is n
 _NO_AGENTS = np.zeros(0, dtype=np.int64)
 
 
-def _fused() -> bool:
-    return kernels.backend != "numpy" and kernels.HAVE_NUMBA
-
-
 def _fused_by(p: np.ndarray, by: np.ndarray, shape: tuple[int, ...]) -> bool:
     """Whether a kernel may read a table ``p`` by group ``by`` itself: a numba backend, one
     dimension, integer groups inside the table (else numpy's gather decides, and raises)."""
     return (
-        _fused() and p.ndim == 1 and by.ndim == 1 and by.shape == shape and by.dtype.kind in "iu"
+        kernels.fused() and p.ndim == 1 and by.ndim == 1 and by.shape == shape and by.dtype.kind in "iu"
         and (by.size == 0 or (int(by.min()) >= 0 and int(by.max()) < p.size))
     )  # fmt: skip
 
@@ -81,7 +77,7 @@ def _units(
     k = key(rng)
     if by is not None and not _fused_by(prob, by, weight.shape):
         prob, by = prob[by], None  # the reference: the table gathered
-    if _fused():
+    if kernels.fused():
         drawn = np.empty(weight.shape, dtype=np.int64)
         has_mask = mask is not None
         # a scalar p is read with stride 0 (no broadcast array: its cost is per call)
@@ -183,7 +179,7 @@ def bernoulli(
     if shape[0] < 0:
         raise ValueError("bernoulli: give n when neither p nor mask is an array")
     k = key(rng)
-    if _fused():
+    if kernels.fused():
         out = np.empty(shape, dtype=np.bool_)
         has_mask = mask is not None
         _bernoulli(out, k, prob.reshape(-1), int(prob.ndim > 0),
@@ -248,7 +244,7 @@ def normal(rng: np.random.Generator, n: int) -> np.ndarray:
     ziggurat of :mod:`thermidor.engine.counter`, filled by numba or by its numpy reference (the
     same bits), about four times faster than numpy's generator with numba."""
     k = key(rng)
-    if _fused():
+    if kernels.fused():
         out = np.empty(n)
         counter.fill_normal(k, out, counter.KI, counter.WI, counter.FI)
         return out

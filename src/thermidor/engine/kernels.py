@@ -509,6 +509,12 @@ def use(name: str) -> None:
     backend = name
 
 
+def fused() -> bool:
+    """Whether the numba kernels run: any backend but numpy's reference, with numba installed
+    (the cupy backend's reductions run on the GPU, its per-agent kernels with numba)."""
+    return backend != "numpy" and HAVE_NUMBA
+
+
 def sum_by(
     key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
     size: int,

@@ -141,7 +141,7 @@ class Population:
         if idx.size:
             m = self.n - idx.size
             lo = int(idx[0])  # the agents before the first removed one stay where they are
-            fused = kernels.backend != "numpy" and kernels.HAVE_NUMBA
+            fused = kernels.fused()
             for k in self.dtypes:
                 col = self._cols[k]
                 if fused:

@@ -193,7 +193,7 @@ def member_census(w: World, p: Params) -> dict[str, Any]:
     # the fear threshold as ``open_vote_against`` computes it
     threshold = float(w.signals["control"]) ** p["party.fear"]
     faction = mem["faction"]
-    fused = kernels.backend != "numpy" and kernels.HAVE_NUMBA
+    fused = kernels.fused()
     if fused and mem.n and int(faction.min()) >= 0 and int(faction.max()) < len(FACTIONS):
         opposition = np.zeros(len(FACTIONS), dtype=np.bool_)
         opposition[list(OPPOSITIONS)] = True

@@ -57,7 +57,7 @@ def _fused(wk: Population, sd: Population, *scalars: object) -> bool:
     boolean employment, Python float parameters and a float64 table by city."""
     *floats, mean_city = scalars
     return (
-        kernels.backend != "numpy" and kernels.HAVE_NUMBA
+        kernels.fused()
         and wk.dtypes["consciousness"] == np.float32 and sd.dtypes["consciousness"] == np.float32
         and wk.dtypes["employed"] == np.bool_ and wk.dtypes["city"].kind in "iu"
         and all(type(x) is float for x in floats)

@@ -79,7 +79,7 @@ def by_sector(wk: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     With numba in one pass (integer sums, exact: the floats of the three ``sum_by``)."""
     cols = (wk["sector"], wk["weight"], wk["hereditary"], wk["employed"])
     if (
-        kernels.backend != "numpy" and kernels.HAVE_NUMBA and wk.n
+        kernels.fused() and wk.n
         and cols[0].dtype.kind in "iu" and cols[1].dtype.kind in "iu"
         and cols[2].dtype == np.bool_ and cols[3].dtype == np.bool_
     ):  # fmt: skip

@@ -383,7 +383,7 @@ def _sow_fused(hh: Population, k: tuple[float, ...], *by_region: object) -> bool
     columns, float64 tables by region and Python floats (NEP 50: a numpy float64 would make the
     float32 products float64)."""
     return (
-        kernels.backend != "numpy" and kernels.HAVE_NUMBA
+        kernels.fused()
         and all(type(x) is float for x in (*k, by_region[-1]))
         and all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in by_region[:-1])
         and all(hh.dtypes[c] == np.float32 for c in
@@ -466,7 +466,7 @@ def _record_harvest(w: World, total: float) -> None:
 def _harvest_fused(hh: Population, k: tuple[float, ...]) -> bool:
     """Whether ``_harvest_pass`` computes what the numpy chain does (see ``_sow_fused``)."""
     return (
-        kernels.backend != "numpy" and kernels.HAVE_NUMBA
+        kernels.fused()
         and all(type(x) is float for x in k) and hh.dtypes["weight"].kind == "i"
         and all(hh.dtypes[c] == np.float32 for c in
                 ("sown", "harvest", "stock", "surplus", "taken", *(f"area_{c}" for c in CROPS)))
