@@ -353,7 +353,7 @@ def _sow(w: World, p: Params, ctx: Context) -> None:
     reach = (1.0 - cut) * (1.0 - 0.5 * w.signals["war_zone"]) * w.regional_capacity
     adjust = p["crops.adjust"]
     k = (p["peasants.burden_sowing_cut"], p["peasants.sown_share"], p["peasants.sown_recovery"])
-    if _sow_fused(hh, k, labour, war, reach, adjust):
+    if _sow_fused(hh, (*k, adjust), (labour, war, reach)):
         # the sowing's chain in one pass; numpy raises each market to the crop's power (its
         # SIMD pow's bits), and one pass moves each crop's area toward its target
         market = np.empty(hh.n)
@@ -378,14 +378,14 @@ def _sow(w: World, p: Params, ctx: Context) -> None:
         hh[col] = hh[col] + adjust * (target - hh[col])
 
 
-def _sow_fused(hh: Population, k: tuple[float, ...], *by_region: object) -> bool:
+def _sow_fused(hh: Population, scalars: tuple[object, ...], tables: tuple[object, ...]) -> bool:
     """Whether ``_sow_pass`` computes what the numpy chain does: numba, the households' float32
     columns, float64 tables by region and Python floats (NEP 50: a numpy float64 would make the
     float32 products float64)."""
     return (
         kernels.fused()
-        and all(type(x) is float for x in (*k, by_region[-1]))
-        and all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in by_region[:-1])
+        and all(type(x) is float for x in scalars)
+        and all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in tables)
         and all(hh.dtypes[c] == np.float32 for c in
                 ("surplus", "taken", "wealth", "land", "sown", *(f"area_{c}" for c in CROPS)))
     )  # fmt: skip
