@@ -12,7 +12,11 @@ from typing import Any
 import numpy as np
 
 from thermidor.engine import Context, kernels
-from thermidor.model.mechanisms.confrontations import delegations, open_vote_against
+from thermidor.model.mechanisms.confrontations import (
+    delegations,
+    fear_threshold,
+    open_vote_against,
+)
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata_weights
@@ -190,8 +194,7 @@ def member_census(w: World, p: Params) -> dict[str, Any]:
     line in an open meeting. With numba in one pass over the members (integer sums: exact, so
     the same floats as the numpy reference below, tests/model/test_indicators.py)."""
     mem = w.members
-    # the fear threshold as ``open_vote_against`` computes it
-    threshold = float(w.signals["control"]) ** p["party.fear"]
+    threshold = fear_threshold(w, p)  # as ``open_vote_against`` compares it
     faction = mem["faction"]
     fused = kernels.fused()
     if fused and mem.n and int(faction.min()) >= 0 and int(faction.max()) < len(FACTIONS):

@@ -109,10 +109,15 @@ def discussions(w: World, p: Params, ctx: Context) -> None:
     )
 
 
+def fear_threshold(w: World, p: Params) -> float:
+    """The conviction a member needs to vote against the line in an open meeting."""
+    return float(w.signals["control"]) ** p["party.fear"]
+
+
 def open_vote_against(w: World, p: Params) -> np.ndarray:
     """Members who vote against the line in an open meeting: in opposition and unafraid."""
     mem = w.members
-    fearless = mem["conviction"] >= float(w.signals["control"]) ** p["party.fear"]
+    fearless = mem["conviction"] >= fear_threshold(w, p)
     return in_opposition(mem["faction"]) & fearless
 
 
