@@ -69,6 +69,33 @@ def test_gain_adds_the_binomial_draws_in_place_on_both_backends(name, backend):
     assert (want[p == 0] == 0).all() and (want[p == 0.5] > 0).any()
 
 
+@pytest.mark.parametrize("p", [0.002, 0.3, 0.7, 0.99, 1.0])
+def test_one_probability_for_all_draws_as_numpy_whatever_the_weights(p, backend):
+    """With one probability for all, the kernel keeps the setups of the weights below
+    ``draws.SETUPS`` in a table; weights on either side of it, alternating (a large weight, a
+    small one, the same large one again) and at random, draw what numpy's reference draws."""
+    from thermidor.engine.draws import SETUPS
+
+    rng = np.random.default_rng(13)
+    n = np.concatenate([
+        np.tile([SETUPS + 16, 3, SETUPS + 16, 1, SETUPS, SETUPS - 1], 500),
+        rng.integers(0, 4 * SETUPS, 5000),
+    ])  # fmt: skip
+    kernels.use("numpy")
+    want_w = n.copy()
+    want = gain(np.random.default_rng(5), want_w, np.float64(p))
+    want_t = n.copy()
+    want_lost = thin(np.random.default_rng(6), want_t, p, None)
+    kernels.use("numba")
+    got_w = n.copy()
+    assert gain(np.random.default_rng(5), got_w, np.float64(p)).tobytes() == want.tobytes()
+    assert got_w.tobytes() == want_w.tobytes()
+    got_t = n.copy()
+    assert thin(np.random.default_rng(6), got_t, p, None).tobytes() == want_lost.tobytes()
+    assert got_t.tobytes() == want_t.tobytes()
+    assert (want[n >= SETUPS] > 0).any() and (want[(n > 0) & (n < SETUPS)] > 0).any()
+
+
 @pytest.mark.parametrize("name", ["numpy", "numba"])
 def test_bernoulli_gives_the_same_bits_on_both_backends(name, backend):
     rng = np.random.default_rng(2)

@@ -83,6 +83,30 @@ def test_strata_weights_compare_as_numpy_does_at_the_boundaries(backend: None) -
     assert got.tobytes() == want.tobytes()
 
 
+
+@pytest.mark.parametrize("poor, kulak", [(0.7, 2.5), (2.5, 0.7), (1.0, 1.0)])
+def test_strata_weights_count_each_stratum_as_bincount_does(poor, kulak):
+    """The fused count adds three sums (wealth at or above the poor line, above the kulak line,
+    both) and the total; the strata it derives are bincount's of ``(x >= poor) + (x > kulak)``
+    for thresholds in either order, equal ones, NaN (in no stratum above the poor) and the
+    infinities."""
+    from thermidor.model.mechanisms.peasants import _strata_weights
+
+    rng = np.random.default_rng(3)
+    wealth = rng.lognormal(0.0, 1.0, 300_000).astype(np.float32)
+    wealth[::97] = np.nan
+    wealth[::101] = np.inf
+    wealth[::103] = -np.inf
+    wealth[::107] = np.float32(poor)
+    wealth[::109] = np.float32(kulak)
+    weight = rng.integers(0, 5, wealth.size)
+    p32, k32 = np.float32(poor), np.float32(kulak)
+    want = np.bincount(
+        (wealth >= p32).astype(np.int64) + (wealth > k32), weights=weight, minlength=3
+    )
+    got = _strata_weights(wealth, weight, p32, k32)
+    assert got.tobytes() == want.tobytes()
+
 @settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(1, 300),

@@ -110,6 +110,9 @@ def _units(
     return drawn
 
 
+SETUPS = 64  # weights below this keep their binomial setups in a table (one probability for all)
+
+
 @kernels.threaded
 def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # type: ignore[no-untyped-def]
     """``_units`` in one pass: clip, draw where p > 0 (and the mask), add ``sign`` times the
@@ -129,6 +132,13 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # 
         last_n, last_p = np.int64(-1), -1.0
         pp = qq = q0 = bound = 0.0
         flip = ok = False
+        # one probability for all: the setups of the small weights are kept in a table, so
+        # that weights mixing 1, 2, 3 ... (households after partitions) do not redo them
+        tabled = ps == 0 and not has_by
+        known = np.zeros(SETUPS, dtype=np.bool_)
+        setups = np.empty((SETUPS, 4))
+        flips = np.zeros(SETUPS, dtype=np.bool_)
+        oks = np.zeros(SETUPS, dtype=np.bool_)
         for t in range(w.size):
             q = min(max(p[by[lo + t]] if has_by else p[(lo + t) * ps], 0.0), 1.0)
             if q > 0.0 and (not has_mask or mask[lo + t]):
@@ -138,7 +148,15 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # 
                 elif q >= 1.0:
                     x = m
                 else:
-                    if m != last_n or q != last_p:  # the setup is cached while (n, p) repeat
+                    if tabled and m < SETUPS:
+                        if not known[m]:
+                            a, b, d, e, flips[m], oks[m] = counter.binomial_setup(m, q)
+                            setups[m, 0], setups[m, 1], setups[m, 2], setups[m, 3] = a, b, d, e
+                            known[m] = True
+                        pp, qq, q0, bound = setups[m, 0], setups[m, 1], setups[m, 2], setups[m, 3]
+                        flip, ok = flips[m], oks[m]
+                        last_n = np.int64(-1)  # the values below are no longer last_n's
+                    elif m != last_n or q != last_p:  # the setup is cached while (n, p) repeat
                         pp, qq, q0, bound, flip, ok = counter.binomial_setup(m, q)
                         last_n, last_p = m, q
                     if not ok:
