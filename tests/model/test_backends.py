@@ -83,7 +83,6 @@ def test_strata_weights_compare_as_numpy_does_at_the_boundaries(backend: None) -
     assert got.tobytes() == want.tobytes()
 
 
-
 @pytest.mark.parametrize("poor, kulak", [(0.7, 2.5), (2.5, 0.7), (1.0, 1.0)])
 def test_strata_weights_count_each_stratum_as_bincount_does(poor, kulak):
     """The fused count adds three sums (wealth at or above the poor line, above the kulak line,
@@ -106,6 +105,7 @@ def test_strata_weights_count_each_stratum_as_bincount_does(poor, kulak):
     )
     got = _strata_weights(wealth, weight, p32, k32)
     assert got.tobytes() == want.tobytes()
+
 
 @settings(max_examples=60, deadline=None)
 @given(
