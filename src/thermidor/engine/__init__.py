@@ -6,6 +6,7 @@ populations and are written in a ledger; random streams are keyed by (seed, mech
 a calendar maps weekly steps to dates; a recorder keeps indicators and events.
 """
 
+from thermidor.engine import memory
 from thermidor.engine.calendar import Calendar
 from thermidor.engine.ledger import Ledger
 from thermidor.engine.population import Population, chunks, transfer
@@ -25,6 +26,7 @@ __all__ = [
     "chunks",
     "every",
     "member_seed",
+    "memory",
     "simulate",
     "transfer",
 ]

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from thermidor.engine import Calendar, Recorder, Streams, simulate
+from thermidor.engine import Calendar, Recorder, Streams, memory, simulate
 from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENTS
 from thermidor.model.indicators import observe
@@ -95,6 +95,19 @@ def run(
     on_step: OnStep | None = None,
 ) -> Result:
     """Run one scenario with one seed. Same arguments, same bytes."""
+    # freed blocks stay mapped while the run steps (engine.memory); the world is gone, and its
+    # memory back with the system, when the block ends
+    with memory.retained():
+        return _run(scenario, seed, scale, until, on_step)
+
+
+def _run(
+    scenario: str | Path | dict[str, Any] | Scenario,
+    seed: int,
+    scale: ScaleArg,
+    until: dt.date | str | None,
+    on_step: OnStep | None,
+) -> Result:
     t0 = time.perf_counter()
     sc, cal, world, params, scales = prepare(scenario, seed, scale, until)
     recorder = Recorder(cal.n_steps, allowed_events=EVENTS)
