@@ -163,3 +163,38 @@ def test_the_workers_by_sector_in_one_pass_are_the_three_sums(n, seed, outside) 
     finally:
         kernels.use(before)
     assert [a.tobytes() for a in got] == [a.tobytes() for a in want]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(0, 300), seed=st.integers(0, 2**16), outside=st.booleans(),
+    grouped=st.booleans(),
+)  # fmt: skip
+def test_the_workers_by_city_in_one_pass_are_the_four_sums(n, seed, outside, grouped) -> None:  # type: ignore[no-untyped-def]
+    """``consciousness.city_census``'s one pass gives the floats of its four ``sum_by`` on
+    numpy: consciousness's float sums in bincount's order, whether the workers lie grouped by
+    city (runs that the kernel keeps in a register) or not; a city outside the table goes to
+    numpy's rules."""
+    from thermidor.engine import Population
+    from thermidor.model.mechanisms import consciousness
+    from thermidor.model.world import CITIES
+
+    rng = np.random.default_rng(seed)
+    wk = Population("workers", {"city": np.int8, "consciousness": np.float32,
+                                "hereditary": np.bool_, "employed": np.bool_})  # fmt: skip
+    city = rng.integers(0, len(CITIES), n)
+    if grouped:
+        city.sort()
+    if outside and n:
+        city[rng.integers(0, n)] = len(CITIES) + 1
+    wk.append(weight=rng.integers(0, 5000, n), city=city, consciousness=rng.random(n),
+              hereditary=rng.random(n) < 0.3, employed=rng.random(n) < 0.6)  # fmt: skip
+    before = kernels.backend
+    try:
+        kernels.use("numpy")
+        want = consciousness.city_census(wk)
+        kernels.use("numba")
+        got = consciousness.city_census(wk)
+    finally:
+        kernels.use(before)
+    assert [a.tobytes() for a in got] == [a.tobytes() for a in want]

@@ -103,10 +103,10 @@ def class_capacity(w: World, p: Params, ctx: Context) -> None:
     wk = w.workers
     base = w.base
     food = float(np.clip(w.signals["food"], 0.0, 1.0))
-    n = wk.sum_by("city", len(CITIES))
-    cons = wk.sum_by("city", len(CITIES), values=wk["consciousness"]) / np.maximum(n, 1.0)
-    her = wk.sum_by("city", len(CITIES), values=wk["hereditary"]) / np.maximum(n, 1.0)
-    emp = wk.sum_by("city", len(CITIES), values=wk["employed"]) / np.maximum(n, 1.0)
+    n, c_sum, h_sum, e_sum = city_census(wk)
+    cons = c_sum / np.maximum(n, 1.0)
+    her = h_sum / np.maximum(n, 1.0)
+    emp = e_sum / np.maximum(n, 1.0)
 
     def index(size: np.ndarray, c: np.ndarray, h: np.ndarray, e: np.ndarray) -> np.ndarray:
         return (
@@ -130,3 +130,58 @@ def class_capacity(w: World, p: Params, ctx: Context) -> None:
     )
     w.signals["K_city"] = by_city
     w.signals["K"] = float(national[0])
+
+
+def city_census(wk: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The workers by city (float64): their weight, and the weighted sums of consciousness, of
+    the hereditary and of the employed, as ``sum_by`` gives each. With numba in one pass."""
+    cols = (wk["city"], wk["weight"], wk["consciousness"], wk["hereditary"], wk["employed"])
+    if (
+        kernels.fused() and wk.n
+        and cols[0].dtype.kind in "iu" and cols[1].dtype.kind in "iu"
+        and cols[2].dtype.kind == "f" and cols[3].dtype == np.bool_ and cols[4].dtype == np.bool_
+    ):  # fmt: skip
+        out = _city_census(*cols, len(CITIES))
+        if out[4]:
+            return out[0], out[1], out[2], out[3]
+    size = len(CITIES)
+    return (
+        wk.sum_by("city", size),
+        wk.sum_by("city", size, values=wk["consciousness"]),
+        wk.sum_by("city", size, values=wk["hereditary"]),
+        wk.sum_by("city", size, values=wk["employed"]),
+    )
+
+
+@kernels.jit
+def _city_census(city, weight, cons, hereditary, employed, size):  # type: ignore[no-untyped-def]
+    """``city_census`` in one pass, on one thread: consciousness's sums are float sums, each city's
+    added in agent order as ``np.bincount`` adds them (a city's running sum stays in a register
+    while consecutive workers share the city); the weights are integer sums in four interleaved
+    tables (exact in any order). Not ok where a city lies outside ``[0, size)``."""
+    ints = np.zeros((4, 3, size), dtype=np.int64)
+    sums = np.zeros(size)
+    cur = -1
+    acc = 0.0
+    for i in range(city.size):
+        k = city[i]
+        if k < 0 or k >= size:
+            return sums, sums, sums, sums, False
+        if k != cur:
+            if cur >= 0:
+                sums[cur] = acc
+            cur = k
+            acc = sums[k]
+        wi = weight[i]
+        acc += np.float64(wi) * np.float64(cons[i])
+        a = ints[i & 3]
+        a[0, k] += wi
+        a[1, k] += wi if hereditary[i] else 0
+        a[2, k] += wi if employed[i] else 0
+    if cur >= 0:
+        sums[cur] = acc
+    t = ints[0] + ints[1] + ints[2] + ints[3]
+    return (
+        t[0].astype(np.float64), sums, t[1].astype(np.float64), t[2].astype(np.float64),
+        city.size > 0,
+    )  # fmt: skip

@@ -96,25 +96,27 @@ def by_sector(wk: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 @kernels.threaded
 def _by_sector(sector, weight, hereditary, employed, size):  # type: ignore[no-untyped-def]
     """``by_sector`` in blocks (threads take them; integer sums, so any order); not ok where a
-    sector lies outside ``[0, size)`` (numpy's rules then decide)."""
+    sector lies outside ``[0, size)`` (numpy's rules then decide). Four interleaved tables per
+    block (agent i adds into table i % 4), as ``kernels._nb_sum_by_all``: consecutive workers of
+    one sector do not wait on each other's store."""
     nb = kernels.chunks_of(sector.size)
     parts = np.zeros((nb, 3, size), dtype=np.int64)
     good = np.ones(nb, dtype=np.bool_)
     for c in prange(nb):
         lo = c * kernels.CHUNK
         hi = min(lo + kernels.CHUNK, sector.size)
-        acc = parts[c]
+        acc = np.zeros((4, 3, size), dtype=np.int64)
         for i in range(lo, hi):
             s = sector[i]
             if s < 0 or s >= size:
                 good[c] = False
                 break
             wi = weight[i]
-            acc[0, s] += wi
-            if hereditary[i]:
-                acc[1, s] += wi
-            if employed[i]:
-                acc[2, s] += wi
+            a = acc[i & 3]
+            a[0, s] += wi
+            a[1, s] += wi if hereditary[i] else 0
+            a[2, s] += wi if employed[i] else 0
+        parts[c] = acc[0] + acc[1] + acc[2] + acc[3]
     total = np.zeros((3, size), dtype=np.int64)
     for c in range(nb):
         total += parts[c]
