@@ -149,14 +149,22 @@ def test_thinning_gives_each_agent_its_draw_on_any_number_of_threads(threaded, c
     assert got[1] == got[THREADS] == b"".join(x.tobytes() for x in want)
 
 
-@pytest.mark.parametrize("case", ["scalar", "array", "mask", "by group"])
+@pytest.mark.parametrize(
+    "case",
+    ["scalar", "array", "mask", "by group", "scalar and mask", "zero and mask", "by group alone"],
+)
 def test_bernoulli_gives_each_agent_its_uniform_on_any_number_of_threads(threaded, case):
+    """Each way of giving the probabilities (one for all, per agent, by group; with a mask or
+    without) has a loop of its own in the kernel: each gives numpy's draws, on one thread or
+    several."""
     c = columns(6)
-    p: Any = 0.3 if case == "scalar" else c["rng"].random(N) * 0.5
-    if case != "scalar":
+    p: Any = c["rng"].random(N) * 0.5
+    if case in ("scalar", "scalar and mask", "zero and mask"):
+        p = 0.0 if case == "zero and mask" else 0.3
+    else:
         p[::3] = 0.0
-    mask = c["weight"] > 0 if case in ("mask", "by group") else None
-    by = c["region"] if case == "by group" else None
+    mask = c["rng"].random(N) < 0.6 if "mask" in case or case == "by group" else None
+    by = c["region"] if case.startswith("by group") else None
     if by is not None:
         p = np.array([0.1, 0.0, 0.3, 0.05, 0.2])
 

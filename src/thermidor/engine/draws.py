@@ -121,9 +121,13 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # 
     (marked -1 in ``lost``).
 
     Threads take blocks of ``kernels.CHUNK`` agents; a block's first draw is the number of agents
-    at risk before it (``_first_draws``), so each agent takes the draw it takes on one thread."""
-    first = _first_draws(p, ps, mask, has_mask, by, has_by, weight.size)
-    nb = first.size - 1
+    at risk before it (``_at_risk``, counted on threads), so each agent takes the draw it takes on one thread."""
+    nb = kernels.chunks_of(weight.size)
+    first = np.zeros(nb + 1, dtype=np.int64)
+    if nb > 1:  # each block's first draw: the agents at risk before it (counted on threads)
+        for c in prange(nb):
+            first[c + 1] = _at_risk(p, ps, mask, has_mask, by, has_by, c, weight.size)
+        first[:] = np.cumsum(first)
     big = np.zeros(nb, dtype=np.int64)
     for c in prange(nb):
         lo = c * kernels.CHUNK
@@ -218,43 +222,80 @@ def bernoulli(
 @kernels.threaded
 def _bernoulli(out, k, p, ps, mask, has_mask, by, has_by):  # type: ignore[no-untyped-def]
     """``bernoulli`` in one pass, in blocks as ``_units_kernel`` (threads for large populations)."""
-    first = _first_draws(p, ps, mask, has_mask, by, has_by, out.size)
-    for c in prange(first.size - 1):
-        lo = c * kernels.CHUNK
-        o = out[lo : lo + kernels.CHUNK]
-        j = first[c]
+    nb = kernels.chunks_of(out.size)
+    first = np.zeros(nb + 1, dtype=np.int64)
+    if nb > 1:  # as in _units_kernel
+        for c in prange(nb):
+            first[c + 1] = _at_risk(p, ps, mask, has_mask, by, has_by, c, out.size)
+        first[:] = np.cumsum(first)
+    for c in prange(nb):
+        lo, hi = c * kernels.CHUNK, min(out.size, (c + 1) * kernels.CHUNK)
+        _bernoulli_block(out[lo:hi], k, first[c], p[lo * ps : hi * ps] if ps and not has_by else p, ps,
+                         mask[lo:hi], has_mask, by[lo:hi], has_by)  # fmt: skip
+
+
+@kernels.jit
+def _bernoulli_block(o, k, j, p, ps, mask, has_mask, by, has_by):  # type: ignore[no-untyped-def]
+    """One block of ``_bernoulli``, its columns sliced to it and indexed from 0 (numba then drops
+    its negative-index checks). Each way of giving the probabilities has a loop of its own: an
+    index ``t * ps`` makes LLVM compile the loop to slow gathers (measured: 3x slower).
+
+    Without a mask p > 0 for nearly all agents or nearly none, and the branch predicts well.
+    With one there is no branch on the data (masks are often random): each agent computes the
+    uniform it would take and takes it if at risk; the conditional expressions are not ``&`` on
+    bools, which numba compiles about 3x slower."""
+    if not has_mask:
         for t in range(o.size):
-            q = p[by[lo + t]] if has_by else p[(lo + t) * ps]
-            if q > 0.0 and (not has_mask or mask[lo + t]):
+            q = p[by[t]] if has_by else (p[t] if ps else p[0])
+            if q > 0.0:
                 o[t] = counter.uniform_at(k, j) < q
                 j += 1
             else:
                 o[t] = False
+    elif has_by:
+        for t in range(o.size):
+            q = p[by[t]]
+            risk = mask[t] if q > 0.0 else False
+            u = counter.uniform_at(k, j)
+            o[t] = risk if u < q else False
+            j += risk
+    elif ps:
+        for t in range(o.size):
+            q = p[t]
+            risk = mask[t] if q > 0.0 else False
+            u = counter.uniform_at(k, j)
+            o[t] = risk if u < q else False
+            j += risk
+    else:
+        q = p[0]
+        for t in range(o.size):
+            risk = mask[t] if q > 0.0 else False
+            u = counter.uniform_at(k, j)
+            o[t] = risk if u < q else False
+            j += risk
 
 
 @kernels.jit
-def _first_draws(p, ps, mask, has_mask, by, has_by, n):  # type: ignore[no-untyped-def]
-    """The draws before each block of ``kernels.CHUNK`` agents (and in all, last): the agents
-    at risk (``p[i * ps] > 0`` and the mask) before it, so that a block taken by a thread gives
-    each agent the draw it takes on one. No pass when one probability and no mask decide."""
-    nb = kernels.chunks_of(n)
-    first = np.zeros(nb + 1, dtype=np.int64)
-    if nb <= 1:
-        return first
-    if ps == 0 and not has_mask and not has_by:
-        for c in range(nb):
-            size = min(n, (c + 1) * kernels.CHUNK) - c * kernels.CHUNK
-            first[c + 1] = first[c] + (size if p[0] > 0.0 else 0)
-        return first
-    j = 0
-    for i in range(n):
-        if i % kernels.CHUNK == 0:
-            first[i // kernels.CHUNK] = j
-        q = p[by[i]] if has_by else p[i * ps]
-        if q > 0.0 and (not has_mask or mask[i]):
-            j += 1
-    first[nb] = j
-    return first
+def _at_risk(p, ps, mask, has_mask, by, has_by, c, n):  # type: ignore[no-untyped-def]
+    """How many agents of block ``c`` (of ``n`` agents in all) are at risk (``p > 0`` and the
+    mask): the draws they take. Its columns sliced to it, as in ``_bernoulli_block``, and one
+    loop per way of giving the probabilities, none with a branch on the data."""
+    lo, hi = c * kernels.CHUNK, min(n, (c + 1) * kernels.CHUNK)
+    m, b = mask[lo:hi] if has_mask else mask, by[lo:hi] if has_by else by
+    at_risk = 0
+    if has_by:
+        for t in range(hi - lo):
+            at_risk += 1 if p[b[t]] > 0.0 and (not has_mask or m[t]) else 0
+    elif ps:
+        pb = p[lo:hi]
+        for t in range(hi - lo):
+            at_risk += 1 if pb[t] > 0.0 and (not has_mask or m[t]) else 0
+    elif p[0] > 0.0:
+        if not has_mask:
+            return hi - lo
+        for t in range(hi - lo):
+            at_risk += 1 if m[t] else 0
+    return at_risk
 
 
 def normal(rng: np.random.Generator, n: int) -> np.ndarray:
