@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from thermidor.engine import counter, draws
-from thermidor.model.mechanisms import grain, nep, peasants
+from thermidor.model.mechanisms import grain, industry, nep, peasants
 
 
 def cases(n: int) -> dict[str, tuple[Callable[..., Any], Callable[[], tuple[Any, ...]]]]:
@@ -40,6 +40,8 @@ def cases(n: int) -> dict[str, tuple[Callable[..., Any], Callable[[], tuple[Any,
     k = np.array([0.2, 0.1, 1.5, 0.3, 1 / 52, 0.2, 0.1, 0.4, 0.6])
     ks = np.array([0.1, 0.2, 0.3, 0.4, 0.0, 0.0, 0.05, 0.6])
     logw = np.log(np.maximum(wealth.astype(np.float64), 1e-3))
+    mixed = rng.integers(1, 4, n)  # households' weights after years of partitions
+    sector = rng.integers(0, 10, n).astype(np.int8)
     kw = (np.uint64(7), counter.KI, counter.WI, counter.FI)
     return {
         "grain week": (grain._week, lambda: (
@@ -56,6 +58,13 @@ def cases(n: int) -> dict[str, tuple[Callable[..., Any], Callable[[], tuple[Any,
                  lambda: (weight.copy(), 0.003)),
         "bernoulli (masked)": (lambda m, p: draws.bernoulli(np.random.default_rng(4), p, m),
                                lambda: (wealth > 1.0, 0.01)),
+        "bernoulli (by group, masked)": (
+            lambda m, p, g: draws.bernoulli(np.random.default_rng(5), p, m, by=g),
+            lambda: (wealth > 1.0, np.linspace(0.001, 0.01, 11), region)),
+        "gain (weights 1-3)": (lambda w, p: draws.gain(np.random.default_rng(6), w, p),
+                               lambda: (mixed.copy(), np.float64(0.002))),
+        "workers by sector": (industry._by_sector, lambda: (
+            sector, weight, wealth > 1.0, wealth > 0.5, 10)),
     }  # fmt: skip
 
 
@@ -90,7 +99,7 @@ def main() -> int:
         m1, m2 = (statistics.median(times[t]) * 1e3 for t in (1, 2))
         bits = blobs[1] == blobs[2]
         ok &= bits
-        print(f"{name:18s} 1 thread {m1:8.1f} ms   2 threads {m2:8.1f} ms   ratio {m1 / m2:4.2f}"
+        print(f"{name:28s} 1 thread {m1:8.1f} ms   2 threads {m2:8.1f} ms   ratio {m1 / m2:4.2f}"
               f"   same bytes: {bits}")  # fmt: skip
     print(f"threading layer: {numba.threading_layer()}")
     return 0 if ok else 1

@@ -152,16 +152,18 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # 
                 elif q >= 1.0:
                     x = m
                 else:
-                    if tabled and m < SETUPS:
-                        if not known[m]:
-                            a, b, d, e, flips[m], oks[m] = counter.binomial_setup(m, q)
-                            setups[m, 0], setups[m, 1], setups[m, 2], setups[m, 3] = a, b, d, e
-                            known[m] = True
-                        pp, qq, q0, bound = setups[m, 0], setups[m, 1], setups[m, 2], setups[m, 3]
-                        flip, ok = flips[m], oks[m]
-                        last_n = np.int64(-1)  # the values below are no longer last_n's
-                    elif m != last_n or q != last_p:  # the setup is cached while (n, p) repeat
-                        pp, qq, q0, bound, flip, ok = counter.binomial_setup(m, q)
+                    if m != last_n or q != last_p:  # the setup is kept while (n, p) repeat
+                        if tabled and m < SETUPS:
+                            if not known[m]:
+                                a, b, d, e, flips[m], oks[m] = counter.binomial_setup(m, q)
+                                setups[m, 0], setups[m, 1] = a, b
+                                setups[m, 2], setups[m, 3] = d, e
+                                known[m] = True
+                            pp, qq = setups[m, 0], setups[m, 1]
+                            q0, bound = setups[m, 2], setups[m, 3]
+                            flip, ok = flips[m], oks[m]
+                        else:
+                            pp, qq, q0, bound, flip, ok = counter.binomial_setup(m, q)
                         last_n, last_p = m, q
                     if not ok:
                         x = -1
