@@ -97,3 +97,34 @@ def copy_bandwidth(mib: int = 256, repeats: int = 12) -> dict[str, float]:
         "best_bytes_per_s": float(max(rates)),
         "median_bytes_per_s": float(np.median(rates)),
     }
+
+
+def refault_cost(mib: int = 160, idle_s: float = 3.0, repeats: int = 2) -> dict[str, float]:
+    """What a large temporary costs when its pages come back from the system: seconds to fill a
+    fresh ``mib`` MiB numpy array just after an equal one was freed (best of ``repeats``), and
+    after the freed memory has lain idle ``idle_s`` seconds (median). glibc gives a block this
+    large back to the system when it is freed; a virtual machine may hand such memory on to its
+    host, and faulting it in again then costs far more (``thermidor.engine.memory``)."""
+    n = mib * 2**20 // 8
+
+    def fill() -> float:
+        t0 = time.perf_counter()
+        a = np.empty(n)
+        a.fill(1.0)
+        dt = time.perf_counter() - t0
+        del a
+        return dt
+
+    fill()
+    reused = min(fill() for _ in range(repeats))
+    idle = []
+    for _ in range(repeats):
+        time.sleep(idle_s)
+        idle.append(fill())
+    return {
+        "array_bytes": float(n * 8),
+        "idle_s": idle_s,
+        "reused_s": reused,
+        "after_idle_s": float(np.median(idle)),
+    }
+

@@ -258,7 +258,9 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 def bandwidth_child(spec: dict[str, Any]) -> dict[str, Any]:
     """In a child, so that the copy's arrays never count in the parent's (inherited) peak RSS."""
-    return machine.copy_bandwidth(spec.get("mib", 256))
+    out: dict[str, Any] = dict(machine.copy_bandwidth(spec.get("mib", 256)))
+    out["refault"] = machine.refault_cost()
+    return out
 
 
 CHILDREN = {"bandwidth": bandwidth_child, "model": model_child, "core": core_child}
@@ -434,6 +436,10 @@ def main() -> int:
     print(f"memory bandwidth (numpy copy of {bw['array_bytes'] / 2**20:.0f} MiB, read + write): "
           f"best {bw['best_bytes_per_s'] / 1e9:.2f} GB/s, "
           f"median {bw['median_bytes_per_s'] / 1e9:.2f} GB/s")  # fmt: skip
+    rf = bw["refault"]
+    print(f"filling {rf['array_bytes'] / 2**20:.0f} MiB just freed: {rf['reused_s'] * 1e3:.0f} ms; "
+          f"after {rf['idle_s']:.0f} s idle: {rf['after_idle_s'] * 1e3:.0f} ms "
+          "(what engine.memory spares a run)")  # fmt: skip
     limit = bw["best_bytes_per_s"]
 
     runs = [("scaled-down", SCALED_DOWN, False, None)]
