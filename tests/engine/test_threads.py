@@ -268,3 +268,20 @@ def test_the_per_agent_passes_agree_on_any_number_of_threads(threaded):
     got = on_threads(lambda: passes(lambda kernel: kernel))
     one = passes(lambda kernel: kernel.serial)
     assert got[1] == got[THREADS] == b"".join(np.asarray(x).tobytes() for x in one)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_weighted_mean_is_numpys_on_any_number_of_threads(threaded, dtype):
+    """``Population.mean`` multiplies on threads into one array and lets numpy sum it: the
+    products are numpy's (integer weight times a float column, in float64) and so is the sum."""
+    from thermidor.engine import Population
+
+    c = columns(8)
+    pop = Population("people", {"x": dtype})
+    pop.append(weight=c["weight"], x=c["f"][0])
+    got = on_threads(lambda: (kernels.weighted_values(pop["weight"], pop["x"]),
+                              np.float64(pop.mean("x"))))  # fmt: skip
+    kernels.use("numpy")
+    want = pop["weight"] * pop["x"]
+    assert want.dtype == np.float64
+    assert got[1] == got[THREADS] == want.tobytes() + np.float64(pop.mean("x")).tobytes()

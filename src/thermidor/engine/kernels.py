@@ -176,6 +176,11 @@ def _nb_int_total(weight):  # type: ignore[no-untyped-def]
     return s
 
 
+def _nb_weighted(weight, x, out):  # type: ignore[no-untyped-def]
+    for i in prange(weight.size):
+        out[i] = np.float64(weight[i]) * np.float64(x[i])
+
+
 def _nb_plurality_kernel(groups, labels, weights, n, n_labels):  # type: ignore[no-untyped-def]
     counts = np.zeros((n, n_labels), dtype=np.float64)
     for i in range(groups.size):
@@ -325,6 +330,7 @@ _SUM_BY_VALUES_MASK = jit(_nb_sum_by_values_mask)
 _MASKED_TOTAL = threaded(_nb_masked_total)
 _INT_TOTAL = threaded(_nb_int_total)
 _PLURALITY = jit(_nb_plurality_kernel)
+_WEIGHTED = threaded(_nb_weighted)
 
 
 @threaded
@@ -507,6 +513,19 @@ def use(name: str) -> None:
     _active.clear()
     _active.update(_IMPL[name])
     backend = name
+
+
+def weighted_values(weight: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``weight * x`` for integer weights and a float column, as numpy computes it (float64);
+    a large population's on threads, into a new array (its sum is then numpy's own)."""
+    if (
+        fused() and weight.size >= PARALLEL_MIN and weight.shape == x.shape and weight.ndim == 1
+        and weight.dtype.kind in "iu" and x.dtype in (np.float32, np.float64)
+    ):  # fmt: skip
+        out = np.empty(weight.size)
+        _WEIGHTED(weight, x, out)
+        return out
+    return np.asarray(weight * x)
 
 
 def fused() -> bool:

@@ -85,12 +85,15 @@ class Population:
         return kernels.sum_by(self[key], self[WEIGHT], values, mask, size)
 
     def mean(self, column: str, mask: np.ndarray | None = None) -> float:
+        """The weighted mean: ``(weight * x).sum() / weight.sum()``, numpy's pairwise sum."""
         w = self[WEIGHT]
         x = self[column]
         if mask is not None:
             w, x = w[mask], x[mask]
         tot = w.sum()
-        return float((w * x).sum() / tot) if tot > 0 else float("nan")
+        if tot <= 0:
+            return float("nan")
+        return float(kernels.weighted_values(w, x).sum() / tot)
 
     def share(self, mask: np.ndarray, within: np.ndarray | None = None) -> float:
         w = self[WEIGHT]
