@@ -58,7 +58,7 @@ def model_child(spec: dict[str, Any]) -> dict[str, Any]:
     """Run the baseline once at the given scale, instrumented; optionally time it plain first."""
     from benchmarks.instrument import Instrument, row_bytes
     from thermidor import run as plain_run
-    from thermidor.engine import Recorder, Streams, simulate
+    from thermidor.engine import Recorder, Streams, memory, simulate
     from thermidor.model.events import EVENTS
     from thermidor.model.indicators import observe
     from thermidor.model.run import prepare
@@ -113,7 +113,7 @@ def model_child(spec: dict[str, Any]) -> dict[str, Any]:
 
     t0, c0 = time.perf_counter(), time.process_time()
     stopped = False
-    with inst.counting():
+    with inst.counting(), memory.retained():  # as thermidor.run steps (engine.memory)
         try:
             simulate(w, p, mechanisms, observed, cal, Streams(SEED),
                      Recorder(cal.n_steps, EVENTS), on_step=on_step)  # fmt: skip
