@@ -121,7 +121,8 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # 
     (marked -1 in ``lost``).
 
     Threads take blocks of ``kernels.CHUNK`` agents; a block's first draw is the number of agents
-    at risk before it (``_at_risk``, counted on threads), so each agent takes the draw it takes on one thread."""
+    at risk before it (``_at_risk``, counted on threads), so each agent takes the draw it takes
+    on one thread."""
     nb = kernels.chunks_of(weight.size)
     first = np.zeros(nb + 1, dtype=np.int64)
     if nb > 1:  # each block's first draw: the agents at risk before it (counted on threads)
@@ -232,8 +233,8 @@ def _bernoulli(out, k, p, ps, mask, has_mask, by, has_by):  # type: ignore[no-un
         first[:] = np.cumsum(first)
     for c in prange(nb):
         lo, hi = c * kernels.CHUNK, min(out.size, (c + 1) * kernels.CHUNK)
-        _bernoulli_block(out[lo:hi], k, first[c], p[lo * ps : hi * ps] if ps and not has_by else p, ps,
-                         mask[lo:hi], has_mask, by[lo:hi], has_by)  # fmt: skip
+        pb = p[lo:hi] if ps and not has_by else p  # per agent: the block's; else the table
+        _bernoulli_block(out[lo:hi], k, first[c], pb, ps, mask[lo:hi], has_mask, by[lo:hi], has_by)
 
 
 @kernels.jit

@@ -2,10 +2,11 @@
 
 A full-scale run allocates and frees temporaries of up to 160 MB a week (a draw per household, a
 crop's pull per household). glibc's malloc serves a block that large with ``mmap`` and gives it
-back with ``munmap``, so the next one faults its pages in again and the kernel zeroes them. On a
-virtual machine that returns freed guest memory to its host, that costs far more: on the
-development VM (docs/benchmarks.md) filling 160 MB took 10 ms when the memory had just been
-freed and 250-320 ms when it had been free for three seconds or more, about 2 ms a megabyte.
+back with ``munmap``, so the next one faults its pages in again and the kernel zeroes them. On
+some virtual machines that costs far more once the memory has lain free for a while: on the
+development VM (docs/benchmarks.md, ``benchmarks.machine.refault_cost``) filling 160 MB took
+10-12 ms when the memory had just been freed and 72-320 ms when it had been free for three
+seconds, up to 2 ms a megabyte.
 
 While :func:`retained` is in force, malloc serves every block from its heap (``M_MMAP_MAX`` 0)
 and never trims the heap (``M_TRIM_THRESHOLD``), so a freed block stays mapped and the next
