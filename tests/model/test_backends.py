@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +13,19 @@ from hypothesis import strategies as st
 
 import thermidor
 from thermidor.engine import kernels
+
+
+def on_both_backends(fn: Callable[[], Any]) -> tuple[Any, Any]:
+    """``fn()`` on the numpy reference, then on numba (the backend restored after): for the
+    Hypothesis tests, which cannot take the function-scoped ``backend`` fixture."""
+    before = kernels.backend
+    try:
+        kernels.use("numpy")
+        want = fn()
+        kernels.use("numba")
+        return want, fn()
+    finally:
+        kernels.use(before)
 
 
 @pytest.mark.parametrize("scenario", ["baseline", "left_platform_1923"])
@@ -40,21 +55,15 @@ def test_weighted_median_by_selection_is_the_sorted_one(n, ties, zeros, signed, 
     """Radix selection on the float32 bits (numba) gives the argsort median (numpy)."""
     from thermidor.model.mechanisms.peasants import _median
 
-    before = kernels.backend
-    try:
-        rng = np.random.default_rng(seed)
-        x = rng.lognormal(0, 1, n).astype(np.float32)
-        if signed:
-            x = (x - np.float32(1.5)).astype(np.float32)
-        if ties:
-            x = np.round(x * 2).astype(np.float32) / 2
-        w = rng.integers(0 if zeros else 1, 50, n).astype(np.int64)
-        kernels.use("numpy")
-        ref = _median(x, w)
-        kernels.use("numba")
-        assert _median(x, w) == ref
-    finally:
-        kernels.use(before)
+    rng = np.random.default_rng(seed)
+    x = rng.lognormal(0, 1, n).astype(np.float32)
+    if signed:
+        x = (x - np.float32(1.5)).astype(np.float32)
+    if ties:
+        x = np.round(x * 2).astype(np.float32) / 2
+    w = rng.integers(0 if zeros else 1, 50, n).astype(np.int64)
+    ref, got = on_both_backends(lambda: _median(x, w))
+    assert got == ref
 
 
 def test_strata_weights_compare_as_numpy_does_at_the_boundaries(backend: None) -> None:
@@ -154,14 +163,7 @@ def test_the_workers_by_sector_in_one_pass_are_the_three_sums(n, seed, outside) 
         sector[rng.integers(0, n)] = industry.N_S + 1
     wk.append(weight=rng.integers(0, 50, n), sector=sector, hereditary=rng.random(n) < 0.3,
               employed=rng.random(n) < 0.6)  # fmt: skip
-    before = kernels.backend
-    try:
-        kernels.use("numpy")
-        want = industry.by_sector(wk)
-        kernels.use("numba")
-        got = industry.by_sector(wk)
-    finally:
-        kernels.use(before)
+    want, got = on_both_backends(lambda: industry.by_sector(wk))
     assert [a.tobytes() for a in got] == [a.tobytes() for a in want]
 
 
@@ -189,12 +191,5 @@ def test_the_workers_by_city_in_one_pass_are_the_four_sums(n, seed, outside, gro
         city[rng.integers(0, n)] = len(CITIES) + 1
     wk.append(weight=rng.integers(0, 5000, n), city=city, consciousness=rng.random(n),
               hereditary=rng.random(n) < 0.3, employed=rng.random(n) < 0.6)  # fmt: skip
-    before = kernels.backend
-    try:
-        kernels.use("numpy")
-        want = consciousness.city_census(wk)
-        kernels.use("numba")
-        got = consciousness.city_census(wk)
-    finally:
-        kernels.use(before)
+    want, got = on_both_backends(lambda: consciousness.city_census(wk))
     assert [a.tobytes() for a in got] == [a.tobytes() for a in want]
