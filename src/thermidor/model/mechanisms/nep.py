@@ -163,7 +163,7 @@ def _grow(wealth, log_w, d, dt_, k, ki, wi, fi):  # type: ignore[no-untyped-def]
     worst = np.zeros(kernels.chunks_of(wealth.size))
     for c in prange(worst.size):
         lo = c * kernels.CHUNK
-        b = slice(lo, lo + kernels.CHUNK)  # indexed from 0 (see grain._week)
+        b = slice(lo, lo + kernels.CHUNK)  # indexed from 0 (docs/engine.md, Threads)
         w, lw = wealth[b], log_w[b]
         for j in range(w.size):
             r = counter.word_at(k, lo + j, 0)

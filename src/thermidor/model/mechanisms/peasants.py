@@ -62,7 +62,8 @@ def _strata_weights(wealth, weight, poor, kulak):  # type: ignore[no-untyped-def
     # table indexed by the stratum (a chain through memory that cost about 5 cycles a household)
     parts = np.zeros((kernels.chunks_of(wealth.size), 4), dtype=np.int64)
     for c in prange(parts.shape[0]):
-        b = slice(c * kernels.CHUNK, (c + 1) * kernels.CHUNK)  # indexed from 0 (see grain._week)
+        # the block's slices, indexed from 0 (docs/engine.md, Threads)
+        b = slice(c * kernels.CHUNK, (c + 1) * kernels.CHUNK)
         x, w = wealth[b], weight[b]
         s_a = s_b = s_ab = tot = 0
         for i in range(x.size):
