@@ -13,7 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from thermidor.engine import draws, kernels
+from thermidor.engine import draws
+from thermidor.engine.backend import ops
 from thermidor.engine.ledger import Ledger
 
 WEIGHT = "weight"
@@ -71,8 +72,7 @@ class Population:
         return list(self.dtypes)
 
     def total(self, mask: np.ndarray | None = None) -> int:
-        w = self[WEIGHT]
-        return kernels.masked_total(w, mask)
+        return ops().total(self[WEIGHT], mask)
 
     def sum_by(
         self,
@@ -82,10 +82,10 @@ class Population:
         mask: np.ndarray | None = None,
     ) -> np.ndarray:
         """Weighted sums by an integer attribute: ``bincount(key, weight * values)``."""
-        return kernels.sum_by(self[key], self[WEIGHT], values, mask, size)
+        return ops().sum_by(self[key], self[WEIGHT], values, mask, size)
 
     def mean(self, column: str, mask: np.ndarray | None = None) -> float:
-        """The weighted mean: ``(weight * x).sum() / weight.sum()``, numpy's pairwise sum."""
+        """The weighted mean: ``(weight * x).sum() / weight.sum()``."""
         w = self[WEIGHT]
         x = self[column]
         if mask is not None:
@@ -93,17 +93,16 @@ class Population:
         tot = w.sum()
         if tot <= 0:
             return float("nan")
-        return float(kernels.weighted_values(w, x).sum() / tot)
+        return float(ops().weighted(w, x).sum() / tot)
 
     def share(self, mask: np.ndarray, within: np.ndarray | None = None) -> float:
         w = self[WEIGHT]
         mask = np.asarray(mask, dtype=bool)
+        total = ops().total
         if within is not None:
-            tot = kernels.masked_total(w, within)
             mask = mask & within
-        else:
-            tot = kernels.masked_total(w, None)
-        return float(kernels.masked_total(w, mask) / tot) if tot > 0 else float("nan")
+        tot = total(w, within)
+        return float(total(w, mask) / tot) if tot > 0 else float("nan")
 
     # -- change ---------------------------------------------------------------------------
     def _reserve(self, n_new: int) -> None:
@@ -142,16 +141,10 @@ class Population:
         idx = np.flatnonzero(mask)
         out = {k: self[k][idx] for k in self.dtypes}  # copies, in order
         if idx.size:
-            m = self.n - idx.size
-            lo = int(idx[0])  # the agents before the first removed one stay where they are
-            fused = kernels.fused()
+            squeeze = ops().squeeze
             for k in self.dtypes:
-                col = self._cols[k]
-                if fused:
-                    _squeeze(col, idx, self.n)  # in place, no temporary
-                else:
-                    col[lo:m] = col[lo : self.n][~mask[lo:]]
-            self.n = m
+                squeeze(self._cols[k], mask, idx, self.n)  # in place, no temporary
+            self.n -= idx.size
         return out
 
     def compact(self) -> None:
@@ -171,31 +164,13 @@ class Population:
         integer column), ``p`` is a table by its value (``p[self[by]]``, no such array made).
 
         Returns the persons lost per agent (int64, shape ``(n,)``); the caller records the flow.
-        The agents draw from a counter-based stream keyed by one draw of ``rng``
-        (:func:`thermidor.engine.draws.thin`), the j-th agent with ``p > 0`` (and ``mask``) taking
-        draw j: nothing is drawn for the others, and adding agents that nothing happens to changes
-        no draw. With numba the clipping, the draws and the update are one pass over the agents.
+        The j-th agent with ``p > 0`` (and ``mask``) takes draw j (:func:`thermidor.engine.draws.thin`):
+        nothing is drawn for the others, and adding agents that nothing happens to changes no draw.
         """
         return draws.thin(rng, self[WEIGHT], p, mask, None if by is None else self[by])
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {k: self[k].copy() for k in self.dtypes}
-
-
-@kernels.jit
-def _squeeze(col, removed, n):  # type: ignore[no-untyped-def]
-    """``col[lo:m] = col[lo:n][~mask[lo:]]`` in place, ``removed`` the removed agents' indices
-    (sorted, ``lo = removed[0]``): the runs of kept agents between them move down, in order.
-    The indices are unsigned so that the copy of each run compiles to vector moves (a signed
-    index carries numba's negative-index check, which keeps it scalar: 10x slower, measured)."""
-    j = np.uint64(removed[0])
-    for t in range(removed.size):
-        start = np.uint64(removed[t] + 1)
-        end = np.uint64(removed[t + 1] if t + 1 < removed.size else n)
-        run = end - start
-        for q in range(run):
-            col[j + q] = col[start + q]
-        j += run
 
 
 def transfer(

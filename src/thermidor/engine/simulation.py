@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -58,24 +59,70 @@ def every(n: int, mechanism: Mechanism) -> Mechanism:
     return slow
 
 
-def simulate(
+class Hook:
+    """Something that watches a run: override what you need (each does nothing here).
+
+    ``before`` and ``after`` bracket each mechanism's call, ``on_step`` follows each week's
+    indicators. Hooks see the state; they must not change it."""
+
+    def before(self, name: str, ctx: Context, state: Any) -> None:
+        """Before mechanism ``name`` runs in ``ctx.step``."""
+
+    def after(self, name: str, ctx: Context, state: Any) -> None:
+        """After mechanism ``name`` ran in ``ctx.step``."""
+
+    def on_step(self, step: int, n_steps: int, row: dict[str, float], state: Any) -> None:
+        """After step ``step`` of ``n_steps`` is recorded (``row``: its indicators)."""
+
+
+class Timing(Hook):
+    """Wall time by mechanism, seconds (``seconds[name]``), and the indicators' (``"observe"``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._t = 0.0
+
+    def before(self, name: str, ctx: Context, state: Any) -> None:
+        self._t = time.perf_counter()
+
+    def after(self, name: str, ctx: Context, state: Any) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - self._t
+
+
+Step = tuple[str, Mechanism]
+"""A named mechanism: one row of a model's step table."""
+
+
+def run_steps(
     state: Any,
     params: Any,
-    mechanisms: Sequence[Mechanism],
+    steps: Sequence[Step],
     observe: Callable[[Any, Any, Context], dict[str, float]],
     calendar: Calendar,
     streams: Streams,
     recorder: Recorder,
-    until_step: int | None = None,
-    on_step: Callable[[int, int, dict[str, float]], None] | None = None,
+    hooks: Sequence[Hook] = (),
 ) -> None:
-    """Run mechanisms in order for each step, then record the observed indicators."""
-    last = calendar.n_steps if until_step is None else min(until_step + 1, calendar.n_steps)
+    """Run the named mechanisms in order for each step, then record the observed indicators."""
+    last = calendar.n_steps
     for step in range(last):
         ctx = Context(step, calendar, streams, recorder)
-        for mechanism in mechanisms:
-            mechanism(state, params, ctx)
-        row = observe(state, params, ctx)
+        if hooks:
+            for name, mechanism in steps:
+                for h in hooks:
+                    h.before(name, ctx, state)
+                mechanism(state, params, ctx)
+                for h in hooks:
+                    h.after(name, ctx, state)
+            for h in hooks:
+                h.before("observe", ctx, state)
+            row = observe(state, params, ctx)
+            for h in hooks:
+                h.after("observe", ctx, state)
+        else:
+            for _, mechanism in steps:
+                mechanism(state, params, ctx)
+            row = observe(state, params, ctx)
         recorder.record(step, row)
-        if on_step is not None:
-            on_step(step, last, row)
+        for h in hooks:
+            h.on_step(step, last, row, state)

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from thermidor.engine import Context, kernels
+from thermidor.engine import Context
+from thermidor.engine import backend as _backend
+from thermidor.engine.accel import kernels
 from thermidor.model.mechanisms.confrontations import (
     delegations,
     fear_threshold,
@@ -196,7 +198,7 @@ def member_census(w: World, p: Params) -> dict[str, Any]:
     mem = w.members
     threshold = fear_threshold(w, p)  # as ``open_vote_against`` compares it
     faction = mem["faction"]
-    fused = kernels.fused()
+    fused = _backend.current() != "numpy"
     if fused and mem.n and int(faction.min()) >= 0 and int(faction.max()) < len(FACTIONS):
         opposition = np.zeros(len(FACTIONS), dtype=np.bool_)
         opposition[list(OPPOSITIONS)] = True

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from thermidor.engine import Calendar, Recorder, Streams, memory, simulate
+from thermidor.engine import Calendar, Hook, Recorder, Streams, backends, run_steps, using
 from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENTS
 from thermidor.model.indicators import observe
@@ -19,11 +20,42 @@ from thermidor.model.initial import DEFAULT_SCALES, POPULATIONS, build_world
 from thermidor.model.inputs import build_inputs, load_baseline_series
 from thermidor.model.result import SCHEMA_VERSION, Result
 from thermidor.model.scenario import Scenario, as_date, load
-from thermidor.model.step import MECHANISMS
+from thermidor.model.step import STEP
 from thermidor.model.world import World
 
 ScaleArg = int | Mapping[str, int] | None
 OnStep = Callable[[int, int, dict[str, float]], None]
+BACKENDS = ("numba", "numpy", "cupy")
+"""The backends a run may name: ``numba`` (the accelerator, the default where it imports),
+``numpy`` (the engine's reference) and ``cupy`` (numba with reductions on a CUDA GPU)."""
+
+
+def default_backend() -> str:
+    """``numba`` where it imports, else ``numpy``."""
+    try:
+        load_backend("numba")
+    except ImportError:
+        return "numpy"
+    return "numba"
+
+
+def load_backend(name: str) -> str:
+    """Load backend ``name`` with the model's compiled twins (``model/fast``); return its name."""
+    if name not in BACKENDS:
+        raise ScenarioError("backend", name, f"one of {', '.join(BACKENDS)}")
+    if name not in backends():
+        if name == "cupy":
+            import thermidor.engine.accel.cupy
+        import thermidor.model.fast  # noqa: F401  (the accelerator and the model's twins)
+    return name
+
+
+class _Progress(Hook):
+    def __init__(self, on_step: OnStep) -> None:
+        self.call = on_step
+
+    def on_step(self, step: int, n_steps: int, row: dict[str, float], state: Any) -> None:
+        self.call(step, n_steps, row)
 
 
 def resolve_scales(scale: ScaleArg) -> dict[str, int]:
@@ -92,13 +124,29 @@ def run(
     scale: ScaleArg = None,
     *,
     until: dt.date | str | None = None,
+    backend: str | None = None,
     on_step: OnStep | None = None,
+    hooks: Sequence[Hook] = (),
 ) -> Result:
-    """Run one scenario with one seed. Same arguments, same bytes."""
-    # freed blocks stay mapped while the run steps (engine.memory); the world is gone, and its
-    # memory back with the system, when the block ends
-    with memory.retained():
-        return _run(scenario, seed, scale, until, on_step)
+    """Run one scenario with one seed. Same arguments and backend, same bytes.
+
+    ``backend``: ``"numba"`` (the default where numba imports), ``"numpy"`` or ``"cupy"``;
+    ``on_step(step, n_steps, row)`` follows each week; ``hooks`` (:class:`thermidor.engine.Hook`)
+    watch each mechanism (``thermidor.engine.Timing`` times them)."""
+    name = load_backend(backend) if backend is not None else default_backend()
+    watchers = (*hooks, _Progress(on_step)) if on_step is not None else tuple(hooks)
+    with using(name), _retained(name):
+        # the world is freed inside the block: its memory is back with the system when it ends
+        return _run(scenario, seed, scale, until, name, watchers)
+
+
+def _retained(backend: str) -> AbstractContextManager[Any]:
+    """Under the accelerator, freed blocks stay mapped while the run steps (accel.memory)."""
+    if backend == "numpy":
+        return nullcontext()
+    from thermidor.engine.accel import memory
+
+    return memory.retained()
 
 
 def _run(
@@ -106,35 +154,20 @@ def _run(
     seed: int,
     scale: ScaleArg,
     until: dt.date | str | None,
-    on_step: OnStep | None,
+    backend: str,
+    hooks: Sequence[Hook],
 ) -> Result:
     t0 = time.perf_counter()
     sc, cal, world, params, scales = prepare(scenario, seed, scale, until)
     recorder = Recorder(cal.n_steps, allowed_events=EVENTS)
-    streams = Streams(seed)
-    congress = world.inputs.congress
-
-    def with_calendar(w: World, p: Any, ctx: Any) -> None:
-        name = congress.get(ctx.step)
-        if name:
-            ctx.emit("congress", f"The party's {name} meets", name=name)
-
-    simulate(
-        world,
-        params,
-        (with_calendar, *MECHANISMS),
-        observe,
-        cal,
-        streams,
-        recorder,
-        on_step=on_step,
-    )
+    run_steps(world, params, STEP, observe, cal, Streams(seed), recorder, hooks)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "scenario": sc.to_dict(),
         "interventions": sc.interventions,
         "seed": seed,
         "scales": scales,
+        "backend": backend,
         "package_version": _version(),
         "source_hash": source_hash(),
         "steps": cal.n_steps,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from thermidor.engine import Mechanism, every
+from thermidor.engine import Mechanism, Step, every
 from thermidor.model.mechanisms import (
     apparatus,
     bureaucracy,
     civil_war,
     confrontations,
+    congress,
     consciousness,
     demography,
     factions,
@@ -28,7 +29,8 @@ from thermidor.model.mechanisms import (
 
 MONTH = 4  # slow processes run monthly, covering the month's time
 
-STEP: tuple[tuple[str, Mechanism], ...] = (
+STEP: tuple[Step, ...] = (
+    ("M14 congress", congress.opens),
     ("M17 world revolution", world_revolution.episodes),
     ("M4 fronts", fronts.read_fronts),
     ("M1 consciousness", every(MONTH, consciousness.update_consciousness)),

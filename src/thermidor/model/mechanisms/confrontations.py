@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, kernels
+from thermidor.engine import Context
+from thermidor.engine import backend as _backend
 from thermidor.engine.draws import bernoulli
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.party import ROLE
@@ -39,7 +40,11 @@ def delegations(w: World) -> np.ndarray:
     mem, org = w.members, w.organs
     key = mem["province"].astype(np.int64) * NF + mem["faction"]
     # bincount of the weights in float64: integer sums, which the kernels make exactly
-    by = kernels.sum_by(key, mem["weight"], None, None, N_PROVINCES * NF).reshape(N_PROVINCES, NF)
+    by = (
+        _backend.ops()
+        .sum_by(key, mem["weight"], None, None, N_PROVINCES * NF)
+        .reshape(N_PROVINCES, NF)
+    )
     members = by.sum(axis=1)
     n_del = np.maximum(1, np.round(members / MEMBERS_PER_DELEGATE)).astype(np.int64)
     below = org["level"] >= DISTRICT

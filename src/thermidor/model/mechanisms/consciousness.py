@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, Population, kernels
-from thermidor.engine.kernels import prange
+from thermidor.engine import Context, Population
+from thermidor.engine import backend as _backend
+from thermidor.engine.accel import kernels
+from thermidor.engine.accel.kernels import prange
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, World
 
@@ -57,7 +59,7 @@ def _fused(wk: Population, sd: Population, *scalars: object) -> bool:
     boolean employment, Python float parameters and a float64 table by city."""
     *floats, mean_city = scalars
     return (
-        kernels.fused()
+        (_backend.current() != "numpy")
         and wk.dtypes["consciousness"] == np.float32 and sd.dtypes["consciousness"] == np.float32
         and wk.dtypes["employed"] == np.bool_ and wk.dtypes["city"].kind in "iu"
         and all(type(x) is float for x in floats)
@@ -137,7 +139,7 @@ def city_census(wk: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     the hereditary and of the employed, as ``sum_by`` gives each. With numba in one pass."""
     cols = (wk["city"], wk["weight"], wk["consciousness"], wk["hereditary"], wk["employed"])
     if (
-        kernels.fused() and wk.n
+        (_backend.current() != "numpy") and wk.n
         and cols[0].dtype.kind in "iu" and cols[1].dtype.kind in "iu"
         and cols[2].dtype.kind == "f" and cols[3].dtype == np.bool_ and cols[4].dtype == np.bool_
     ):  # fmt: skip

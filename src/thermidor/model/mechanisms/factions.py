@@ -14,7 +14,9 @@ import datetime as dt
 
 import numpy as np
 
-from thermidor.engine import Context, kernels
+from thermidor.engine import Context
+from thermidor.engine import backend as _backend
+from thermidor.engine.accel import kernels
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE, ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, F
@@ -96,7 +98,7 @@ def alignment(w: World, p: Params, ctx: Context) -> None:
     if mem.n == 0:
         return
     candidates = _candidates(w, ctx)
-    if kernels.backend == "numpy":
+    if _backend.current() == "numpy":
         s = scores(w, p)
         leaning = {name: mem.share(s[:, F[name]] > s[:, F["centre"]]) for name in candidates}
         _form(w, p, ctx, leaning)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, kernels
-from thermidor.engine.kernels import prange
+from thermidor.engine import Context
+from thermidor.engine import backend as _backend
+from thermidor.engine.accel import kernels
+from thermidor.engine.accel.kernels import prange
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.peasants import (
     HUNGER_BELOW,
@@ -60,7 +62,7 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
                 price * (1.0 + p["policy.peasant_concessions"]) / max(w.signals["scissors"], 0.2)
             )
             sell = p["grain.market_sales"] * min(1.0, terms * goods) ** p["grain.price_elasticity"]
-    week = _week_numpy if kernels.backend == "numpy" else _week
+    week = _week_numpy if _backend.current() == "numpy" else _week
     taken_r, sold_r, short_r = week(
         hh["region"], hh["harvest"], hh["sown"], hh["stock"], hh["taken"], hh["wealth"],
         hh["weight"], normal_harvest(w, p), pph, reach_r,

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, Population, chunks, kernels
+from thermidor.engine import Context, Population, chunks
+from thermidor.engine import backend as _backend
+from thermidor.engine.accel import kernels
+from thermidor.engine.accel.kernels import prange
 from thermidor.engine.draws import bernoulli
-from thermidor.engine.kernels import prange
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, SECTORS, World
@@ -79,7 +81,7 @@ def by_sector(wk: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     With numba in one pass (integer sums, exact: the floats of the three ``sum_by``)."""
     cols = (wk["sector"], wk["weight"], wk["hereditary"], wk["employed"])
     if (
-        kernels.fused() and wk.n
+        (_backend.current() != "numpy") and wk.n
         and cols[0].dtype.kind in "iu" and cols[1].dtype.kind in "iu"
         and cols[2].dtype == np.bool_ and cols[3].dtype == np.bool_
     ):  # fmt: skip

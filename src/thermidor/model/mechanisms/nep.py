@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, chunks, counter, kernels
-from thermidor.engine.draws import bernoulli, key, normal
-from thermidor.engine.kernels import prange
+from thermidor.engine import Context, chunks
+from thermidor.engine import backend as _backend
+from thermidor.engine.accel import counter, kernels
+from thermidor.engine.accel.draws import key
+from thermidor.engine.accel.kernels import prange
+from thermidor.engine.draws import bernoulli, normal
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.peasants import strata_weights
@@ -126,7 +129,7 @@ def differentiation(w: World, p: Params, ctx: Context) -> None:
     hh = w.households
     rng = ctx.rng("nep.differentiation")
     d, dt_ = float(p["nep.differentiation"]), float(ctx.dt)
-    if kernels.backend != "numpy" and hh["wealth"].dtype == np.float32:
+    if _backend.current() != "numpy" and hh["wealth"].dtype == np.float32:
         # fused: numpy's log on a float64 buffer (its bits, not libm's), then one pass with the
         # luck drawn inline; the numpy branch below is the reference (the same bits)
         k = key(rng)

@@ -14,8 +14,10 @@ import datetime as dt
 
 import numpy as np
 
-from thermidor.engine import Context, Population, kernels
-from thermidor.engine.kernels import prange
+from thermidor.engine import Context, Population
+from thermidor.engine import backend as _backend
+from thermidor.engine.accel import kernels
+from thermidor.engine.accel.kernels import prange
 from thermidor.model.params import Params
 from thermidor.model.world import CROPS, REGIONS, STRATA, World
 
@@ -47,11 +49,11 @@ def strata(wealth: np.ndarray, median: float) -> np.ndarray:
 
 def strata_weights(wealth: np.ndarray, weight: np.ndarray, median: float) -> np.ndarray:
     """Households (weight) in each stratum: ``sum_by(strata(wealth, median))``, float64."""
-    if kernels.backend != "numpy" and wealth.dtype == np.float32 and weight.dtype.kind in "iu":
+    if _backend.current() != "numpy" and wealth.dtype == np.float32 and weight.dtype.kind in "iu":
         # numpy compares a float32 column with a Python float in float32 (NEP 50): so do we
         poor, kulak = np.float32(POOR_BELOW * median), np.float32(KULAK_ABOVE * median)
         return _strata_weights(wealth, weight, poor, kulak)  # type: ignore[no-any-return]
-    return kernels.sum_by(strata(wealth, median), weight, None, None, len(STRATA))
+    return _backend.ops().sum_by(strata(wealth, median), weight, None, None, len(STRATA))
 
 
 @kernels.threaded
@@ -89,7 +91,7 @@ def _median(x: np.ndarray, weight: np.ndarray | None) -> float:
         return 1.0
     if weight is None:
         return float(np.median(x))
-    if kernels.backend != "numpy" and weight.dtype.kind in "iu" and x.dtype == np.float32:
+    if _backend.current() != "numpy" and weight.dtype.kind in "iu" and x.dtype == np.float32:
         key = int(_radix_median(x.view(np.uint32), weight))
         return float(x.min()) if key < 0 else _from_key(key)
     order = np.argsort(x)
@@ -169,7 +171,7 @@ def normal_harvest(w: World, p: Params) -> np.ndarray:
     cached = w.signals.get("normal_harvest")
     if cached is None or cached.size != hh.n:
         a, b = p["peasants.sown_share"], p["peasants.yield"]
-        if kernels.backend != "numpy" and w.base["yields"].dtype == np.float64:
+        if _backend.current() != "numpy" and w.base["yields"].dtype == np.float64:
             cached = _normal(hh["land"], np.float32(a), np.float32(b), hh["region"],
                              w.base["yields"])  # fmt: skip
         else:
@@ -213,7 +215,7 @@ def land_seizure(w: World, p: Params, ctx: Context) -> None:
     gain_wealth = gain / w.base["land_per_household"]  # land is half of wealth (modelling)
     normal = w.signals.pop("normal_harvest", None)
     repartition = p["land.kulak_repartition"] * share
-    if kernels.backend == "numpy" or not _strong(gain, repartition, gain_wealth):
+    if _backend.current() == "numpy" or not _strong(gain, repartition, gain_wealth):
         hh["land"] = hh["land"] + gain
         wealth = hh["wealth"]
         excess = np.maximum(wealth - KULAK_ABOVE, 0.0) * p["land.kulak_repartition"] * share
@@ -395,7 +397,7 @@ def _sow_fused(hh: Population, scalars: tuple[object, ...], tables: tuple[object
     columns, float64 tables by region and Python floats (NEP 50: a numpy float64 would make the
     float32 products float64)."""
     return (
-        kernels.fused()
+        (_backend.current() != "numpy")
         and all(type(x) is float for x in scalars)
         and all(isinstance(a, np.ndarray) and a.dtype == np.float64 for a in tables)
         and all(hh.dtypes[c] == np.float32 for c in
@@ -478,7 +480,7 @@ def _record_harvest(w: World, total: float) -> None:
 def _harvest_fused(hh: Population, k: tuple[float, ...]) -> bool:
     """Whether ``_harvest_pass`` computes what the numpy chain does (see ``_sow_fused``)."""
     return (
-        kernels.fused()
+        (_backend.current() != "numpy")
         and all(type(x) is float for x in k) and hh.dtypes["weight"].kind == "i"
         and all(hh.dtypes[c] == np.float32 for c in
                 ("sown", "harvest", "stock", "surplus", "taken", *(f"area_{c}" for c in CROPS)))
@@ -519,7 +521,7 @@ def support(w: World, p: Params, ctx: Context) -> None:
     abroad = 0.5 * p["world.aid"] * min(1.0, float(w.signals.get("abroad", 0.0)))
     land = p["support.land_gain"] * threat * gained
     rate = 1.0 - np.exp(-p["support.rate"] * ctx.dt)
-    if kernels.backend == "numpy":
+    if _backend.current() == "numpy":
         felt = burden(w, p)
         left = hh["harvest"] - hh["taken"]
         hungry = (left < HUNGER_BELOW * normal_harvest(w, p)).astype(np.float32)
@@ -582,7 +584,7 @@ def livestock(w: World, p: Params, ctx: Context) -> None:
     hh = w.households
     r = hh["region"]
     regrow = 0.04 * (1.0 - w.signals["civil_war"])
-    if kernels.backend != "numpy" and hh["wealth"].dtype == np.float32:
+    if _backend.current() != "numpy" and hh["wealth"].dtype == np.float32:
         # the same float64 factor, computed once per region rather than per household
         zone_r = np.asarray(w.signals["war_zone"] + 0.5 * w.signals["civil_war"], np.float64)
         factor = 1.0 + ctx.dt * (regrow - p["peasants.livestock_loss"] * zone_r)

@@ -1,23 +1,14 @@
-"""Fused kernels for the population's reductions, in numba, with numpy as the reference.
+"""The accelerator's kernels: numba-compiled reductions over a population, and the tools to write
+more (:func:`jit`, :func:`threaded`, the blocks they share).
 
-Each kernel makes one pass over the agents with no temporary arrays; the numpy version beside it
-is the definition. Both give the same bytes: the sums they fuse are sequential in numpy too
-(``bincount`` adds in index order) or are exact integer sums, and no kernel uses fast-math.
-Float sums that numpy does pairwise (``ndarray.sum``) are left to numpy, or reproduced to the bit
-by ``pairwise``/``sum_blocks`` where a fused kernel totals what it computes.
-
-The backend is chosen once per process by ``THERMIDOR_KERNELS`` (``numba``, the default when
-numba imports, ``numpy``, or ``cupy``) and can be switched with :func:`use` (tests run all).
-
-``cupy`` runs the reductions on a CUDA GPU (the populations stay in host memory; each call copies
-its columns over). Its float sums are atomic additions in no fixed order, so a run on it is not
-byte-identical to the others: it is tested statistically against them (tests/gpu/), and only
-where a GPU is present. The fused mechanism kernels run on numba under every backend but numpy.
+Each kernel makes one pass over the agents with no temporary arrays; numpy's version in
+:class:`thermidor.engine.backend.NumpyOps` is the definition. Same seed, same bytes whatever the
+number of threads: a threaded kernel adds its float sums in fixed blocks (see Threads below).
+No kernel uses fast-math.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import types
 from collections.abc import Callable
@@ -25,13 +16,11 @@ from typing import Any
 
 import numpy as np
 
-try:  # numba is a dependency, but a platform without a wheel still runs on numpy
-    import numba
+import numba
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - exercised only where numba is missing
-    numba = None  # type: ignore[assignment]
-    HAVE_NUMBA = False
+from thermidor.engine.backend import NumpyOps
+
+_NUMPY = NumpyOps()  # where numpy's own rules must decide (bad keys, odd dtypes)
 
 
 def _load_numba_array_math_without_blas_probe() -> None:
@@ -44,7 +33,7 @@ def _load_numba_array_math_without_blas_probe() -> None:
     a kernel needs it, so hiding the module for this one import changes nothing but the time.
     """
     name = "scipy.linalg.cython_blas"
-    if not HAVE_NUMBA or name in sys.modules or "numba.np.arraymath" in sys.modules:
+    if name in sys.modules or "numba.np.arraymath" in sys.modules:
         return
     sys.modules[name] = None  # type: ignore[assignment]  # an import of it raises ImportError
     try:
@@ -54,38 +43,6 @@ def _load_numba_array_math_without_blas_probe() -> None:
 
 
 _load_numba_array_math_without_blas_probe()
-
-BACKENDS = ("numba", "numpy", "cupy")
-
-
-# -- numpy: the reference ---------------------------------------------------------------------
-def _np_sum_by(
-    key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
-    size: int,
-) -> np.ndarray:  # fmt: skip
-    w = weight if values is None else weight * values
-    k = key
-    if mask is not None:
-        k, w = k[mask], w[mask]
-    return np.bincount(k, weights=w, minlength=size)[:size]
-
-
-def _np_masked_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
-    return int(weight.sum() if mask is None else weight[mask].sum())
-
-
-def _np_plurality(
-    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
-) -> np.ndarray:
-    counts = np.bincount(
-        groups.astype(np.int64) * n_labels + labels,
-        weights=weights.astype(np.float64),
-        minlength=n * n_labels,
-    ).reshape(n, n_labels)
-    out = counts.argmax(axis=1)
-    out[counts.sum(axis=1) == 0] = -1
-    return out
-
 
 # -- numba ------------------------------------------------------------------------------------
 # Each sum_by kernel returns (sums, ok); ok is False where numpy's own rules must decide (a key
@@ -199,9 +156,7 @@ def _nb_plurality_kernel(groups, labels, weights, n, n_labels):  # type: ignore[
 
 
 def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile ``fn`` with numba (cached on disk, no fast-math); unchanged without numba."""
-    if not HAVE_NUMBA:
-        return fn
+    """Compile ``fn`` with numba (cached on disk, no fast-math)."""
     return numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(fn)
 
 
@@ -211,11 +166,10 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
 # additions, so a threaded kernel adds in fixed blocks of CHUNK agents, each summed in agent
 # order, and then the blocks' sums in block order; integer sums and per-agent updates have no
 # order to keep. Below PARALLEL_MIN agents a kernel runs on one thread (starting the threads
-# costs more than they save); the bits are the same either way, and the numpy references sum in
-# the same blocks. The number of threads is numba's (NUMBA_NUM_THREADS, all cores by default).
+# costs more than they save); the bits are the same either way. The number of threads is numba's (NUMBA_NUM_THREADS, all cores by default).
 CHUNK = 1 << 16
 PARALLEL_MIN = 1 << 20
-prange = numba.prange if HAVE_NUMBA else range
+prange = numba.prange
 
 
 class _Threaded:
@@ -245,9 +199,7 @@ class _Threaded:
 
 def threaded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``jit`` for a kernel whose agents' loop is a ``prange``: on several threads for large
-    populations, with the same bits as on one (see the comment above); unchanged without numba."""
-    if not HAVE_NUMBA:
-        return fn
+    populations, with the same bits as on one (see the comment above)."""
     return _Threaded(fn)
 
 
@@ -383,16 +335,16 @@ def _values_ok(values: np.ndarray) -> bool:
     return values.dtype.kind in "fbiu"
 
 
-def _nb_sum_by(
+def sum_by(
     key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
     size: int,
 ) -> np.ndarray:  # fmt: skip
     if values is not None and (np.ndim(values) != 1 or not _values_ok(np.asarray(values))):
-        return _np_sum_by(key, weight, values, mask, size)
+        return _NUMPY.sum_by(key, weight, values, mask, size)
     if mask is not None and (mask.dtype != np.bool_ or mask.shape != key.shape):
-        return _np_sum_by(key, weight, values, mask, size)
+        return _NUMPY.sum_by(key, weight, values, mask, size)
     if values is None and weight.dtype.kind not in "iu":
-        return _np_sum_by(key, weight, values, mask, size)
+        return _NUMPY.sum_by(key, weight, values, mask, size)
     given = values, mask  # what numpy is asked with, where its own rules must decide
     if (
         isinstance(values, np.ndarray) and values.dtype == np.bool_
@@ -414,20 +366,20 @@ def _nb_sum_by(
         out, ok = _SUM_BY_VALUES_MASK(key, weight, values, mask, size)
     # bincount's own rules decide the rest: no agents, keys >= size (dropped by the slice)
     # or negative keys (refused)
-    return out if ok else _np_sum_by(key, weight, *given, size)  # type: ignore[no-any-return]
+    return out if ok else _NUMPY.sum_by(key, weight, *given, size)  # type: ignore[no-any-return]
 
 
-def _nb_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
+def total(weight: np.ndarray, mask: np.ndarray | None) -> int:
     if mask is None:
         if weight.dtype.kind not in "iu" or weight.ndim != 1:
-            return _np_masked_total(weight, None)
+            return _NUMPY.total(weight, None)
         return int(_INT_TOTAL(weight))
     if mask.dtype != np.bool_ or mask.shape != weight.shape:
-        return _np_masked_total(weight, mask)
+        return _NUMPY.total(weight, mask)
     return int(_MASKED_TOTAL(weight, mask))
 
 
-def _nb_plurality(
+def plurality(
     groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
 ) -> np.ndarray:
     ok = groups.size == 0 or (
@@ -435,91 +387,15 @@ def _nb_plurality(
         and int(labels.min()) >= 0 and int(labels.max()) < n_labels
     )  # fmt: skip
     if not ok or weights.dtype.kind not in "fiu":
-        return _np_plurality(groups, labels, weights, n, n_labels)
+        return _NUMPY.plurality(groups, labels, weights, n, n_labels)
     return _PLURALITY(groups, labels, weights, n, n_labels)  # type: ignore[no-any-return]
-
-
-# -- cupy: on a CUDA GPU ----------------------------------------------------------------------
-def _cupy() -> Any:
-    import cupy
-
-    return cupy
-
-
-def _cp_sum_by(
-    key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
-    size: int,
-) -> np.ndarray:  # fmt: skip
-    if key.size == 0 or int(key.min()) < 0:
-        return _np_sum_by(key, weight, values, mask, size)
-    cp = _cupy()
-    k = cp.asarray(key).astype(cp.int64)
-    w = cp.asarray(weight).astype(cp.float64)
-    if values is not None:
-        w *= cp.asarray(values).astype(cp.float64)
-    if mask is not None:
-        m = cp.asarray(mask)
-        k, w = k[m], w[m]
-    out = cp.bincount(k, weights=w, minlength=size)[:size]
-    return cp.asnumpy(out)  # type: ignore[no-any-return]
-
-
-def _cp_masked_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
-    if mask is None:
-        return int(weight.sum())
-    cp = _cupy()
-    w = cp.asarray(weight)
-    return int(cp.where(cp.asarray(mask), w, 0).sum())
-
-
-def _cp_plurality(
-    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
-) -> np.ndarray:
-    cp = _cupy()
-    idx = cp.asarray(groups).astype(cp.int64) * n_labels + cp.asarray(labels).astype(cp.int64)
-    counts = cp.bincount(
-        idx, weights=cp.asarray(weights).astype(cp.float64), minlength=n * n_labels
-    ).reshape(n, n_labels)
-    out = counts.argmax(axis=1)
-    out[counts.sum(axis=1) == 0] = -1
-    return cp.asnumpy(out)  # type: ignore[no-any-return]
-
-
-_IMPL: dict[str, dict[str, Callable[..., Any]]] = {
-    "numpy": {"sum_by": _np_sum_by, "masked_total": _np_masked_total, "plurality": _np_plurality},
-    "numba": {"sum_by": _nb_sum_by, "masked_total": _nb_total, "plurality": _nb_plurality},
-    "cupy": {"sum_by": _cp_sum_by, "masked_total": _cp_masked_total, "plurality": _cp_plurality},
-}
-_active: dict[str, Callable[..., Any]] = {}
-backend = ""
-
-
-def use(name: str) -> None:
-    """Select the kernels' backend for this process: ``"numba"`` or ``"numpy"``."""
-    global backend
-    if name not in BACKENDS:
-        raise ValueError(f"THERMIDOR_KERNELS={name!r}: expected one of {', '.join(BACKENDS)}")
-    if name == "numba" and not HAVE_NUMBA:
-        name = "numpy"
-    if name == "cupy":
-        try:
-            cp = _cupy()
-            cp.cuda.runtime.getDeviceCount()
-        except Exception as e:  # no CuPy, no driver or no device
-            raise ValueError(
-                f"THERMIDOR_KERNELS='cupy' needs CuPy and a CUDA GPU ({type(e).__name__}: {e}); "
-                "use 'numba' or 'numpy'"
-            ) from e
-    _active.clear()
-    _active.update(_IMPL[name])
-    backend = name
 
 
 def weighted_values(weight: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``weight * x`` for integer weights and a float column, as numpy computes it (float64);
     a large population's on threads, into a new array (its sum is then numpy's own)."""
     if (
-        fused() and weight.size >= PARALLEL_MIN and weight.shape == x.shape and weight.ndim == 1
+        weight.size >= PARALLEL_MIN and weight.shape == x.shape and weight.ndim == 1
         and weight.dtype.kind in "iu" and x.dtype in (np.float32, np.float64)
     ):  # fmt: skip
         out = np.empty(weight.size)
@@ -528,30 +404,19 @@ def weighted_values(weight: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.asarray(weight * x)
 
 
-def fused() -> bool:
-    """Whether the numba kernels run: any backend but numpy's reference, with numba installed
-    (the cupy backend's reductions run on the GPU, its per-agent kernels with numba)."""
-    return backend != "numpy" and HAVE_NUMBA
 
 
-def sum_by(
-    key: np.ndarray, weight: np.ndarray, values: np.ndarray | None, mask: np.ndarray | None,
-    size: int,
-) -> np.ndarray:  # fmt: skip
-    """``bincount(key[mask], (weight * values)[mask], minlength=size)[:size]`` in float64."""
-    return _active["sum_by"](key, weight, values, mask, size)  # type: ignore[no-any-return]
-
-
-def masked_total(weight: np.ndarray, mask: np.ndarray | None) -> int:
-    """``weight[mask].sum()`` (no mask: ``weight.sum()``) as an exact integer."""
-    return _active["masked_total"](weight, mask)  # type: ignore[no-any-return]
-
-
-def plurality(
-    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
-) -> np.ndarray:
-    """Per group (``0..n-1``), the label with the most weight; the first on a tie, -1 if empty."""
-    return _active["plurality"](groups, labels, weights, n, n_labels)  # type: ignore[no-any-return]
-
-
-use(os.environ.get("THERMIDOR_KERNELS", "numba"))
+@jit
+def squeeze(col, removed, n):  # type: ignore[no-untyped-def]
+    """``col[lo:m] = col[lo:n][~mask[lo:]]`` in place, ``removed`` the removed agents' indices
+    (sorted, ``lo = removed[0]``): the runs of kept agents between them move down, in order.
+    The indices are unsigned so that the copy of each run compiles to vector moves (a signed
+    index carries numba's negative-index check, which keeps it scalar: 10x slower, measured)."""
+    j = np.uint64(removed[0])
+    for t in range(removed.size):
+        start = np.uint64(removed[t] + 1)
+        end = np.uint64(removed[t + 1] if t + 1 < removed.size else n)
+        run = end - start
+        for q in range(run):
+            col[j + q] = col[start + q]
+        j += run

@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from thermidor.engine.kernels import jit
+from thermidor.engine.accel.kernels import jit
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
