@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, Population, chunks
-from thermidor.engine import backend as _backend
-from thermidor.engine.accel import kernels
-from thermidor.engine.accel.kernels import prange
-from thermidor.engine.draws import bernoulli
+from thermidor.engine import Context, Population, bernoulli, chunks, twin
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, SECTORS, World
@@ -76,53 +72,14 @@ def capacity(w: World, p: Params, ctx: Context) -> None:
     )  # fmt: skip
 
 
+@twin("industry.by_sector")
 def by_sector(wk: Population) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The workers' weight by sector (float64): all of them, the hereditary, the employed.
-    With numba in one pass (integer sums, exact: the floats of the three ``sum_by``)."""
-    cols = (wk["sector"], wk["weight"], wk["hereditary"], wk["employed"])
-    if (
-        (_backend.current() != "numpy") and wk.n
-        and cols[0].dtype.kind in "iu" and cols[1].dtype.kind in "iu"
-        and cols[2].dtype == np.bool_ and cols[3].dtype == np.bool_
-    ):  # fmt: skip
-        counts, ok = _by_sector(*cols, N_S)
-        if ok:
-            return counts[0], counts[1], counts[2]
+    """The workers' weight by sector (float64): all of them, the hereditary, the employed."""
     return (
         wk.sum_by("sector", N_S),
         wk.sum_by("sector", N_S, values=wk["hereditary"]),
         wk.sum_by("sector", N_S, mask=wk["employed"]),
     )
-
-
-@kernels.threaded
-def _by_sector(sector, weight, hereditary, employed, size):  # type: ignore[no-untyped-def]
-    """``by_sector`` in blocks (threads take them; integer sums, so any order); not ok where a
-    sector lies outside ``[0, size)`` (numpy's rules then decide). Four interleaved tables per
-    block (agent i adds into table i % 4), as ``kernels._nb_sum_by_all``: consecutive workers of
-    one sector do not wait on each other's store."""
-    nb = kernels.chunks_of(sector.size)
-    parts = np.zeros((nb, 3, size), dtype=np.int64)
-    good = np.ones(nb, dtype=np.bool_)
-    for c in prange(nb):
-        lo = c * kernels.CHUNK
-        hi = min(lo + kernels.CHUNK, sector.size)
-        acc = np.zeros((4, 3, size), dtype=np.int64)
-        for i in range(lo, hi):
-            s = sector[i]
-            if s < 0 or s >= size:
-                good[c] = False
-                break
-            wi = weight[i]
-            a = acc[i & 3]
-            a[0, s] += wi
-            a[1, s] += wi if hereditary[i] else 0
-            a[2, s] += wi if employed[i] else 0
-        parts[c] = acc[0] + acc[1] + acc[2] + acc[3]
-    total = np.zeros((3, size), dtype=np.int64)
-    for c in range(nb):
-        total += parts[c]
-    return total.astype(np.float64), good.all()
 
 
 def labour_capacity(
