@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, chunks
-from thermidor.engine import backend as _backend
-from thermidor.engine.accel import counter, kernels
-from thermidor.engine.accel.draws import key
-from thermidor.engine.accel.kernels import prange
-from thermidor.engine.draws import bernoulli, normal
+from thermidor.engine import Context, Population, bernoulli, chunks, normal, twin
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.peasants import strata_weights
@@ -126,23 +121,13 @@ def differentiation(w: World, p: Params, ctx: Context) -> None:
     """Under the market richer households grow faster (kulak differentiation, modelling)."""
     if not w.decided("new_economic_policy") or w.decided("forced_collectivisation"):
         return
-    hh = w.households
-    rng = ctx.rng("nep.differentiation")
-    d, dt_ = float(p["nep.differentiation"]), float(ctx.dt)
-    if _backend.current() != "numpy" and hh["wealth"].dtype == np.float32:
-        # fused: numpy's log on a float64 buffer (its bits, not libm's), then one pass with the
-        # luck drawn inline; the numpy branch below is the reference (the same bits)
-        k = key(rng)
-        buf = np.empty(hh.n)
-        _floor_log_input(hh["wealth"], buf)
-        np.log(buf, out=buf)
-        worst = _grow(hh["wealth"], buf, d, dt_, k, counter.KI, counter.WI, counter.FI)
-        if worst:
-            raise OverflowError(
-                f"households.wealth: {worst!r} does not fit the column's float32; a mechanism "
-                "has let this attribute run away"
-            )
-        return
+    grow(w.households, ctx.rng("nep.differentiation"), float(p["nep.differentiation"]), ctx.dt)
+
+
+@twin("nep.grow")
+def grow(hh: Population, rng: np.random.Generator, d: float, dt_: float) -> None:
+    """A year's growth of each household's wealth is 3%, plus ``d`` times the log of its wealth
+    (the richer grow faster), plus luck (a normal of sd 5%); ``dt_`` of it this step."""
     wealth = hh["wealth"].astype(np.float64)
     # the advantage compounds up to e^5 (about 150 times the 1917 median; the baseline's
     # richest household stays below e^4.1): without a bound, wealth grows as exp(exp(d t)) and
@@ -150,33 +135,3 @@ def differentiation(w: World, p: Params, ctx: Context) -> None:
     rel = np.minimum(np.log(np.maximum(wealth, 1e-3)), MAX_ADVANTAGE)
     growth = 0.03 + d * rel + 0.05 * normal(rng, hh.n)
     hh["wealth"] = np.maximum(wealth * (1.0 + dt_ * growth), 0.02)
-
-
-@kernels.threaded
-def _floor_log_input(wealth, out):  # type: ignore[no-untyped-def]
-    for i in prange(wealth.size):
-        out[i] = max(np.float64(wealth[i]), 1e-3)
-
-
-@kernels.threaded
-def _grow(wealth, log_w, d, dt_, k, ki, wi, fi):  # type: ignore[no-untyped-def]
-    """``differentiation``'s update in one pass, draw ``i`` of stream ``k`` for household ``i``
-    (so the households may be taken on threads, in blocks). Returns the largest wealth beyond
-    float32's range, 0.0 if none (the caller raises)."""
-    worst = np.zeros(kernels.chunks_of(wealth.size))
-    for c in prange(worst.size):
-        lo = c * kernels.CHUNK
-        b = slice(lo, lo + kernels.CHUNK)  # indexed from 0 (docs/engine.md, Threads)
-        w, lw = wealth[b], log_w[b]
-        for j in range(w.size):
-            r = counter.word_at(k, lo + j, 0)
-            z = counter.normal_fast(r, ki, wi)
-            if z != z:
-                z = counter.normal_slow(k, lo + j, r, ki, wi, fi)
-            growth = (0.03 + d * min(lw[j], MAX_ADVANTAGE)) + 0.05 * z
-            x = max(np.float64(w[j]) * (1.0 + dt_ * growth), 0.02)
-            y = np.float32(x)
-            if y == np.inf:  # numpy's cast would raise: overflow
-                worst[c] = max(worst[c], x)
-            w[j] = y
-    return worst.max() if worst.size else 0.0
