@@ -10,6 +10,8 @@ Every twin gives the same bytes on one thread and on two, at a size that takes i
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +68,19 @@ def test_the_market_twins_are_registered_for_numba() -> None:
     names = ("grain.week", "nep.grow", "consciousness.workers_drift",
              "consciousness.soldiers_drift", "consciousness.city_census")  # fmt: skip
     assert fast is not None and all("numba" in twins()[name] for name in names)
+
+
+def test_a_numba_run_loads_the_twins_when_the_accelerator_was_imported_before() -> None:
+    """A process that imported ``thermidor.engine.accel`` itself (a mechanism, a notebook) still
+    runs the numba backend on the model's twins, not on their references."""
+    code = (
+        "import datetime, thermidor, thermidor.engine.accel\n"
+        "from thermidor.engine import twins\n"
+        "thermidor.run('baseline', seed=0, backend='numba', until=datetime.date(1917, 3, 20))\n"
+        "print(sorted(n for n, b in twins().items() if 'numba' in b))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "'grain.week'" in out.stdout and "'nep.grow'" in out.stdout
 
 
 # -- grain ------------------------------------------------------------------------------------
