@@ -84,14 +84,14 @@ def test_a_numba_run_loads_the_twins_when_the_accelerator_was_imported_before() 
 
 
 # -- grain ------------------------------------------------------------------------------------
-TERMS = grain.Terms(ration=0.2, seed=0.1, kulak_bias=1.5, rate=0.3, dt=1 / 52, sell=0.2,
+RULES = grain.Rules(ration=0.2, seed=0.1, kulak_bias=1.5, rate=0.3, dt=1 / 52, sell=0.2,
                     tax_share=0.1, squeeze2=0.4, hunger=0.6)  # fmt: skip
 
 
 def week(fn: Callable[..., Any], hh: Population, mode: str) -> tuple[np.ndarray, ...]:
     rng = np.random.default_rng(1)
     normal, pph, reach = rng.random(hh.n) * 2, np.linspace(4, 6, N_R), np.linspace(0.2, 1, N_R)
-    totals = fn(hh, normal, pph, reach, 2.5, TERMS, mode == "squads", mode == "tax")
+    totals = fn(hh, normal, pph, reach, 2.5, RULES, mode == "squads", mode == "tax")
     return (*totals, hh["stock"], hh["taken"])
 
 

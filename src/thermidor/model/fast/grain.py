@@ -7,7 +7,7 @@ import numpy as np
 from thermidor.engine import Population, register_twin
 from thermidor.engine.accel.kernels import CHUNK, chunks_of, jit, prange, threaded
 from thermidor.model.mechanisms import grain
-from thermidor.model.mechanisms.grain import Terms
+from thermidor.model.mechanisms.grain import Rules
 
 FLOATS = ("harvest", "sown", "stock", "taken", "wealth")  # the float32 columns the kernel reads
 
@@ -15,7 +15,7 @@ FLOATS = ("harvest", "sown", "stock", "taken", "wealth")  # the float32 columns 
 @register_twin("grain.week")
 def week(
     hh: Population, normal: np.ndarray, pph: np.ndarray, reach_r: np.ndarray,
-    kulak_above: float, k: Terms, squads: bool, tax: bool,
+    kulak_above: float, k: Rules, squads: bool, tax: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """``grain.week`` in one pass, with no array the size of the households."""
     tables = (normal, pph, reach_r)
@@ -27,7 +27,7 @@ def week(
         return grain.week.reference(hh, normal, pph, reach_r, kulak_above, k, squads, tax)  # type: ignore[attr-defined,no-any-return]
     return _week(  # type: ignore[no-any-return]
         hh["region"], *(hh[c] for c in FLOATS), hh["weight"], *tables,
-        np.float32(kulak_above), Terms(*(float(x) for x in k)), bool(squads), bool(tax),
+        np.float32(kulak_above), Rules(*(float(x) for x in k)), bool(squads), bool(tax),
     )  # fmt: skip
 
 

@@ -61,14 +61,14 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
                 price * (1.0 + p["policy.peasant_concessions"]) / max(w.signals["scissors"], 0.2)
             )
             sell = p["grain.market_sales"] * min(1.0, terms * goods) ** p["grain.price_elasticity"]
-    terms = Terms(
+    rules = Rules(
         ration=p["peasants.ration"], seed=p["peasants.seed"], kulak_bias=p["grain.kulak_bias"],
         rate=rate, dt=ctx.dt, sell=sell, tax_share=p["nep.tax_share"],
         squeeze2=2.0 * p["policy.planned_industry"], hunger=HUNGER_BELOW,
     )  # fmt: skip
     kulak_above = KULAK_ABOVE * float(w.signals.get("median_wealth", 1.0))
     taken_r, sold_r, short_r = week(
-        hh, normal_harvest(w, p), pph, reach_r, kulak_above, terms, squads, tax
+        hh, normal_harvest(w, p), pph, reach_r, kulak_above, rules, squads, tax
     )
     w.signals["rural_hungry"] = short_r / np.maximum(by_region, 1.0)
     state_t = float(taken_r.sum())
@@ -103,7 +103,7 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
     )  # fmt: skip
 
 
-class Terms(NamedTuple):
+class Rules(NamedTuple):
     """A week's rules for taking and selling grain (scalars: tonnes per person or household,
     shares, years)."""
 
@@ -121,7 +121,7 @@ class Terms(NamedTuple):
 @twin("grain.week")
 def week(
     hh: Population, normal: np.ndarray, pph: np.ndarray, reach_r: np.ndarray,
-    kulak_above: float, k: Terms, squads: bool, tax: bool,
+    kulak_above: float, k: Rules, squads: bool, tax: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """One week's taking and selling per household; updates its stock and what was taken.
 
@@ -151,7 +151,7 @@ def week(
     return (
         np.bincount(r, weights=taken * weight, minlength=n_r),
         np.bincount(r, weights=sold * weight, minlength=n_r),
-        np.bincount(r[short], weights=weight[short], minlength=n_r).astype(np.float64),
+        np.bincount(r[short], weights=weight[short], minlength=n_r),
     )
 
 
