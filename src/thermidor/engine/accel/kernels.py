@@ -14,9 +14,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 import numba
+import numpy as np
 
 from thermidor.engine.backend import NumpyOps
 
