@@ -75,12 +75,3 @@ def coarse_baseline(shared: Callable[..., Any]) -> Callable[[int], Result]:
 
     return get
 
-
-@pytest.fixture
-def backend() -> Iterator[None]:
-    """Restore the kernels' backend (``THERMIDOR_KERNELS``) after a test that switches it."""
-    from thermidor.engine import kernels
-
-    before = kernels.backend
-    yield
-    kernels.use(before)
