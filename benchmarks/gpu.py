@@ -49,12 +49,9 @@ MARGINS: dict[str, tuple[str, float]] = {
 
 
 def outcomes(backend: str, seed: int, scale: dict[str, int] | None) -> dict[str, float]:
-    os.environ["THERMIDOR_KERNELS"] = backend
     import thermidor
-    from thermidor.engine import kernels
 
-    kernels.use(backend)
-    r = thermidor.run("baseline", seed=seed, scale=scale)
+    r = thermidor.run("baseline", seed=seed, scale=scale, backend=backend)
     df = r.indicators
     y27 = r.dates.astype("datetime64[Y]").astype(int) + 1970 == 1927
     cons = [e.step for e in r.events if e.kind == "bureaucracy_consolidated"]
