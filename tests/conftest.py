@@ -74,4 +74,3 @@ def coarse_baseline(shared: Callable[..., Any]) -> Callable[[int], Result]:
         return shared(f"coarse-baseline-{seed}", lambda: run_coarse(seed=seed))
 
     return get
-

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from benchmarks.core_spec import PARAMS, TEST, month_of
 
-from benchmarks import core_numpy
 import thermidor.engine.accel  # noqa: F401  (registers "numba")
+from benchmarks import core_numpy
 from thermidor.engine import using
 
 RTOL_COLUMNS = 1e-6

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import thermidor.engine.accel  # noqa: F401  (registers "numba")
-from thermidor.engine import backend as _backend
 from thermidor.engine import (
     NumpyOps,
     backends,
@@ -21,6 +20,7 @@ from thermidor.engine import (
     twins,
     using,
 )
+from thermidor.engine import backend as _backend
 from thermidor.engine.accel import NumbaOps
 
 
@@ -73,9 +73,11 @@ def test_the_engines_operations_follow_the_backend_in_force() -> None:
 def test_an_unknown_backend_is_refused_naming_the_loaded_ones() -> None:
     loaded = backends()
     assert {"numpy", "numba"} <= set(loaded)
-    with pytest.raises(ValueError, match="backend 'cuda' is not loaded; loaded: ") as err:
-        with using("cuda"):
-            pass  # pragma: no cover
+    with (
+        pytest.raises(ValueError, match="backend 'cuda' is not loaded; loaded: ") as err,
+        using("cuda"),
+    ):
+        pass  # pragma: no cover
     for name in loaded:
         assert name in str(err.value)
     assert current() == "numpy"

@@ -24,7 +24,9 @@ RTOL = 1e-12  # float64 sums of non-negative terms added in another order
     masked=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_sum_by_total_weighted_and_plurality_are_numpys(n, size, dtype, vdtype, masked, seed) -> None:  # type: ignore[no-untyped-def]
+def test_sum_by_total_weighted_and_plurality_are_numpys(
+    n, size, dtype, vdtype, masked, seed
+) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(seed)
     key = rng.integers(0, size, n).astype(dtype)
     weight = rng.integers(0, 10**9, n).astype(np.int64)
@@ -65,7 +67,10 @@ def test_the_threaded_reductions_are_numpys(masked: bool) -> None:
     key = rng.integers(0, 60, n).astype(np.int8)
     w = rng.integers(0, 5000, n)
     mask = rng.random(n) < 0.4 if masked else None
-    assert NUMBA.sum_by(key, w, None, mask, 60).tolist() == NUMPY.sum_by(key, w, None, mask, 60).tolist()
+    assert (
+        NUMBA.sum_by(key, w, None, mask, 60).tolist()
+        == NUMPY.sum_by(key, w, None, mask, 60).tolist()
+    )
     assert NUMBA.total(w, mask) == NUMPY.total(w, mask)
     x = rng.random(n).astype(np.float32)
     assert NUMBA.weighted(w, x).tobytes() == NUMPY.weighted(w, x).tobytes()
