@@ -160,3 +160,27 @@ def test_a_weighted_mean_is_the_same_on_any_number_of_threads(threaded, dtype):
     want = pop["weight"] * pop["x"]
     assert want.dtype == np.float64
     assert got[1] == got[THREADS] == want.tobytes() + np.float64(pop.mean("x")).tobytes()
+
+
+@pytest.mark.parametrize("draw", ["thin", "bernoulli"])
+def test_a_blocks_first_draw_counts_the_agents_at_risk_before_it(threaded, draw):
+    """Agents at risk over several blocks, then the same agents with others that nothing can
+    happen to between them (the blocks now cut elsewhere): each agent at risk takes the same
+    draw, on one thread and on two."""
+    rng = np.random.default_rng(9)
+    w = rng.integers(1, 50, N)
+    p = rng.random(N) * 0.4 + 0.01
+    slots = np.sort(rng.choice(2 * N, N, replace=False))
+    big_w, big_p = np.full(2 * N, 9), np.zeros(2 * N)
+    big_w[slots], big_p[slots] = w, p
+
+    def one(weight: np.ndarray, prob: np.ndarray) -> np.ndarray:
+        if draw == "thin":
+            return draws.thin(np.random.default_rng(4), weight.copy(), prob, None)
+        return draws.bernoulli(np.random.default_rng(4), prob)
+
+    for t in (1, THREADS):
+        numba.set_num_threads(t)
+        few, many = one(w, p), one(big_w, big_p)
+        assert np.array_equal(many[slots], few), t
+        assert not np.delete(many, slots).any(), t
