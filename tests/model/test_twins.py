@@ -99,3 +99,20 @@ def test_the_factions_leanings_and_choice_are_the_references(world) -> None:  # 
         np.testing.assert_array_equal(want_c, got_c)
         assert set(np.unique(want_c)) <= set(np.flatnonzero(ok))
         assert len(np.unique(want_c)) > 1  # members chose more than one faction
+
+
+def test_a_numba_run_loads_every_twin_in_a_fresh_process() -> None:
+    """``run(backend="numba")`` registers the model's twins itself (a process that imported the
+    accelerator some other way first once ran the numpy references on numba, unseen)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import thermidor.engine.accel, thermidor\n"
+        "from thermidor.engine import twins\n"
+        "r = thermidor.run('baseline', until='1917-04-01', backend='numba')\n"
+        "assert r.manifest['backend'] == 'numba'\n"
+        "missing = [n for n, b in twins().items() if 'numba' not in b]\n"
+        "assert twins() and not missing, missing\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
