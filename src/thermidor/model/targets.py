@@ -203,10 +203,11 @@ def hit(t: Target, value: Any) -> bool:
     return abs(value - t.value) <= (t.tolerance or 0.0)
 
 
-def score(results: Sequence[Result]) -> list[dict[str, Any]]:
-    """One row per target, over the runs given (an ensemble, or one run)."""
+def score(results: Sequence[Result], targets: Sequence[Target] | None = None) -> list[dict[str, Any]]:
+    """One row per target (``targets``: default ``load_targets()``), over the runs given (an
+    ensemble, or one run)."""
     rows = []
-    for t in load_targets():
+    for t in load_targets() if targets is None else targets:
         params = calibrated_by(t.id)
         role = "calibrated" if params else "emergent"
         is_modelled = modelled(results, t)
