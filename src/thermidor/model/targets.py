@@ -203,7 +203,9 @@ def hit(t: Target, value: Any) -> bool:
     return abs(value - t.value) <= (t.tolerance or 0.0)
 
 
-def score(results: Sequence[Result], targets: Sequence[Target] | None = None) -> list[dict[str, Any]]:
+def score(
+    results: Sequence[Result], targets: Sequence[Target] | None = None
+) -> list[dict[str, Any]]:
     """One row per target (``targets``: default ``load_targets()``), over the runs given (an
     ensemble, or one run)."""
     rows = []
