@@ -437,7 +437,7 @@ def main() -> int:
         "machine": machine.describe(),
     }
     print(f"machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
-          f"load average {report['machine']['load_average']}; no GPU")  # fmt: skip
+          f"load average {report['machine']['load_average']}; CPU only")  # fmt: skip
     bw = child("bandwidth", {}, 300)
     if "error" in bw:
         print(f"bandwidth: {bw['error']}")
