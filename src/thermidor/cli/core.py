@@ -111,6 +111,9 @@ def run_cmd(
     out: Annotated[
         Path | None, typer.Option(help="run directory (default runs/SCENARIO/seed-N)")
     ] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="numba (the default), numpy (the reference) or cupy")
+    ] = None,
 ) -> None:
     """Run one scenario; print its chronology and its targets; write its run directory."""
     try:
@@ -130,7 +133,9 @@ def run_cmd(
             def on_step(step: int, total: int, row: dict[str, float]) -> None:
                 bar.update(task, completed=step + 1, total=total, date=f"week {step + 1}/{total}")
 
-            result = run_model(sc, seed=seed, scale=scales, until=stop, on_step=on_step)
+            result = run_model(
+                sc, seed=seed, scale=scales, until=stop, backend=backend, on_step=on_step
+            )
     except ScenarioError as e:
         fail(e)
 

@@ -43,10 +43,10 @@ def load_backend(name: str) -> str:
     """Load backend ``name`` with the model's compiled twins (``model/fast``); return its name."""
     if name not in BACKENDS:
         raise ScenarioError("backend", name, f"one of {', '.join(BACKENDS)}")
-    if name not in backends():
-        if name == "cupy":
-            import thermidor.engine.accel.cupy
-        import thermidor.model.fast  # noqa: F401  (the accelerator and the model's twins)
+    if name != "numpy":  # the accelerator and the model's twins (registered on first import)
+        import thermidor.model.fast
+    if name == "cupy" and name not in backends():
+        import thermidor.engine.accel.cupy  # noqa: F401  (registers the backend)
     return name
 
 

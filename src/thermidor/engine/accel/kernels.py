@@ -43,6 +43,7 @@ def _load_numba_array_math_without_blas_probe() -> None:
 
 _load_numba_array_math_without_blas_probe()
 
+
 # -- numba ------------------------------------------------------------------------------------
 # Each sum_by kernel returns (sums, ok); ok is False where numpy's own rules must decide (a key
 # outside [0, size), or a mask that selects nobody: bincount of nothing is int64), and the caller
@@ -401,8 +402,6 @@ def weighted_values(weight: np.ndarray, x: np.ndarray) -> np.ndarray:
         _WEIGHTED(weight, x, out)
         return out
     return np.asarray(weight * x)
-
-
 
 
 @jit
