@@ -190,7 +190,9 @@ def test_one_probability_for_all_draws_as_a_probability_per_agent() -> None:
                 assert (one[n >= SETUPS] > 0).any() and (one[(n > 0) & (n < SETUPS)] > 0).any()
 
 
-@pytest.mark.parametrize("case", ["scalar", "per agent", "mask", "scalar and mask", "by group"])
+@pytest.mark.parametrize(
+    "case", ["scalar", "per agent", "mask", "scalar and mask", "by group", "by group and mask"]
+)
 def test_bernoulli_befalls_each_agent_with_its_probability_on_both_backends(case: str) -> None:
     """In each class of agents sharing a probability the share befallen is within 5 standard
     errors of it on each backend, and the backends' shares within 5 of their difference; none
@@ -201,7 +203,7 @@ def test_bernoulli_befalls_each_agent_with_its_probability_on_both_backends(case
     table = np.array([0.0, 0.02, 0.3, 0.85])
     p: Any = 0.3 if "scalar" in case else table[group]
     mask = rng.random(n) < 0.6 if "mask" in case else None
-    by = group if case == "by group" else None
+    by = group if case.startswith("by group") else None
     if by is not None:
         p = table
     p_agent = np.broadcast_to(table[group] if "scalar" not in case else np.float64(0.3), n)
