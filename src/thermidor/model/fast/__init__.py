@@ -8,4 +8,11 @@ in distribution (tests/model/test_twins.py); the mechanisms never import this pa
 """
 
 from thermidor.engine import accel  # noqa: F401  (registers the numba backend)
-from thermidor.model.fast import consciousness, grain, industry, nep  # noqa: F401
+from thermidor.model.fast import (  # noqa: F401
+    consciousness,
+    factions,
+    grain,
+    indicators,
+    industry,
+    nep,
+)
