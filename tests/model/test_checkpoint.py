@@ -52,10 +52,10 @@ def test_a_fork_that_changes_a_parameter_shares_the_history_and_then_differs(sav
 
 
 def test_a_fork_may_not_change_the_past(saved: Path) -> None:
-    with pytest.raises(ScenarioError, match="inputs.civil_war"):
+    with pytest.raises(ScenarioError, match=r"inputs\.civil_war"):
         thermidor.run(extend(inputs={"civil_war": {"national": {"1919-01-01": 0.0}}}),
                       seed=2, until=END, from_state=saved)  # fmt: skip
-    with pytest.raises(ScenarioError, match="force.faction_ban"):
+    with pytest.raises(ScenarioError, match=r"force\.faction_ban"):
         thermidor.run(extend(force={"faction_ban": "never"}), seed=2, until=END, from_state=saved)
     with pytest.raises(ScenarioError, match="scale"):
         thermidor.run(extend(), seed=2, scale=COARSE | {"workers": 999}, until=END,

@@ -158,6 +158,21 @@ def _target_day(when: str) -> tuple[dt.date, bool]:
     return dt.date(int(parts[0]), int(parts[1]), 1), False
 
 
+def months_off(t: Target, when: dt.date) -> float:
+    """How many months an event on ``when`` lies from an event target's date: whole months from
+    a target month, months of 365.25/12 days from a target day."""
+    day, exact = _target_day(t.when)
+    if exact:
+        return (when - day).days / MONTH_DAYS
+    return float((when.year * 12 + when.month) - (day.year * 12 + day.month))
+
+
+def window_centre(when: str) -> dt.date:
+    """The middle of a value target's window (a year's 1 July, a month's 15th)."""
+    start, end, how = _window(when)
+    return start if how == "month" else start + (end - start) / 2
+
+
 def _start(t: Target) -> dt.date:
     if t.kind == "event":
         return _target_day(t.when)[0]
@@ -188,11 +203,7 @@ def hit(t: Target, value: Any) -> bool:
     if t.kind == "event":
         if value is None or not isinstance(value, dt.date):
             return False
-        day, exact = _target_day(t.when)
-        if exact:
-            return abs((value - day).days) <= (t.tolerance or 0) * MONTH_DAYS
-        diff = (value.year * 12 + value.month) - (day.year * 12 + day.month)
-        return abs(diff) <= (t.tolerance or 0)
+        return abs(months_off(t, value)) <= (t.tolerance or 0)
     if value is None or not isinstance(value, float) or np.isnan(value):
         return False
     assert t.value is not None
