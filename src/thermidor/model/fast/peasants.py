@@ -4,8 +4,9 @@ for each of the mechanism's per-household steps, no temporary arrays.
 Each twin takes its reference's arguments and falls back to the reference where the columns
 are not the model's dtypes (float32 attributes, integer weights and regions). Float sums are
 added in blocks of ``CHUNK`` households in a fixed order (the same on any number of threads);
-integer sums in any order. The arithmetic is float64 where numpy's is float32 or mixed: the
-twins give the reference's values up to float rounding, not its bits.
+integer sums in any order. Each household's arithmetic is in numpy's dtypes (a float32 column
+times a Python float stays float32, times a float64 table becomes float64), so the twins give
+the reference's values; a float total may differ in its last bits (another order of adding).
 """
 
 from __future__ import annotations
@@ -157,20 +158,20 @@ def divide(hh: Population, k: peasants.Division) -> None:
     (in blocks), then the pool shared out."""
     if not _model_dtypes(hh, "land", "wealth"):
         return peasants.divide.reference(hh, k)  # type: ignore[attr-defined,no-any-return]
-    k = _floats(k)
-    pool, total = _seize(hh["land"], hh["wealth"], hh["weight"], k)
-    _share_out(hh["wealth"], k.levelled, pool / max(total, 1) + k.wealth)
+    gain, levelled, wealth = (np.float32(x) for x in k)  # Python floats: float32 arithmetic
+    pool, total = _seize(hh["land"], hh["wealth"], hh["weight"], gain, levelled)
+    _share_out(hh["wealth"], levelled, np.float32(pool / max(total, 1)), wealth)
 
 
 @jit
-def _seize_one(land, wealth, weight, i, k):  # type: ignore[no-untyped-def]
-    land[i] = np.float32(np.float64(land[i]) + k.land)
-    over = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0))
-    return np.float64(over) * k.levelled * np.float64(weight[i])
+def _seize_one(land, wealth, weight, i, gain, levelled):  # type: ignore[no-untyped-def]
+    land[i] = land[i] + gain
+    excess = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0)) * levelled
+    return np.float64(excess) * np.float64(weight[i])
 
 
 @threaded
-def _seize(land, wealth, weight, k):  # type: ignore[no-untyped-def]
+def _seize(land, wealth, weight, gain, levelled):  # type: ignore[no-untyped-def]
     """Land gained in place; returns the kulaks' pooled excess (sum of excess * weight, in
     blocks of CHUNK households, four accumulators each) and the households' total weight."""
     nb = chunks_of(land.size)
@@ -182,12 +183,12 @@ def _seize(land, wealth, weight, k):  # type: ignore[no-untyped-def]
         n4 = x.size - x.size % 4
         s0 = s1 = s2 = s3 = 0.0
         for i in range(0, n4, 4):
-            s0 += _seize_one(x, v, w, i, k)
-            s1 += _seize_one(x, v, w, i + 1, k)
-            s2 += _seize_one(x, v, w, i + 2, k)
-            s3 += _seize_one(x, v, w, i + 3, k)
+            s0 += _seize_one(x, v, w, i, gain, levelled)
+            s1 += _seize_one(x, v, w, i + 1, gain, levelled)
+            s2 += _seize_one(x, v, w, i + 2, gain, levelled)
+            s3 += _seize_one(x, v, w, i + 3, gain, levelled)
         for i in range(n4, x.size):
-            s0 += _seize_one(x, v, w, i, k)
+            s0 += _seize_one(x, v, w, i, gain, levelled)
         tot = 0
         for i in range(x.size):
             tot += w[i]
@@ -200,11 +201,12 @@ def _seize(land, wealth, weight, k):  # type: ignore[no-untyped-def]
 
 
 @threaded
-def _share_out(wealth, levelled, add):  # type: ignore[no-untyped-def]
-    """Each household gives its excess and gains ``add`` (its part of the pool, its land)."""
+def _share_out(wealth, levelled, pooled, gain):  # type: ignore[no-untyped-def]
+    """Each household gives its excess and gains its part of the pool and its land's wealth."""
     for i in prange(wealth.size):
-        over = max(wealth[i] - np.float32(KULAK_ABOVE), np.float32(0.0))
-        wealth[i] = np.float32(np.float64(wealth[i]) - np.float64(over) * levelled + add)
+        x = wealth[i]
+        excess = max(x - np.float32(KULAK_ABOVE), np.float32(0.0)) * levelled
+        wealth[i] = x - excess + pooled + gain
 
 
 # -- the seasons -------------------------------------------------------------------------------
@@ -238,15 +240,16 @@ def sow(
 def _sow(surplus, taken, normal, wealth, land, sown, region, hands, reach, k, market):  # type: ignore[no-untyped-def]
     """Per household: the burden felt, the draught animals, the area wanted and sown (stored),
     the market's pull (into ``market``)."""
-    grow = 1.0 + k.recovery
+    share32, grow32 = np.float32(k.sown_share), np.float32(1.0 + k.recovery)
+    lo, hi = np.float32(0.2), np.float32(1.0)
     for i in prange(sown.size):
         disposable = np.float64(surplus[i]) + 0.1 * normal[i]
         felt = min(min(max(np.float64(taken[i]) / max(disposable, 1e-3), 0.0), 1.5), 1.0)
         incentive = min(max(1.0 - k.burden_cut * felt, 0.25), 1.0)
-        draught = np.sqrt(min(max(np.float64(wealth[i]) / 0.5, 0.2), 1.0))
+        draught = np.sqrt(min(max(wealth[i] / np.float32(0.5), lo), hi))  # float32, as numpy
         g = region[i]
-        wanted = np.float64(land[i]) * k.sown_share * incentive * draught * hands[g]
-        sown[i] = np.float32(min(wanted, np.float64(sown[i]) * grow))
+        wanted = np.float64(land[i] * share32) * incentive * np.float64(draught) * hands[g]
+        sown[i] = np.float32(min(wanted, np.float64(sown[i] * grow32)))
         market[i] = min(max(reach[g] * k.goods * (1.0 - felt), 0.0), 1.0)
 
 
@@ -284,12 +287,12 @@ def reap(
 def _reap(sown, harvest, stock, surplus, taken, weight, region, yields, pph, k, out):  # type: ignore[no-untyped-def]
     """Per household: the grain (stored as the harvest), what it leaves over the ration and the
     seed (stored as the stock and the surplus), nothing taken; ``out`` gets grain * weight."""
+    yield32, seed32 = np.float32(k.grain_yield), np.float32(k.seed)
     for i in prange(sown.size):
         g = region[i]
-        s = np.float64(sown[i])
-        grain = s * k.grain_yield * yields[g]
+        grain = np.float64(sown[i] * yield32) * yields[g]
         harvest[i] = np.float32(grain)
-        left = np.float32(max(grain - (k.ration * pph[g] + k.seed * s), 0.0))
+        left = np.float32(max(grain - (k.ration * pph[g] + np.float64(seed32 * sown[i])), 0.0))
         stock[i] = left
         surplus[i] = left
         taken[i] = np.float32(0.0)
@@ -320,15 +323,17 @@ def relax_support(hh: Population, normal: np.ndarray, k: peasants.Mood) -> float
 def _support(support, disposition, harvest, taken, surplus, normal, weight, k):  # type: ignore[no-untyped-def]
     """Each household's support moved toward its target; returns the weight of the households
     against the regime (support below zero) and the households' total weight."""
+    base32, land32, hunger32 = np.float32(k.base), np.float32(k.land), np.float32(k.hunger)
     against = 0
     total = 0
     for i in prange(support.size):
         disposable = np.float64(surplus[i]) + 0.1 * normal[i]
         felt = min(max(np.float64(taken[i]) / max(disposable, 1e-3), 0.0), 1.5)
-        left = np.float64(harvest[i] - taken[i])
-        hungry = 1.0 if left < HUNGER_BELOW * normal[i] else 0.0
-        target = (k.base + np.float64(disposition[i]) + k.land - k.burden * felt
-                  - k.hunger * hungry + k.market + k.abroad)  # fmt: skip
+        left = harvest[i] - taken[i]
+        hungry = np.float32(1.0) if np.float64(left) < HUNGER_BELOW * normal[i] else np.float32(0.0)
+        t = base32 + disposition[i] + land32  # float32, as numpy adds Python floats
+        target = (np.float64(t) - k.burden * felt - np.float64(hunger32 * hungry) + k.market
+                  + k.abroad)  # fmt: skip
         s = np.float64(support[i])
         v = np.float32(min(max(s + k.rate * (target - s), -1.0), 1.0))
         support[i] = v
