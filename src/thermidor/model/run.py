@@ -43,9 +43,9 @@ def load_backend(name: str) -> str:
     """Load backend ``name`` with the model's compiled twins (``model/fast``); return its name."""
     if name not in BACKENDS:
         raise ScenarioError("backend", name, f"one of {', '.join(BACKENDS)}")
-    if name not in backends():
-        if name == "cupy":
-            import thermidor.engine.accel.cupy
+    if name == "cupy" and name not in backends():
+        import thermidor.engine.accel.cupy
+    if name != "numpy":  # the twins, even where something imported the accelerator before
         import thermidor.model.fast  # noqa: F401  (the accelerator and the model's twins)
     return name
 

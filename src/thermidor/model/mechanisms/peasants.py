@@ -231,7 +231,7 @@ def _harvest(w: World, p: Params, ctx: Context) -> None:
     season_r = np.asarray(weather * war, dtype=np.float64)  # by region
     k = Reaping(grain_yield=p["peasants.yield"], ration=p["peasants.ration"],
                 seed=p["peasants.seed"])  # fmt: skip
-    yields = np.asarray(w.base["yields"] * season_r, dtype=np.float64)
+    yields = np.asarray(w.base["yields"] * weather * war, dtype=np.float64)
     grain, crops = reap(w.households, k, yields, persons_per_household(w), season_r)
     _record_harvest(w, grain)
     for crop, out in zip(CROPS, crops, strict=True):
