@@ -6,6 +6,9 @@ requisitions; technical crops (hemp, flax, cotton, sugar beet) fall further when
 cut off by the fronts or has nothing to offer in exchange (§2). Support for the regime rests on
 the threat to the land while the Whites are in the field; once it is gone only the burden of
 requisitions and hunger count (§4). Unrest is the share of households whose support is negative.
+
+The steps that pass over every household (marked ``twin``) have compiled twins in
+``model/fast/peasants.py``; what is written here is their definition.
 """
 
 from __future__ import annotations
