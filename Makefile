@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench figure clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,11 @@ lint: install
 	$(BIN)/lint-imports
 
 test: lint
-	scripts/ensure-chromium
+	.ci/ensure-chromium
 	$(BIN)/pytest -n 2
+
+figure: run
+	$(BIN)/python -m thermidor.report.overview runs/baseline/seed-0 docs/img/baseline-overview.png
 
 bench: install
 	$(BIN)/python -m pip install -q -e '.[bench]'

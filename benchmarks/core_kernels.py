@@ -1,15 +1,15 @@
-"""The fixed core's stages as fused numba kernels, byte-identical to ``core_numpy``'s numpy code.
+"""The fixed core's stages as fused numba kernels, equal to ``core_numpy``'s numpy code to float
+rounding.
 
-``core_numpy`` runs these unless the engine's kernels are set to numpy
-(``THERMIDOR_KERNELS=numpy`` or ``thermidor.engine.kernels.use("numpy")``); its numpy code is the
-definition, and tests/benchmarks/test_core_kernels.py checks that both give the same bytes, stage
-by stage and over whole runs.
+``core_numpy`` runs these under the numba backend (``with thermidor.engine.using("numba")``); its
+numpy code is the definition, and tests/benchmarks/test_core_kernels.py checks that both agree,
+stage by stage (the kernels' totals are plain sums, not numpy's pairwise ones).
 
 Each kernel makes one pass over its agents with no temporary arrays and rounds where numpy
 rounds: numpy (NEP 50) computes ``float32_array * python_float`` in float32, so the constants
 that meet float32 columns arrive here as ``np.float32``; a bool column that meets a Python float
 becomes float64 in numpy, and is widened here the same way. The uniform draws are counter-based
-(``thermidor.engine.counter``) and made inside the loops, only for the agents that need one; the
+(``thermidor.engine.accel.counter``) and made inside the loops, only for the agents that need one; the
 harvest's normals are filled by ``counter.fill_normal``. ``exp`` and ``**`` stay in numpy (its
 SIMD ``exp`` and float32 ``pow`` differ from libm in the last bit), as do the few per-sector or
 per-organ operations, which are too small to matter.
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine.counter import uniform_at
-from thermidor.engine.kernels import jit, sum_blocks
+from thermidor.engine.accel.counter import uniform_at
+from thermidor.engine.accel.kernels import jit
 
 F32 = np.float32
 
@@ -52,7 +52,7 @@ def market(  # type: ignore[no-untyped-def]
         sold[i] = m
         stock[i] = F32((s - t) - m)
         taken[i] = F32(np.float64(taken[i]) + t)
-    return sum_blocks(took, max(n, 1)), sum_blocks(sold, max(n, 1))
+    return took.sum(), sold.sum()
 
 
 @jit
@@ -195,7 +195,7 @@ def harvest(  # type: ignore[no-untyped-def]
         surplus[i] = F32(s)
         stock[i] = F32(s)
         taken[i] = F32(0.0)
-    return sum_blocks(grain, max(n, 1))  # a float64 array: one pairwise sum
+    return grain.sum()
 
 
 @jit

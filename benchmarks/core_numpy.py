@@ -1,14 +1,15 @@
 """The fixed core (core_spec.py) written as vectorised numpy on the engine's populations.
 
 Populations are ``thermidor.engine.Population`` structs of typed arrays, every weight 1. The
-stages' draws are counter-based (``thermidor.engine.counter``): agent ``i``'s draw in a stage is a
+stages' draws are counter-based (``thermidor.engine.accel.counter``): agent ``i``'s draw in a stage is a
 function of (seed, stage, step, i) alone, so a fused kernel makes it in its own loop, and only
 for the agents that need one. The rules are those of ``core_spec``; ``mesa_reference`` writes them
 a second time with one Python object per agent (and Python's own generator).
 
-The stages that sweep the agents run as fused numba kernels (``core_kernels``) unless the engine's
-kernels are numpy (``THERMIDOR_KERNELS=numpy``); the numpy code here is their definition and the
-two give the same bytes (tests/benchmarks/test_core_kernels.py).
+The stages that sweep the agents run as fused numba kernels (``core_kernels``) under the numba
+backend (``with thermidor.engine.using("numba")``); the numpy code here is their definition, run
+under the numpy backend (the default), and the two agree to float rounding
+(tests/benchmarks/test_core_kernels.py).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from benchmarks.core_spec import (
     scissors,
     weather,
 )
-from thermidor.engine import Population, Streams, counter, kernels
+from thermidor.engine import Population, Streams, current, ops
+from thermidor.engine.accel import counter
 
 _BLOCKED = ~np.array(AVAILABLE)
 F32 = np.float32
@@ -195,7 +197,7 @@ def _sowing_factor(
 
 def sow(s: CoreState, p: CoreParams) -> None:
     hh = s.households
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         # numpy's float32 power differs from libm's in the last bit: it stays numpy's
         labour = np.minimum(hh["persons"] / (1.0 + p.persons_extra), 1.0) ** p.labour_elasticity
         nb.sow(
@@ -214,7 +216,7 @@ def harvest(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     year, _ = month_of(p, step)
     sd = p.harvest_noise
     k = counter.key(seed, "core.harvest", step)
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         z = np.empty(hh.n)
         counter.fill_normal(k, z, counter.KI, counter.WI, counter.FI)
     else:
@@ -222,7 +224,7 @@ def harvest(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     luck = np.exp(-0.5 * sd * sd + sd * z)  # numpy's exp in both: its SIMD exp is not libm's
     regional = np.asarray(p.region_yield) * np.asarray(weather(p, seed, year))
     s.signals["sold_since_harvest"] = 0.0
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         s.signals["last_harvest"] = nb.harvest(
             hh["sown"], hh["persons"], hh["region"], luck, regional, hh["harvest"],
             hh["surplus"], hh["stock"], hh["taken"], F32(p.grain_yield), F32(p.ration),
@@ -243,7 +245,7 @@ def market(s: CoreState, p: CoreParams, step: int) -> None:
     hh = s.households
     terms = 1.0 / scissors(p, step)
     sell = p.market_sales * min(1.0, terms * s.signals["employment_rate"]) ** p.price_elasticity
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         t_sum, m_sum = nb.market(
             hh["persons"], hh["sown"], hh["surplus"], hh["kulak"], hh["stock"], hh["taken"],
             F32(p.ration), F32(p.seed), F32(0.05), p.requisition_rate * p.kulak_bias,
@@ -276,7 +278,7 @@ def food(s: CoreState, p: CoreParams) -> None:
 
 def support(s: CoreState, p: CoreParams) -> None:
     hh = s.households
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         nb.support(
             hh["harvest"], hh["taken"], hh["surplus"], hh["normal"], hh["disposition"],
             hh["support"], F32(0.1), F32(1e-3), F32(1.5), F32(p.hunger_below),
@@ -298,7 +300,7 @@ def support(s: CoreState, p: CoreParams) -> None:
 # -- (b) workers -----------------------------------------------------------------------------
 def consciousness(s: CoreState, p: CoreParams) -> None:
     wk = s.workers
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         nb.consciousness(
             wk["consciousness"], wk["city"], wk["employed"], len(p.city_share),
             1.0 - p.contagion, 2.0 * p.contagion, F32(p.grievance_rate * p.grievance),
@@ -324,7 +326,7 @@ def employment(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     n_s = s.jobs_base.size
     jobs = s.jobs_base * min(1.0, max(0.05, s.signals["food"])) ** p.food_elasticity
     k = counter.key(seed, "core.employment", step)
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         working = nb.employment(
             employed, sec, k, jobs, hazard(p.layoff_rate, p.dt), hazard(4.0 * p.hiring_rate, p.dt)
         )
@@ -345,7 +347,7 @@ def employment(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
 def party_signals(s: CoreState, p: CoreParams, step: int) -> None:
     sig = s.signals
     org = s.organs
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         sig["appointed_share"] = nb.share_from(org["appointed"], org["level"], PROVINCE)
     else:
         sig["appointed_share"] = float(org["appointed"][org["level"] >= PROVINCE].mean())
@@ -364,7 +366,7 @@ def appointments(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     control = p.control_base + (1.0 - p.control_base) * s.signals["appointed_share"]
     k = counter.key(seed, "core.appointments", step)
     p_go = hazard(p.appointment_rate * control * control, p.dt)
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         nb.appoint(
             org["appointed"], org["level"], org["parent"], org["patron"], org["faction"], k,
             s.head, p_go, PROVINCE,
@@ -386,7 +388,7 @@ def follow(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
     org = s.organs
     patron = org["patron"]
     k = counter.key(seed, "core.follow", step)
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         nb.follow(org["appointed"], patron, org["faction"], k, hazard(p.follow_rate, p.dt))
         return
     u = counter.uniform(k, org.n)
@@ -398,7 +400,7 @@ def follow(s: CoreState, p: CoreParams, seed: int, step: int) -> None:
 def align(s: CoreState, p: CoreParams) -> None:
     """Each member takes the available faction of highest pull."""
     mem, sig = s.members, s.signals
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         nb.align(
             mem["conviction"], mem["origin"], mem["old"], mem["apparatus"], mem["province"],
             mem["cell"], s.organs["faction"], mem["faction"], p.left_appeal,
@@ -427,14 +429,14 @@ def align(s: CoreState, p: CoreParams) -> None:
 
 def plurality(groups: np.ndarray, factions: np.ndarray, weight: np.ndarray, n: int) -> np.ndarray:
     """Per group, the faction with most agents, the lowest index on a tie (-1 if empty)."""
-    return kernels.plurality(groups, factions, weight, n, NF)
+    return ops().plurality(groups, factions, weight, n, NF)
 
 
 def elections(s: CoreState) -> None:
     """Elected cells follow their members, elected committees the organs beneath them."""
     org = s.organs
     level, parent, faction = org["level"], org["parent"], org["faction"]
-    if kernels.backend != "numpy":
+    if current() != "numpy":
         mem = s.members
         nb.elections(
             mem["cell"], mem["faction"], mem["weight"], level, parent, org["appointed"], faction,

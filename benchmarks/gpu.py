@@ -38,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.tost import tost
+from thermidor.engine import Calendar, Hook
 
 MARGINS: dict[str, tuple[str, float]] = {
     "consolidation_step": ("absolute", 365.25 / 12 / 7),
@@ -49,12 +50,9 @@ MARGINS: dict[str, tuple[str, float]] = {
 
 
 def outcomes(backend: str, seed: int, scale: dict[str, int] | None) -> dict[str, float]:
-    os.environ["THERMIDOR_KERNELS"] = backend
     import thermidor
-    from thermidor.engine import kernels
 
-    kernels.use(backend)
-    r = thermidor.run("baseline", seed=seed, scale=scale)
+    r = thermidor.run("baseline", seed=seed, scale=scale, backend=backend)
     df = r.indicators
     y27 = r.dates.astype("datetime64[Y]").astype(int) + 1970 == 1927
     cons = [e.step for e in r.events if e.kind == "bureaucracy_consolidated"]
@@ -93,7 +91,9 @@ def _best(fn: Any, repeat: int = 5) -> float:
 
 
 def kernel_times(n_households: int, n_members: int, n_cells: int) -> list[dict[str, Any]]:
-    from thermidor.engine import kernels
+    """The backends' operations (``thermidor.engine.ops()``) on arrays of these sizes."""
+    from thermidor.engine import ops, using
+    from thermidor.model.run import load_backend
 
     rng = np.random.default_rng(0)
     region = rng.integers(0, 60, n_households).astype(np.int8)
@@ -105,43 +105,51 @@ def kernel_times(n_households: int, n_members: int, n_cells: int) -> list[dict[s
     w_m = np.ones(n_members, dtype=np.int64)
     cases = {
         "sum_by (households by region, values, mask)":
-            lambda: kernels.sum_by(region, w_h, values, mask, 60),
-        "masked_total (households)": lambda: kernels.masked_total(w_h, mask),
-        "plurality (members by cell)": lambda: kernels.plurality(cell, faction, w_m, n_cells, 5),
+            lambda: ops().sum_by(region, w_h, values, mask, 60),
+        "total (households, masked)": lambda: ops().total(w_h, mask),
+        "plurality (members by cell)": lambda: ops().plurality(cell, faction, w_m, n_cells, 5),
     }  # fmt: skip
     rows = []
     for name, fn in cases.items():
         row: dict[str, Any] = {"kernel": name}
-        for b in kernels.BACKENDS:
-            kernels.use(b)
-            row[b] = _best(fn)
+        for b in ("numpy", "numba", "cupy"):
+            with using(load_backend(b)):
+                row[b] = _best(fn)
         rows.append(row)
-    kernels.use("numba")
     return rows
 
 
-def full_scale(steps: int, backend: str) -> dict[str, Any]:
-    from thermidor.engine import Recorder, Streams, kernels, simulate
-    from thermidor.model.events import EVENTS
-    from thermidor.model.indicators import observe
-    from thermidor.model.run import prepare
-    from thermidor.model.step import MECHANISMS
+class _Started(Hook):
+    """Notes when the first mechanism starts (the world is built) and the agents then."""
 
-    kernels.use(backend)
+    def __init__(self) -> None:
+        self.at = 0.0
+        self.agents: dict[str, int] = {}
+
+    def before(self, name: str, ctx: Any, state: Any) -> None:
+        if not self.agents:
+            self.at = time.perf_counter()
+            self.agents = {k: getattr(state, k).n for k in ("households", "workers", "soldiers",
+                                                            "members", "officials")}  # fmt: skip
+
+
+def full_scale(steps: int, backend: str, scale: int = 1) -> dict[str, Any]:
+    """The baseline at ``scale`` (1: full), its first ``steps`` weeks (``run(..., until=)``)."""
+    import thermidor
+
+    sc = thermidor.load("baseline")
+    until = sc.start + dt.timedelta(days=sc.step_days * (max(steps, 2) - 1))  # ``steps`` steps
+    started = _Started()
     t0 = time.perf_counter()
-    _, cal, w, p, scales = prepare("baseline", 0, 1)
-    built = time.perf_counter() - t0
-    agents = {k: getattr(w, k).n for k in ("households", "workers", "soldiers", "members",
-                                           "officials")}  # fmt: skip
+    r = thermidor.run(sc, 0, scale, until=until, backend=backend, hooks=(started,))
     t1 = time.perf_counter()
-    simulate(w, p, MECHANISMS, observe, cal, Streams(0), Recorder(cal.n_steps, EVENTS),
-             until_step=steps - 1)  # fmt: skip
-    ran = time.perf_counter() - t1
+    built, ran, done = started.at - t0, t1 - started.at, int(r.dates.size)
+    n_steps = Calendar(sc.start, sc.end, sc.step_days).n_steps
     return {
-        "backend": backend, "scales": scales, "agents": agents, "build_s": built,
-        "steps": steps, "run_s": ran, "s_per_step": ran / steps,
-        "whole_run_estimate_s": built + ran / steps * cal.n_steps,
-        "n_steps": cal.n_steps,
+        "backend": r.manifest["backend"], "scales": r.manifest["scales"],
+        "agents": started.agents, "build_s": built, "steps": done, "run_s": ran,
+        "s_per_step": ran / done, "whole_run_estimate_s": built + ran / done * n_steps,
+        "n_steps": n_steps,
     }  # fmt: skip
 
 

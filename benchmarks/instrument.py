@@ -18,12 +18,12 @@ temporaries and repeated passes come on top), to be read against the machine's c
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from thermidor.engine import Population
+from thermidor.engine import Context, Hook, Population
 
 
 @dataclass
@@ -52,12 +52,25 @@ def row_bytes(pop: Population) -> int:
     return sum(d.itemsize for d in pop.dtypes.values())
 
 
-class Instrument:
-    """Wraps mechanisms with timers and agent-update counters."""
+class Instrument(Hook):
+    """A hook (``thermidor.run(..., hooks=[Instrument()])``) that times each mechanism, in CPU
+    and wall seconds, and counts the agents it updates, by the rule above, in ``tallies``.
+
+    Counting needs ``Population`` access patched: run inside ``with inst.counting():``; outside
+    it only the times are kept."""
 
     def __init__(self) -> None:
         self.tallies: dict[str, Tally] = {}
         self._touched: dict[int, tuple[Population, set[str]]] | None = None
+        self._pops: list[Population] | None = None
+        self._sizes: dict[int, int] = {}
+        self._c0 = self._w0 = 0.0
+
+    def populations(self, state: Any) -> list[Population]:
+        """The state's populations (its attributes that are one), found on the first call."""
+        if self._pops is None:
+            self._pops = [v for v in vars(state).values() if isinstance(v, Population)]
+        return self._pops
 
     @contextmanager
     def counting(self) -> Iterator[None]:
@@ -90,27 +103,20 @@ class Instrument:
             Population.__getitem__ = get  # type: ignore[method-assign]
             Population.__setitem__ = put  # type: ignore[method-assign]
 
-    def _measure(self, name: str, sizes_before: dict[int, int], call: Callable[[], Any]) -> Any:
-        tally = self.tallies.setdefault(name, Tally())
+    def before(self, name: str, ctx: Context, state: Any) -> None:
+        self._sizes = {id(p): p.n for p in self.populations(state)}
         self._touched = {}
-        c0, w0 = time.process_time(), time.perf_counter()
-        try:
-            return call()
-        finally:
-            tally.cpu_s += time.process_time() - c0
-            tally.wall_s += time.perf_counter() - w0
-            touched, self._touched = self._touched, None
-            if touched:
-                tally.calls += 1
-                for key, (pop, columns) in touched.items():
-                    n = max(pop.n, sizes_before.get(key, 0))
-                    tally.updates += n
-                    tally.column_bytes += n * sum(pop.dtypes[c].itemsize for c in columns)
+        self._c0, self._w0 = time.process_time(), time.perf_counter()
 
-    def wrap(self, name: str, fn: Callable[..., Any], pops: list[Population]) -> Callable[..., Any]:
-        def timed(*args: Any) -> Any:
-            before = {id(p): p.n for p in pops}
-            return self._measure(name, before, lambda: fn(*args))
-
-        timed.__name__ = getattr(fn, "__name__", name)
-        return timed
+    def after(self, name: str, ctx: Context, state: Any) -> None:
+        cpu, wall = time.process_time() - self._c0, time.perf_counter() - self._w0
+        tally = self.tallies.setdefault(name, Tally())
+        tally.cpu_s += cpu
+        tally.wall_s += wall
+        touched, self._touched = self._touched, None
+        if touched:
+            tally.calls += 1
+            for key, (pop, columns) in touched.items():
+                n = max(pop.n, self._sizes.get(key, 0))
+                tally.updates += n
+                tally.column_bytes += n * sum(pop.dtypes[c].itemsize for c in columns)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,14 @@ def rss_now() -> int:
 
 
 def cpu_model() -> str:
+    """The processor's name, as ``lscpu`` gives its "Model name" (else /proc/cpuinfo's)."""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    for line in out.splitlines():
+        if line.strip().startswith("Model name:"):
+            return line.split(":", 1)[1].strip()
     path = Path("/proc/cpuinfo")
     if path.exists():
         for line in path.read_text().splitlines():
@@ -72,7 +81,7 @@ def describe() -> dict[str, Any]:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "platform": platform.platform(),
-        "gpu": "none (no GPU was available to this benchmark)",
+        "gpu": "none used (the model's runs here are on the CPU; benchmarks/gpu.py times a GPU)",
     }
 
 
@@ -104,7 +113,7 @@ def refault_cost(mib: int = 160, idle_s: float = 3.0, repeats: int = 2) -> dict[
     fresh ``mib`` MiB numpy array just after an equal one was freed (best of ``repeats``), and
     after the freed memory has lain idle ``idle_s`` seconds (median). glibc gives a block this
     large back to the system when it is freed; a virtual machine may hand such memory on to its
-    host, and faulting it in again then costs far more (``thermidor.engine.memory``)."""
+    host, and faulting it in again then costs far more (``thermidor.engine.accel.memory``)."""
     n = mib * 2**20 // 8
 
     def fill() -> float:
@@ -127,4 +136,3 @@ def refault_cost(mib: int = 160, idle_s: float = 3.0, repeats: int = 2) -> dict[
         "reused_s": reused,
         "after_idle_s": float(np.median(idle)),
     }
-

@@ -4,13 +4,14 @@ One run measures, and prints and writes to ``benchmarks/results.json``:
 
 1. the machine: cores, load average, memory, and the memory bandwidth of a large numpy copy
    (the physical limit every other figure can be read against);
-2. the model (``scenario baseline``, seed 0) at a scaled-down scale, at the default scales
-   (``thermidor.run("baseline")``, timed whole, then again instrumented) and, with ``--full``, at
-   one agent per person and household (or as close as memory allows), stopping itself within the
-   ``--full-budget``: agent-updates per second per mechanism and in total
-   (benchmarks/instrument.py states the counting rule), peak RSS, bytes per agent;
+2. the model (``scenario baseline``, seed 0, ``--backend``: numba unless told) at a scaled-down
+   scale, at the default scales (``thermidor.run("baseline")``, timed whole, then again with the
+   hooks of benchmarks/instrument.py) and, with ``--full``, at one agent per person and household
+   (or as close as memory allows), stopping itself within the ``--full-budget``: agent-updates
+   per second per mechanism and in total (benchmarks/instrument.py states the counting rule),
+   peak RSS, bytes per agent;
 3. the fixed core (benchmarks/core_spec.py, at least 100,000 agents) run as vectorised numpy,
-   with its fused numba kernels (benchmarks/core_kernels.py, the same bytes; the default) and as
+   with its fused numba kernels (benchmarks/core_kernels.py, the same bytes) and as
    a Mesa 3 model in one process, back to back, over the same steps: time per step and the speed
    ratio of each against Mesa.
 
@@ -21,6 +22,7 @@ its own. ``python benchmarks/run.py --help`` lists the options.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -35,6 +37,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import machine
+from thermidor.engine import Hook
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -55,17 +58,18 @@ class _OutOfTime(Exception):
 
 # -- children ---------------------------------------------------------------------------------
 def model_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the baseline once at the given scale, instrumented; optionally time it plain first."""
+    """Run the baseline once at the given scale, instrumented; optionally time it plain first.
+
+    Both are ``thermidor.run`` (``backend``, default numba); the instrumented one with the
+    :class:`~benchmarks.instrument.Instrument` hook and a hook that follows the populations and
+    stops the run once the budget is spent."""
+    import thermidor
     from benchmarks.instrument import Instrument, row_bytes
-    from thermidor import run as plain_run
-    from thermidor.engine import Recorder, Streams, memory, simulate
-    from thermidor.model.events import EVENTS
-    from thermidor.model.indicators import observe
-    from thermidor.model.run import prepare
-    from thermidor.model.step import STEP
+    from thermidor.model.run import resolve_scales
 
     started = time.perf_counter()
-    out: dict[str, Any] = {"label": spec["label"]}
+    backend, until = spec.get("backend", "numba"), spec.get("until")
+    out: dict[str, Any] = {"label": spec["label"], "backend": backend}
     if spec["scale"] == "full":
         avail = machine.meminfo().get("MemAvailable", 8 * 2**30)
         spec["scale"], need = full_scale(avail)
@@ -75,94 +79,100 @@ def model_child(spec: dict[str, Any]) -> dict[str, Any]:
     if spec.get("plain"):
         t0 = time.perf_counter()
         c0 = time.process_time()
-        plain_run("baseline", SEED, spec["scale"])
+        thermidor.run("baseline", SEED, spec["scale"], until=until, backend=backend)
         out["plain_run"] = {
             "wall_s": time.perf_counter() - t0,
             "cpu_s": time.process_time() - c0,
         }
 
     out["rss_before_build_bytes"] = machine.rss_now()
-    t0 = time.perf_counter()
-    _, cal, w, p, scales = prepare("baseline", SEED, spec["scale"])
-    out["build_s"] = time.perf_counter() - t0
-    out["scales"] = scales
-    pops = [w.workers, w.soldiers, w.households, w.members, w.officials, w.organs]
-    initial = {pop.name: pop.n for pop in pops}
-    largest = dict(initial)
-
-    def with_calendar(world: Any, params: Any, ctx: Any) -> None:
-        name = world.inputs.congress.get(ctx.step)
-        if name:
-            ctx.emit("congress", f"The party's {name} meets", name=name)
-
-    inst = Instrument()
-    mechanisms = [inst.wrap("(calendar)", with_calendar, pops)]
-    mechanisms += [inst.wrap(name, fn, pops) for name, fn in STEP]
-    observed = inst.wrap("observe (indicators)", observe, pops)
+    out["scales"] = resolve_scales(spec["scale"])
     budget = spec.get("budget_s")
-    deadline = started + budget if budget else math.inf
-    steps_done = 0
-
-    def on_step(step: int, last: int, row: dict[str, float]) -> None:
-        nonlocal steps_done
-        steps_done = step + 1
-        for pop in pops:
-            largest[pop.name] = max(largest[pop.name], pop.n)
-        if time.perf_counter() > deadline:
-            raise _OutOfTime
-
-    t0, c0 = time.perf_counter(), time.process_time()
-    stopped = False
-    with inst.counting(), memory.retained():  # as thermidor.run steps (engine.memory)
-        try:
-            simulate(w, p, mechanisms, observed, cal, Streams(SEED),
-                     Recorder(cal.n_steps, EVENTS), on_step=on_step)  # fmt: skip
-        except _OutOfTime:
-            stopped = True
+    inst = Instrument()
+    watch = _Watch(inst, started + budget if budget else math.inf)
+    t0 = time.perf_counter()
+    with inst.counting(), contextlib.suppress(_OutOfTime):  # out of time: what ran is measured
+        thermidor.run("baseline", SEED, spec["scale"], until=until, backend=backend,
+                      hooks=(inst, watch))  # fmt: skip
+    end_wall, end_cpu = time.perf_counter(), time.process_time()
+    out["build_s"] = watch.wall0 - t0  # until the first mechanism: the world's build
     out["run"] = {
-        "wall_s": time.perf_counter() - t0,
-        "cpu_s": time.process_time() - c0,
-        "steps": steps_done,
-        "steps_in_scenario": cal.n_steps,
-        "stopped_by_budget": stopped,
-        "last_date": cal.date(max(steps_done - 1, 0)).isoformat(),
+        "wall_s": end_wall - watch.wall0,
+        "cpu_s": end_cpu - watch.cpu0,
+        "steps": watch.steps_done,
+        "steps_in_scenario": watch.n_steps,
+        "stopped_by_budget": watch.stopped,
+        "last_date": watch.last_date,
     }
     out["mechanisms"] = {name: t.as_dict() for name, t in inst.tallies.items()}
     out["populations"] = {
         pop.name: {
-            "initial_agents": initial[pop.name],
+            "initial_agents": watch.initial[pop.name],
             "final_agents": pop.n,
-            "largest_agents": largest[pop.name],
+            "largest_agents": watch.largest[pop.name],
             "persons": pop.total(),
             "row_bytes": row_bytes(pop),
             "allocated_bytes": getattr(pop, "_cap", pop.n) * row_bytes(pop),
         }
-        for pop in pops
+        for pop in inst.populations(None)
     }
     out["peak_rss_bytes"] = machine.peak_rss()
     out["peak_rss_hwm_bytes"] = machine.peak_rss_hwm()
     return out
 
 
-def _time_core(size: Any, p: Any, steps: int, repeats: int) -> dict[str, Any]:
-    """The vectorised core on the kernels' current backend: median over repeats of the steps."""
+class _Watch(Hook):
+    """Follows a run: when its stepping starts, the populations' sizes (initial and largest),
+    the steps done; raises :class:`_OutOfTime` after a step that ends past ``deadline``."""
+
+    def __init__(self, inst: Any, deadline: float) -> None:
+        self.inst, self.deadline = inst, deadline
+        self.wall0 = self.cpu0 = math.nan
+        self.initial: dict[str, int] = {}
+        self.largest: dict[str, int] = {}
+        self.steps_done = self.n_steps = 0
+        self.last_date = ""
+        self.stopped = False
+
+    def before(self, name: str, ctx: Any, state: Any) -> None:
+        if not self.initial:
+            self.wall0, self.cpu0 = time.perf_counter(), time.process_time()
+            self.initial = {p.name: p.n for p in self.inst.populations(state)}
+            self.largest = dict(self.initial)
+            self.n_steps = ctx.calendar.n_steps
+        self.last_date = ctx.date.isoformat()
+
+    def on_step(self, step: int, n_steps: int, row: dict[str, float], state: Any) -> None:
+        self.steps_done = step + 1
+        for pop in self.inst.populations(state):
+            self.largest[pop.name] = max(self.largest[pop.name], pop.n)
+        if time.perf_counter() > self.deadline:
+            self.stopped = True
+            raise _OutOfTime
+
+
+def _time_core(size: Any, p: Any, steps: int, repeats: int, backend: str) -> dict[str, Any]:
+    """The vectorised core on ``backend``: median over repeats of the steps."""
     import numpy as np
 
     from benchmarks import core_numpy
     from benchmarks.instrument import row_bytes
+    from thermidor.engine import using
+    from thermidor.model.run import load_backend
 
     times: list[list[float]] = []
     rss0 = machine.rss_now()
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        state = core_numpy.build(size, SEED, p)
-        build_s = time.perf_counter() - t0
-        per_step = []
-        for t in range(steps):
+    with using(load_backend(backend)):
+        for _ in range(repeats):
             t0 = time.perf_counter()
-            core_numpy.step(state, p, SEED, t)
-            per_step.append(time.perf_counter() - t0)
-        times.append(per_step)
+            state = core_numpy.build(size, SEED, p)
+            build_s = time.perf_counter() - t0
+            per_step = []
+            for t in range(steps):
+                t0 = time.perf_counter()
+                core_numpy.step(state, p, SEED, t)
+                per_step.append(time.perf_counter() - t0)
+            times.append(per_step)
     row = sum(row_bytes(pop) * pop.n for pop in state.populations) / size.agents
     step_s = float(np.median([sum(r) for r in times])) / steps
     return {
@@ -207,7 +217,6 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     from benchmarks.core_spec import BENCH, PARAMS
-    from thermidor.engine import kernels
 
     size, p = BENCH, PARAMS
     steps = spec.get("steps") or size.steps
@@ -218,14 +227,12 @@ def core_child(spec: dict[str, Any]) -> dict[str, Any]:
     def bracket() -> dict[str, float]:
         got = {}
         for name in ("numpy", "numba"):
-            kernels.use(name)
-            got[name] = _time_core(size, p, steps, repeats)["step_s"]
+            got[name] = _time_core(size, p, steps, repeats, name)["step_s"]
         return got
 
     for name in ("numpy", "numba"):
-        kernels.use(name)
-        _time_core(size, p, steps, 1)  # compile (numba) and warm the caches, untimed
-        out[name] = _time_core(size, p, steps, repeats)  # build, bytes; s/step from the pairs
+        _time_core(size, p, steps, 1, name)  # compile (numba) and warm the caches, untimed
+        out[name] = _time_core(size, p, steps, repeats, name)  # build, bytes; s/step: the pairs
     pairs = []
     before = bracket()
     for _ in range(n_pairs):
@@ -316,7 +323,7 @@ def model_table(res: dict[str, Any], bandwidth: float) -> str:
     rows = sum(v["row_bytes"] * v["final_agents"] for v in pops.values()) / max(live, 1)
     above = res["peak_rss_bytes"] - res["rss_before_build_bytes"]
     lines = [
-        f"== model, {res['label']}: scales {res['scales']}",
+        f"== model, {res['label']} on {res.get('backend', 'numba')}: scales {res['scales']}",
         f"   {agents:,} agents at start, {live:,} at the end; {run['steps']} of "
         f"{run['steps_in_scenario']} steps (to {run['last_date']})"
         + (" - stopped by the time budget" if run["stopped_by_budget"] else ""),
@@ -409,6 +416,9 @@ def main() -> int:
                     help="seconds the full-scale child may run before it stops itself")  # fmt: skip
     ap.add_argument("--quick", action="store_true",
                     help="development: the scaled-down model, and the core for 2 steps")  # fmt: skip
+    ap.add_argument("--backend", choices=["numba", "numpy"], default="numba",
+                    help="the model runs' backend (the core runs both)")  # fmt: skip
+    ap.add_argument("--until", metavar="DATE", help="development: stop the model runs at DATE")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     ap.add_argument("--spec", default="{}", help=argparse.SUPPRESS)
@@ -427,7 +437,7 @@ def main() -> int:
         "machine": machine.describe(),
     }
     print(f"machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
-          f"load average {report['machine']['load_average']}; no GPU")  # fmt: skip
+          f"load average {report['machine']['load_average']}; CPU only")  # fmt: skip
     bw = child("bandwidth", {}, 300)
     if "error" in bw:
         print(f"bandwidth: {bw['error']}")
@@ -439,7 +449,7 @@ def main() -> int:
     rf = bw["refault"]
     print(f"filling {rf['array_bytes'] / 2**20:.0f} MiB just freed: {rf['reused_s'] * 1e3:.0f} ms; "
           f"after {rf['idle_s']:.0f} s idle: {rf['after_idle_s'] * 1e3:.0f} ms "
-          "(what engine.memory spares a run)")  # fmt: skip
+          "(what engine.accel.memory spares a run)")  # fmt: skip
     limit = bw["best_bytes_per_s"]
 
     runs = [("scaled-down", SCALED_DOWN, False, None)]
@@ -450,7 +460,8 @@ def main() -> int:
     report["model"] = []
     for label, scale, plain, budget in runs:
         print(f"... model, {label}", flush=True)
-        spec = {"label": label, "scale": scale, "plain": plain, "budget_s": budget}
+        spec = {"label": label, "scale": scale, "plain": plain, "budget_s": budget,
+                "backend": args.backend, "until": args.until}  # fmt: skip
         res = child("model", spec, timeout_s=(budget or 1500) + 90)
         totals(res)
         report["model"].append(res)

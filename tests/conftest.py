@@ -74,13 +74,3 @@ def coarse_baseline(shared: Callable[..., Any]) -> Callable[[int], Result]:
         return shared(f"coarse-baseline-{seed}", lambda: run_coarse(seed=seed))
 
     return get
-
-
-@pytest.fixture
-def backend() -> Iterator[None]:
-    """Restore the kernels' backend (``THERMIDOR_KERNELS``) after a test that switches it."""
-    from thermidor.engine import kernels
-
-    before = kernels.backend
-    yield
-    kernels.use(before)

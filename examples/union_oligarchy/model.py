@@ -29,7 +29,7 @@ from thermidor.engine import (
     Streams,
     chunks,
     every,
-    simulate,
+    run_steps,
     transfer,
 )
 
@@ -165,9 +165,14 @@ def observe(u: Union, p: Params, ctx: Context) -> dict[str, float]:
     }
 
 
-def mechanisms(p: Params) -> tuple[Any, ...]:
+def mechanisms(p: Params) -> tuple[tuple[str, Any], ...]:
     """The ordered step: who joins, who takes part, who holds office, and (yearly) the convention."""
-    return (recruit, participation, staffing, every(p.convention_months, convention))
+    return (
+        ("recruit", recruit),
+        ("participation", participation),
+        ("staffing", staffing),
+        ("convention", every(p.convention_months, convention)),
+    )
 
 
 @dataclass
@@ -189,7 +194,7 @@ def run(
     cal = Calendar(dt.date(1900, 1, 1), dt.date(1900 + years, 1, 1), step_days=30)
     u = build(initial_members, scale, seed)
     rec = Recorder(cal.n_steps, allowed_events=EVENTS)
-    simulate(u, p, mechanisms(p), observe, cal, Streams(seed), rec)
+    run_steps(u, p, mechanisms(p), observe, cal, Streams(seed), rec)
     frame = pd.DataFrame(rec.columns, index=pd.Index(cal.dates, name="date"))
     pops = {"members": u.members, "officials": u.officials}
     ledger = {

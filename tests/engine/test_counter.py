@@ -1,4 +1,5 @@
-"""Counter-based draws: numpy and numba give the same bits, and the distributions are right."""
+"""Counter-based streams (the numba backend's draws): a draw is a function of its key and index,
+the stream's vectorised and compiled versions are one stream, and the distributions are right."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from thermidor.engine import counter
+from thermidor.engine.accel import counter
 
 N = 200_000  # about 3,000 draws take the ziggurat's slow paths, some tens its tail
 
@@ -22,7 +23,7 @@ def normals(k: np.uint64) -> np.ndarray:
     return counter.normal(k, N)
 
 
-def test_numba_gives_the_numpy_bits(k: np.uint64, normals: np.ndarray) -> None:
+def test_the_compiled_stream_is_the_vectorised_one(k: np.uint64, normals: np.ndarray) -> None:
     z = np.empty(N)
     counter.fill_normal(k, z, counter.KI, counter.WI, counter.FI)
     assert z.tobytes() == normals.tobytes()
@@ -32,7 +33,7 @@ def test_numba_gives_the_numpy_bits(k: np.uint64, normals: np.ndarray) -> None:
 
 
 def test_the_slow_paths_are_exercised(k: np.uint64, normals: np.ndarray) -> None:
-    # the bit-equality above covers the wedge and the tail only if draws reach them
+    # the equality above covers the wedge and the tail only if draws reach them
     r = counter.words(k, N)
     idx = (r & np.uint64(0xFF)).astype(np.intp)
     slow = ((r >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)) >= counter.KI[idx]
@@ -55,7 +56,7 @@ def test_a_draw_depends_only_on_its_key_and_index(k: np.uint64, normals: np.ndar
 
 
 def test_the_normal_is_standard_normal(k: np.uint64) -> None:
-    # 4 million draws (numba; the same bits as numpy, above): at this size a table shifted by
+    # 4 million draws (the compiled fill): at this size a table shifted by
     # one layer gives p < 1e-40 in the band test below, at 200,000 it passed (checked)
     n = 4_000_000
     z = np.empty(n)

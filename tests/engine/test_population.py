@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thermidor.engine import Ledger, Population, chunks, transfer
+from thermidor.engine import Ledger, Population, chunks, transfer, using
 
 
 def people(name: str = "people", capacity: int = 16) -> Population:
@@ -62,26 +62,23 @@ def test_remove_returns_the_removed_rows_and_keeps_the_order_of_the_rest():
     seed=st.integers(0, 2**32 - 1),
 )
 def test_remove_squeezes_the_same_columns_on_both_backends(n, density, seed) -> None:  # type: ignore[no-untyped-def]
-    """The fused squeeze (runs of kept agents moved down) leaves what numpy's boolean gather
+    """numba's squeeze (runs of kept agents moved down) leaves what numpy's boolean gather
     leaves: removals first, last, in runs, none or all, and columns of every width."""
-    from thermidor.engine import kernels
+    import thermidor.engine.accel  # noqa: F401  (registers "numba")
 
-    before = kernels.backend
     rng = np.random.default_rng(seed)
     mask = rng.random(n) < density
     out = {}
-    try:
-        for name in ("numpy", "numba"):
-            kernels.use(name)
+    for name in ("numpy", "numba"):
+        with using(name):
             pop = Population("p", {"a": np.int8, "b": np.float32, "c": np.bool_}, capacity=n)
             pop.append(weight=np.arange(n) + 1, a=np.arange(n) % 100, b=np.arange(n) / 7.0,
                        c=np.arange(n) % 3 == 0)  # fmt: skip
             rows = pop.remove(mask)
             out[name] = {k: (pop[k].tobytes(), rows[k].tobytes()) for k in pop.dtypes}
-    finally:
-        kernels.use(before)
     assert out["numba"] == out["numpy"]
     assert len(out["numba"]["weight"][0]) == 8 * int((~mask).sum())
+    assert out["numpy"]["a"][0] == (np.arange(n) % 100).astype(np.int8)[~mask].tobytes()
 
 
 def test_removed_rows_are_copies_not_views():

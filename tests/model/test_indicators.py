@@ -43,39 +43,38 @@ def test_harvest_indicators_are_recorded_only_in_harvest_weeks(result):
     assert set(months) == {8}
 
 
-def test_the_member_census_counts_as_the_numpy_reference(backend):
-    """The members' census in one numba pass gives the numpy reference's floats, at the float32
-    boundaries of the comparisons (joined before 1917.15; conviction against the fear threshold)
-    and with a numpy float64 exponent (its threshold is compared in float64, as numpy does)."""
-    from thermidor.engine import kernels
+def test_the_member_census_twin_counts_as_its_reference():
+    """The members' census in one numba pass (model/fast/indicators.py) gives its numpy
+    reference's counts exactly (integer sums of weights), and the same old Bolsheviks' share, on
+    members of every faction, origin and province, on both sides of 1917 and of the fear
+    threshold."""
+    import thermidor.model.fast  # noqa: F401  (registers the twin)
+    from thermidor.engine import twins, using
     from thermidor.model.indicators import member_census
+    from thermidor.model.mechanisms.confrontations import fear_threshold
     from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
     from thermidor.model.run import prepare
     from thermidor.model.tree import FACTIONS, LENINGRAD
 
+    assert twins()["indicators.member_census"] == ("numba",)
     _, _, w, p, _ = prepare("baseline", 0, None)
     mem, n = w.members, w.members.n
     rng = np.random.default_rng(3)
-    edge = np.float32(OLD_BOLSHEVIK_BEFORE)
-    mem["joined"] = rng.choice(
-        [np.nextafter(edge, np.float32(0)), edge, np.nextafter(edge, np.float32(3000)), 1920.0], n
-    )
+    mem["weight"] = rng.integers(1, 40, n)
+    mem["joined"] = rng.uniform(1900.0, 1925.0, n)
     mem["faction"] = rng.integers(0, len(FACTIONS), n)
+    mem["origin"] = rng.integers(0, 3, n)
     mem["province"] = np.where(rng.random(n) < 0.5, LENINGRAD, 0)
+    mem["conviction"] = rng.random(n)
     w.signals["control"] = 0.3
-    fear = p["party.fear"]
-    for exponent in (fear, np.float64(fear)):
-        p._values["party.fear"] = exponent
-        thr = 0.3 ** p["party.fear"]
-        t32 = np.float32(thr)
-        mem["conviction"] = rng.choice(
-            [np.nextafter(t32, np.float32(0)), t32, np.nextafter(t32, np.float32(1)), 0.9], n
-        )
-        kernels.use("numpy")
-        want = member_census(w, p)
-        kernels.use("numba")
+    assert 0.05 < fear_threshold(w, p) < 0.95
+    want = member_census.reference(w, p)
+    with using("numba"):
         got = member_census(w, p)
-        assert got.keys() == want.keys()
-        for k in want:
-            assert np.asarray(got[k]).tobytes() == np.asarray(want[k]).tobytes(), k
-        assert 0 < want["leningrad_against"] < want["members"]
+    assert got.keys() == want.keys()
+    for k in ("members", "leningrad_against", "by_origin", "by_faction"):
+        assert np.asarray(got[k]).tolist() == np.asarray(want[k]).tolist(), k
+    assert got["old_bolshevik_share"] == pytest.approx(want["old_bolshevik_share"], rel=1e-12)
+    assert 0 < want["leningrad_against"] < want["members"]
+    assert 0 < want["old_bolshevik_share"] < 1
+    assert (mem["joined"] < OLD_BOLSHEVIK_BEFORE).any()

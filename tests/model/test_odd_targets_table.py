@@ -16,7 +16,7 @@ TARGETS = list(csv.DictReader((ROOT / "src/thermidor/model/data/targets.csv").op
 def _table() -> dict[str, tuple[str, list[str]]]:
     rows = {}
     for line in ODD.splitlines():
-        m = re.match(r"\| (T\d\d) \|.*\| (calibrated|emergent) \|(.*)\|$", line)
+        m = re.match(r"\| ([TO]\d+) \|.*\| (calibrated|emergent) \|(.*)\|$", line)
         if m:
             names = [n.strip() for n in m.group(3).split(",") if n.strip()]
             rows[m.group(1)] = (m.group(2), names)

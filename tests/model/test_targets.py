@@ -15,9 +15,11 @@ from thermidor.model.targets import hit, load_targets, score
 TARGETS = {t.id: t for t in load_targets()}
 CAL = Calendar(dt.date(1917, 3, 1), dt.date(1921, 12, 31), 7)
 FOUNDATION_TARGETS = (
-    "T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09", "T10", "T11",
-    "T13", "T15", "T27", "T28",
+    "T01", "T02", "T03", "T05", "T06", "T07", "T08", "T09", "T11", "T13", "T15",
 )  # fmt: skip
+"""The 1917-1921 targets the baseline meets. TARGETS v2 tightened or redated T04 (pig iron, 0.03 ±
+0.01), T10 (the longest gap, two-sided), T27 and T28 (the record's new-style dates): the model
+misses them today (``thermidor targets``, issue 17); they rejoin this list when it meets them."""
 RULE_DATED = ("T09", "T13", "T15", "T28")
 
 
@@ -66,24 +68,52 @@ def test_a_value_at_a_month_is_the_step_containing_its_15th():
     assert r["passed"]
 
 
-def test_an_at_least_target_is_the_peak_over_its_range():
-    months = np.zeros(CAL.n_steps)
-    months[CAL.step_of(dt.date(1919, 9, 1))] = 19.0
-    r = row([synthetic({"soviet_months_since_election:moscow": months}, [])], "T10")
-    assert r["simulated_median"] == 19.0 and r["passed"]
-    months[CAL.step_of(dt.date(1919, 9, 1))] = 17.0
-    assert not row([synthetic({"soviet_months_since_election:moscow": months}, [])], "T10")[
-        "passed"
-    ]
+@pytest.mark.parametrize(
+    ("months", "hits"), [(19.0, True), (30.0, True), (17.0, False), (31.0, False)]
+)
+def test_a_longest_gap_is_the_peak_over_its_range_within_both_bounds(months, hits):
+    """T10 (v2, two-sided): the longest gap in 1919-1920 between 18 and 30 months."""
+    gap = np.zeros(CAL.n_steps)
+    gap[CAL.step_of(dt.date(1919, 9, 1))] = months
+    r = row([synthetic({"soviet_months_since_election:moscow": gap}, [])], "T10")
+    assert r["simulated_median"] == months and r["passed"] is hits
 
 
 @pytest.mark.parametrize(
     ("day", "hits"),
-    [("1917-11-07", True), ("1917-09-10", True), ("1918-01-20", True), ("1918-02-10", False),
-     ("1917-08-20", False)],
+    [("1917-11-07", True), ("1917-10-25", True), ("1917-11-20", True), ("1917-11-30", False),
+     ("1917-10-20", False)],
 )  # fmt: skip
-def test_an_event_hits_when_its_first_occurrence_is_in_the_window(day, hits):
+def test_an_event_on_a_day_hits_within_its_tolerance_in_months_of_days(day, hits):
+    """T28 (v2): 1917-11-07, half a month (15.2 days) either side."""
     assert row([synthetic({}, [(day, "insurrection", {})])], "T28")["passed"] is hits
+
+
+@pytest.mark.parametrize(
+    ("day", "hits"), [("1928-01-03", True), ("1928-04-20", True), ("1927-09-25", False)]
+)
+def test_an_event_in_a_month_hits_within_its_tolerance_in_months(day, hits):
+    """T25 (v2): January 1928, three months either side (October 1927 - April 1928)."""
+    assert hit(TARGETS["T25"], dt.date.fromisoformat(day)) is hits
+
+
+def test_an_order_hits_when_each_first_event_comes_in_an_earlier_week():
+    """O2: the rising, the 10th Congress (``congress:10``), then the NEP."""
+    rising = ("1921-03-01", "kronstadt_type_rising", {})
+    ninth = ("1920-03-29", "congress", {"name": "9th Congress"})
+    tenth = ("1921-03-08", "congress", {"name": "10th Congress"})
+    nep = ("1921-03-15", "new_economic_policy", {})
+    assert row([synthetic({}, [ninth, rising, tenth, nep])], "O2")["passed"]
+    late = ("1921-03-20", "kronstadt_type_rising", {})
+    assert not row([synthetic({}, [ninth, late, tenth, nep])], "O2")["passed"]
+    same_week = ("1921-03-09", "new_economic_policy", {})
+    assert not row([synthetic({}, [rising, tenth, same_week])], "O2")["passed"]
+    assert not row([synthetic({}, [rising, tenth])], "O2")["passed"]  # no NEP: a miss
+
+
+def test_a_below_target_hits_under_its_bound_only():
+    o7 = TARGETS["O7"]
+    assert hit(o7, 0.8) and not hit(o7, 1.0) and not hit(o7, 1.2)
 
 
 def test_an_event_that_never_happens_is_a_miss():
@@ -101,7 +131,7 @@ def test_an_event_target_on_a_city_matches_only_that_city():
 
 
 def test_a_target_passes_when_at_least_four_seeds_in_five_hit():
-    good = synthetic({}, [("1917-11-07", "insurrection", {})])
+    good = synthetic({}, [("1917-11-05", "insurrection", {})])
     bad = synthetic({}, [("1919-01-01", "insurrection", {})])
     assert row([good] * 4 + [bad], "T28")["passed"]
     assert not row([good] * 3 + [bad] * 2, "T28")["passed"]

@@ -30,7 +30,7 @@ SCALE, END = "2000", "1921-01-01"
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium (or set CHROMIUM)")
+        pytest.fail(f"{CHROMIUM} is missing: run .ci/ensure-chromium (or set CHROMIUM)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

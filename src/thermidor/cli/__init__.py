@@ -5,6 +5,7 @@ from thermidor.cli import (
     core,  # noqa: F401
     lab,  # noqa: F401
     show,  # noqa: F401
+    trace,  # noqa: F401
 )
 from thermidor.cli.app import app
 

@@ -111,6 +111,15 @@ def run_cmd(
     out: Annotated[
         Path | None, typer.Option(help="run directory (default runs/SCENARIO/seed-N)")
     ] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="numba (the default), numpy (the reference) or cupy")
+    ] = None,
+    save_state: Annotated[
+        Path | None, typer.Option(help="save the state at the run's end (--until) to this file")
+    ] = None,
+    from_state: Annotated[
+        Path | None, typer.Option(help="continue a state saved with --save-state")
+    ] = None,
 ) -> None:
     """Run one scenario; print its chronology and its targets; write its run directory."""
     try:
@@ -130,7 +139,10 @@ def run_cmd(
             def on_step(step: int, total: int, row: dict[str, float]) -> None:
                 bar.update(task, completed=step + 1, total=total, date=f"week {step + 1}/{total}")
 
-            result = run_model(sc, seed=seed, scale=scales, until=stop, on_step=on_step)
+            result = run_model(
+                sc, seed=seed, scale=scales, until=stop, backend=backend, on_step=on_step,
+                save_state=save_state, from_state=from_state,
+            )  # fmt: skip
     except ScenarioError as e:
         fail(e)
 

@@ -22,7 +22,7 @@ from thermidor.engine.backend import (
 from thermidor.engine.calendar import Calendar
 from thermidor.engine.draws import bernoulli, binomial, gain, normal, thin
 from thermidor.engine.ledger import Ledger
-from thermidor.engine.population import Population, chunks, transfer
+from thermidor.engine.population import Population, chunks, plurality, sum_by, transfer
 from thermidor.engine.recorder import Event, Recorder
 from thermidor.engine.rng import Streams, member_seed
 from thermidor.engine.simulation import Context, Hook, Mechanism, Step, Timing, every, run_steps
@@ -50,9 +50,11 @@ __all__ = [
     "member_seed",
     "normal",
     "ops",
+    "plurality",
     "register_backend",
     "register_twin",
     "run_steps",
+    "sum_by",
     "thin",
     "transfer",
     "twin",

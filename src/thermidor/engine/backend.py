@@ -68,7 +68,9 @@ class NumpyOps:
         col[lo : n - removed.size] = col[lo:n][~mask[lo:]]
 
     # -- draws --------------------------------------------------------------------------------
-    def binomial(self, rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    def binomial(
+        self, rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float
+    ) -> np.ndarray:
         """``Binomial(n[i], p[i])`` for each ``i`` (int64)."""
         n = np.asarray(n, dtype=np.int64)
         prob = np.clip(np.broadcast_to(np.asarray(p, dtype=np.float64), n.shape), 0.0, 1.0)
@@ -90,7 +92,9 @@ class NumpyOps:
         weight -= lost
         return lost
 
-    def gain(self, rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    def gain(
+        self, rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float
+    ) -> np.ndarray:
         """Each unit of ``weight[i]`` adds one with probability ``p[i]``; returns the gains."""
         gained = self.binomial(rng, weight, p)
         weight += gained
@@ -116,15 +120,10 @@ class NumpyOps:
         return rng.standard_normal(n)
 
 
-def _shape(
-    p: np.ndarray | float, mask: np.ndarray | None, by: np.ndarray | None, n: int
-) -> tuple[int, ...]:
-    if mask is not None:
-        return tuple(np.shape(mask))
-    if by is not None:
-        return tuple(np.shape(by))
-    if np.ndim(p):
-        return tuple(np.shape(p))
+def _shape(p: Any, mask: np.ndarray | None, by: np.ndarray | None, n: int) -> tuple[int, ...]:
+    for given in (mask, by, p if np.ndim(p) else None):
+        if given is not None:
+            return tuple(np.shape(given))
     if n < 0:
         raise ValueError("bernoulli: give n when neither p nor mask is an array")
     return (n,)

@@ -213,3 +213,19 @@ def chunks(persons: np.ndarray | int, scale: int) -> tuple[np.ndarray, np.ndarra
     has_rem = rem > 0
     weights[last[has_rem]] = rem[has_rem]
     return weights, group
+
+
+def sum_by(
+    key: np.ndarray, weight: np.ndarray, size: int,
+    values: np.ndarray | None = None, mask: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Weighted sums by an integer key outside a population (float64, shape ``(size,)``):
+    ``bincount(key[mask], (weight * values)[mask], minlength=size)[:size]``."""
+    return ops().sum_by(key, weight, values, mask, size)
+
+
+def plurality(
+    groups: np.ndarray, labels: np.ndarray, weights: np.ndarray, n: int, n_labels: int
+) -> np.ndarray:
+    """Per group ``0..n-1``, the label with the most weight; the first on a tie, -1 if empty."""
+    return ops().plurality(groups, labels, weights, n, n_labels)

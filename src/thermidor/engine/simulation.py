@@ -102,10 +102,12 @@ def run_steps(
     streams: Streams,
     recorder: Recorder,
     hooks: Sequence[Hook] = (),
+    first: int = 0,
 ) -> None:
-    """Run the named mechanisms in order for each step, then record the observed indicators."""
+    """Run the named mechanisms in order for each step from ``first``, then record the observed
+    indicators (a run resumed from a saved state starts after the steps it recorded)."""
     last = calendar.n_steps
-    for step in range(last):
+    for step in range(first, last):
         ctx = Context(step, calendar, streams, recorder)
         if hooks:
             for name, mechanism in steps:

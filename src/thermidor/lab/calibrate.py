@@ -43,6 +43,7 @@ from thermidor.model.targets import (
     event_month,
     load_targets,
     modelled,
+    months_off,
     score,
     value_of,
 )
@@ -119,8 +120,7 @@ def statistic(result: Result, t: Target) -> float:
         when = event_month(result, t)
         if when is None:
             return float("nan")
-        y, m = map(int, t.when.split("-"))
-        return float((when.year * 12 + when.month) - (y * 12 + m))
+        return months_off(t, when)
     return value_of(result, t)
 
 

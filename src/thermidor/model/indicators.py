@@ -11,12 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from thermidor.engine import Context
-from thermidor.engine import backend as _backend
-from thermidor.engine.accel import kernels
+from thermidor.engine import Context, twin
 from thermidor.model.mechanisms.confrontations import (
     delegations,
-    fear_threshold,
     open_vote_against,
 )
 from thermidor.model.mechanisms.grain import urban_persons
@@ -190,36 +187,12 @@ def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str
     row["kulak_share"] = row["peasant_share:kulak"]
 
 
+@twin("indicators.member_census")
 def member_census(w: World, p: Params) -> dict[str, Any]:
     """The party's members counted for the indicators: their weight, the old Bolsheviks' share,
     the weight by origin and by faction, and the Leningrad members who still vote against the
-    line in an open meeting. With numba in one pass over the members (integer sums: exact, so
-    the same floats as the numpy reference below, tests/model/test_indicators.py)."""
+    line in an open meeting."""
     mem = w.members
-    threshold = fear_threshold(w, p)  # as ``open_vote_against`` compares it
-    faction = mem["faction"]
-    fused = _backend.current() != "numpy"
-    if fused and mem.n and int(faction.min()) >= 0 and int(faction.max()) < len(FACTIONS):
-        opposition = np.zeros(len(FACTIONS), dtype=np.bool_)
-        opposition[list(OPPOSITIONS)] = True
-        origin = mem["origin"]
-        if int(origin.min()) >= 0 and int(origin.max()) < 3:
-            # numpy compares a float32 column with a Python float in float32 (NEP 50), with a
-            # numpy float64 in float64: the kernel is told which
-            conviction, joined = mem["conviction"], mem["joined"]
-            total, old, by_origin, by_faction, against = _census(
-                mem["weight"], joined, origin, faction, mem["province"], conviction,
-                OLD_BOLSHEVIK_BEFORE, np.result_type(joined, OLD_BOLSHEVIK_BEFORE) == np.float32,
-                threshold, np.result_type(conviction, threshold) == np.float32,
-                opposition, LENINGRAD,
-            )  # fmt: skip
-            return {
-                "members": float(total),
-                "old_bolshevik_share": float(old / total) if total > 0 else float("nan"),
-                "by_origin": by_origin.astype(np.float64),
-                "by_faction": by_faction.astype(np.float64),
-                "leningrad_against": float(against),
-            }
     in_len = mem["province"] == LENINGRAD
     return {
         "members": float(mem.total()),
@@ -228,30 +201,3 @@ def member_census(w: World, p: Params) -> dict[str, Any]:
         "by_faction": mem.sum_by("faction", len(FACTIONS)),
         "leningrad_against": float(mem.total(in_len & open_vote_against(w, p))),
     }
-
-
-@kernels.jit
-def _census(
-    weight, joined, origin, faction, province, conviction, old_before, old32, threshold, thr32,
-    opposition, leningrad,
-):  # type: ignore[no-untyped-def]  # fmt: skip
-    """``member_census`` in one pass (origins in [0, 3) and factions in the table, checked):
-    one table by origin and faction together, one addition a member (a quarter faster than a
-    table each, measured); integer sums, exact in any order."""
-    nf = opposition.size
-    table = np.zeros(3 * nf, dtype=np.int64)
-    total = old = against = 0
-    old_f32, thr_f32 = np.float32(old_before), np.float32(threshold)
-    for i in range(weight.size):
-        wi = weight[i]
-        f = faction[i]
-        total += wi
-        if (joined[i] < old_f32) if old32 else (np.float64(joined[i]) < old_before):
-            old += wi
-        if province[i] == leningrad and opposition[f]:
-            c = conviction[i]
-            if (c >= thr_f32) if thr32 else (np.float64(c) >= threshold):
-                against += wi
-        table[origin[i] * nf + f] += wi
-    by = table.reshape(3, nf)
-    return total, old, by.sum(axis=1), by.sum(axis=0), against

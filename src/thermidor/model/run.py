@@ -12,7 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from thermidor.engine import Calendar, Hook, Recorder, Streams, backends, run_steps, using
+from thermidor.model import checkpoint
 from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENTS
 from thermidor.model.indicators import observe
@@ -43,10 +46,10 @@ def load_backend(name: str) -> str:
     """Load backend ``name`` with the model's compiled twins (``model/fast``); return its name."""
     if name not in BACKENDS:
         raise ScenarioError("backend", name, f"one of {', '.join(BACKENDS)}")
+    if name != "numpy":  # the accelerator and the model's twins (registered on first import)
+        import thermidor.model.fast
     if name == "cupy" and name not in backends():
-        import thermidor.engine.accel.cupy
-    if name != "numpy":  # the twins, even where something imported the accelerator before
-        import thermidor.model.fast  # noqa: F401  (the accelerator and the model's twins)
+        import thermidor.engine.accel.cupy  # noqa: F401  (registers the backend)
     return name
 
 
@@ -96,7 +99,10 @@ def prepare(
     seed: int,
     scale: ScaleArg,
     until: dt.date | str | None = None,
-) -> tuple[Scenario, Calendar, World, Any, dict[str, int]]:
+    build: bool = True,
+) -> tuple[Scenario, Calendar, Any, Any, dict[str, int]]:
+    """The scenario, calendar, world (``build=False``: the inputs instead), parameters and
+    scales of a run, checked."""
     sc = load(scenario)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError("seed", seed, "a non-negative whole number")
@@ -113,9 +119,43 @@ def prepare(
         raw.setdefault(series, {}).update(by_key)
     inputs = build_inputs(cal, raw, cal_rows)
     params = sc.resolved_params()
+    if not build:
+        return sc, cal, inputs, params, scales
     world = build_world(params, inputs, scales, seed)
     world.forced = sc.forced_steps(sc.start, sc.step_days)
     return sc, cal, world, params, scales
+
+
+def fork(
+    path: str | Path,
+    scenario: str | Path | dict[str, Any] | Scenario,
+    seed: int,
+    scale: ScaleArg,
+    until: dt.date | str | None,
+) -> tuple[Scenario, Calendar, World, Any, dict[str, int], Recorder, checkpoint.Checkpoint]:
+    """The state saved in ``path``, continued under ``scenario`` (checkpoint.py says what may
+    differ): the world, the parameters, and a recorder holding the history's rows."""
+    ck, _ = checkpoint.load(path, source_hash())
+    sc, cal, inputs, params, scales = prepare(
+        scenario, seed, ck.scales if scale is None else scale, until, build=False
+    )
+    if scales != ck.scales:
+        raise ScenarioError("scale", scales, f"the saved state's scales {ck.scales}")
+    if cal.n_steps <= ck.step:
+        raise ScenarioError(
+            "until", cal.end.isoformat(), f"a date after the saved state's {ck.date}"
+        )
+    forced = sc.forced_steps(sc.start, sc.step_days)
+    checkpoint.check_fork(ck, sc.to_dict(), inputs, forced)
+    world = ck.world
+    world.inputs, world.forced = inputs, forced
+    recorder = Recorder(cal.n_steps, allowed_events=EVENTS)
+    for name, col in ck.columns.items():
+        recorder.columns[name] = np.full(cal.n_steps, np.nan)
+        recorder.columns[name][: ck.step] = col[: ck.step]
+    recorder.events = list(ck.events)
+    recorder.last_step = ck.step - 1
+    return sc, cal, world, params, scales, recorder, ck
 
 
 def run(
@@ -127,17 +167,22 @@ def run(
     backend: str | None = None,
     on_step: OnStep | None = None,
     hooks: Sequence[Hook] = (),
+    save_state: str | Path | None = None,
+    from_state: str | Path | None = None,
+    force: bool = False,
 ) -> Result:
     """Run one scenario with one seed. Same arguments and backend, same bytes.
 
     ``backend``: ``"numba"`` (the default where numba imports), ``"numpy"`` or ``"cupy"``;
     ``on_step(step, n_steps, row)`` follows each week; ``hooks`` (:class:`thermidor.engine.Hook`)
-    watch each mechanism (``thermidor.engine.Timing`` times them)."""
+    watch each mechanism (``thermidor.engine.Timing`` times them). ``save_state``: write the state
+    at the run's end (``until``) to this file (``force``: replace one); ``from_state``: continue
+    the state saved there under ``scenario`` (model/checkpoint.py)."""
     name = load_backend(backend) if backend is not None else default_backend()
     watchers = (*hooks, _Progress(on_step)) if on_step is not None else tuple(hooks)
     with using(name), _retained(name):
         # the world is freed inside the block: its memory is back with the system when it ends
-        return _run(scenario, seed, scale, until, name, watchers)
+        return _run(scenario, seed, scale, until, name, watchers, save_state, from_state, force)
 
 
 def _retained(backend: str) -> AbstractContextManager[Any]:
@@ -156,11 +201,32 @@ def _run(
     until: dt.date | str | None,
     backend: str,
     hooks: Sequence[Hook],
+    save_state: str | Path | None,
+    from_state: str | Path | None,
+    force: bool,
 ) -> Result:
     t0 = time.perf_counter()
-    sc, cal, world, params, scales = prepare(scenario, seed, scale, until)
-    recorder = Recorder(cal.n_steps, allowed_events=EVENTS)
-    run_steps(world, params, STEP, observe, cal, Streams(seed), recorder, hooks)
+    if save_state is not None:
+        checkpoint.check_target(save_state, force)  # before the run, not after it
+    history: dict[str, Any] | None = None
+    if from_state is None:
+        sc, cal, world, params, scales = prepare(scenario, seed, scale, until)
+        recorder, first = Recorder(cal.n_steps, allowed_events=EVENTS), 0
+    else:
+        sc, cal, world, params, scales, recorder, ck = fork(
+            from_state, scenario, seed, scale, until
+        )
+        first = ck.step
+        history = {"file": str(from_state), "step": ck.step, "date": ck.date, "seed": ck.seed,
+                   "scenario": ck.scenario["name"]}  # fmt: skip
+    run_steps(world, params, STEP, observe, cal, Streams(seed), recorder, hooks, first=first)
+    if save_state is not None:
+        saved = checkpoint.Checkpoint(
+            step=cal.n_steps, date=(cal.start + dt.timedelta(days=cal.n_steps * cal.step_days)).isoformat(),
+            seed=seed, scales=scales, backend=backend, scenario=sc.to_dict(), world=world,
+            columns={k: v.copy() for k, v in recorder.columns.items()}, events=list(recorder.events),
+        )  # fmt: skip
+        checkpoint.save(save_state, saved, _version(), source_hash(), force=force)
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "scenario": sc.to_dict(),
@@ -173,6 +239,7 @@ def _run(
         "steps": cal.n_steps,
         "until": as_date(until).isoformat() if until is not None else None,
         "wall_time_s": round(time.perf_counter() - t0, 3),
+        **({"from_state": history} if history is not None else {}),
     }
     ledger = {
         "initial": dict(world.ledger.initial),

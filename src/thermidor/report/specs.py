@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from thermidor.model.indicators import UNITS
-from thermidor.model.targets import load_targets
+from thermidor.model.targets import load_targets, window_centre
 
 Kind = Literal["line", "harvest", "annual_sum"]
 
@@ -205,19 +205,10 @@ class Mark:
     at_least: bool
 
 
-def _centre(when: str) -> dt.date:
-    if ".." in when:
-        a, b = (dt.date.fromisoformat(x + "-15") for x in when.split(".."))
-        return a + (b - a) / 2
-    if len(when) == 4:
-        return dt.date(int(when), 7, 1)
-    return dt.date.fromisoformat(when + "-15")
-
-
 def marks() -> list[Mark]:
     """Every value target of TARGETS.csv as a point on a chart."""
     return [
-        Mark(t.id, t.quantity, t.when, _centre(t.when), t.value, t.tolerance or 0.0,
+        Mark(t.id, t.quantity, t.when, window_centre(t.when), t.value, t.tolerance or 0.0,
              t.compare == "at_least")
         for t in load_targets()
         if t.kind == "value" and t.value is not None

@@ -39,7 +39,9 @@ class NumbaOps(NumpyOps):
     def squeeze(self, col: np.ndarray, mask: np.ndarray, removed: np.ndarray, n: int) -> None:
         kernels.squeeze(col, removed, n)
 
-    def binomial(self, rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    def binomial(
+        self, rng: np.random.Generator, n: np.ndarray, p: np.ndarray | float
+    ) -> np.ndarray:
         return draws.binomial(rng, n, p)
 
     def thin(
@@ -48,7 +50,9 @@ class NumbaOps(NumpyOps):
     ) -> np.ndarray:  # fmt: skip
         return draws.thin(rng, weight, p, mask, by)
 
-    def gain(self, rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    def gain(
+        self, rng: np.random.Generator, weight: np.ndarray, p: np.ndarray | float
+    ) -> np.ndarray:
         return draws.gain(rng, weight, p)
 
     def bernoulli(

@@ -18,7 +18,9 @@ try:
 
     cp.cuda.runtime.getDeviceCount()
 except Exception as e:  # no CuPy, no driver or no device
-    raise ImportError(f"the cupy backend needs CuPy and a CUDA GPU ({type(e).__name__}: {e})") from e
+    raise ImportError(
+        f"the cupy backend needs CuPy and a CUDA GPU ({type(e).__name__}: {e})"
+    ) from e
 
 
 class CupyOps(NumbaOps):

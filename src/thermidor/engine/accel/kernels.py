@@ -14,9 +14,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 import numba
+import numpy as np
 
 from thermidor.engine.backend import NumpyOps
 
@@ -43,6 +42,7 @@ def _load_numba_array_math_without_blas_probe() -> None:
 
 
 _load_numba_array_math_without_blas_probe()
+
 
 # -- numba ------------------------------------------------------------------------------------
 # Each sum_by kernel returns (sums, ok); ok is False where numpy's own rules must decide (a key
@@ -402,8 +402,6 @@ def weighted_values(weight: np.ndarray, x: np.ndarray) -> np.ndarray:
         _WEIGHTED(weight, x, out)
         return out
     return np.asarray(weight * x)
-
-
 
 
 @jit

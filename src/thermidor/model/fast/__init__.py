@@ -8,4 +8,4 @@ in distribution (tests/model/test_twins.py); the mechanisms never import this pa
 """
 
 from thermidor.engine import accel  # noqa: F401  (registers the numba backend)
-from thermidor.model.fast import industry, peasants  # noqa: F401
+from thermidor.model.fast import factions, indicators, industry, peasants  # noqa: F401

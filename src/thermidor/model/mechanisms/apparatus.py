@@ -7,8 +7,7 @@ share from the workers, the most militant first (§2, §5), who thereby leave th
 
 from __future__ import annotations
 
-from thermidor.engine import Context, chunks, transfer
-from thermidor.engine.draws import bernoulli
+from thermidor.engine import Context, bernoulli, chunks, transfer
 from thermidor.model.mechanisms.civil_war import hazard, leading_posts, militant_weights
 from thermidor.model.params import Params
 from thermidor.model.world import World

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, Population, chunks, transfer
-from thermidor.engine.draws import bernoulli
+from thermidor.engine import Context, Population, bernoulli, chunks, transfer
 from thermidor.model.params import Params
 from thermidor.model.world import PEASANT, REGIONS, WORKER, G, World
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
-from thermidor.engine import backend as _backend
-from thermidor.engine.draws import bernoulli
+from thermidor.engine import Context, bernoulli, sum_by
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
@@ -39,12 +37,7 @@ def delegations(w: World) -> np.ndarray:
     """Delegates by province and faction, shape ``(n_provinces, n_factions)``."""
     mem, org = w.members, w.organs
     key = mem["province"].astype(np.int64) * NF + mem["faction"]
-    # bincount of the weights in float64: integer sums, which the kernels make exactly
-    by = (
-        _backend.ops()
-        .sum_by(key, mem["weight"], None, None, N_PROVINCES * NF)
-        .reshape(N_PROVINCES, NF)
-    )
+    by = sum_by(key, mem["weight"], N_PROVINCES * NF).reshape(N_PROVINCES, NF)
     members = by.sum(axis=1)
     n_del = np.maximum(1, np.round(members / MEMBERS_PER_DELEGATE)).astype(np.int64)
     below = org["level"] >= DISTRICT

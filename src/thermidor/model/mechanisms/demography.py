@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
-from thermidor.engine.draws import bernoulli, gain
+from thermidor.engine import Context, bernoulli, gain
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.peasants import HOUSEHOLDS_BY_REGION
 from thermidor.model.params import Params

@@ -11,12 +11,11 @@ only once enough members lean its way to come out with a platform. Alignment is 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import numpy as np
 
-from thermidor.engine import Context
-from thermidor.engine import backend as _backend
-from thermidor.engine.accel import kernels
+from thermidor.engine import Context, twin
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE, ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, F
@@ -24,11 +23,6 @@ from thermidor.model.world import PEASANT, WORKER, World
 
 NF = len(FACTIONS)
 MONTH = 4  # steps between revisions of alignment
-_C, _R, _L, _G, _WO = (
-    F["centre"], F["right"], F["left_opposition"], F["leningrad_opposition"],
-    F["workers_opposition"],
-)  # fmt: skip
-_OFFICIAL, _FUNCTIONARY = ROLE["official"], ROLE["functionary"]
 
 
 def available(w: World, ctx: Context) -> np.ndarray:
@@ -58,15 +52,13 @@ def scores(w: World, p: Params) -> np.ndarray:
     old = mem["joined"] < OLD_BOLSHEVIK_BEFORE
     worker = mem["origin"] == WORKER
     tradition = np.minimum(1.0, 0.6 + 0.4 * old + 0.2 * worker)
-    crisis = float(w.signals["crisis"])
-    bureaucracy = float(w.signals["appointed_share"])
-    abroad = 1.0 + min(1.0, float(w.signals.get("abroad", 0.0)))
-    left = p["factions.left_appeal"] * conv * tradition * (crisis + bureaucracy) * abroad
+    k = pulls(w, p)
+    left = k.left_appeal * conv * tradition * k.left_pressure * k.abroad
     role = mem["role"]
     apparatus = (role == ROLE["official"]) | (role == ROLE["functionary"])
     contact = 0.5 * (mem["origin"] == PEASANT) + 0.5 * apparatus
-    right = p["factions.right_pull"] * contact * float(w.signals["nep_market"])
-    centre = p["factions.centre_pull"] * (0.4 + 0.6 * apparatus)
+    right = k.right_pull * contact * k.nep_market
+    centre = k.centre_pull * (0.4 + 0.6 * apparatus)
     s = np.zeros((mem.n, NF))
     s[:, F["centre"]] = centre
     s[:, F["right"]] = right
@@ -74,13 +66,24 @@ def scores(w: World, p: Params) -> np.ndarray:
     s[:, F["leningrad_opposition"]] = left * (mem["province"] == LENINGRAD)
     s[:, F["workers_opposition"]] = left * worker * (1.0 - apparatus)
     sec = w.organs["faction"][mem["cell"]]
-    s[np.arange(mem.n), sec] += p["patronage.loyalty"] * (1.0 - conv)
+    s[np.arange(mem.n), sec] += k.loyalty * (1.0 - conv)
     return s
 
 
-def _pulls(w: World, p: Params) -> tuple[float, ...]:
-    """The scalar factors of the pulls (this month's state and the parameters)."""
-    return (
+class Pulls(NamedTuple):
+    """The scalar factors of the pulls: this month's state and the parameters."""
+
+    left_appeal: float
+    left_pressure: float  # the crisis plus the apparatus's appointed share
+    abroad: float  # 1 + a revolution abroad's strength, at most 2
+    right_pull: float
+    nep_market: float
+    centre_pull: float
+    loyalty: float  # patronage: the pull of a member's secretary
+
+
+def pulls(w: World, p: Params) -> Pulls:
+    return Pulls(
         p["factions.left_appeal"],
         float(w.signals["crisis"]) + float(w.signals["appointed_share"]),
         1.0 + min(1.0, float(w.signals.get("abroad", 0.0))),
@@ -92,72 +95,32 @@ def _pulls(w: World, p: Params) -> tuple[float, ...]:
 
 
 def alignment(w: World, p: Params, ctx: Context) -> None:
+    """Monthly: oppositions may come out, then each member joins the open faction he leans to."""
     if not w.decided("insurrection") or ctx.step % MONTH:
         return
-    mem = w.members
-    if mem.n == 0:
+    if w.members.n == 0:
         return
     candidates = _candidates(w, ctx)
-    if _backend.current() == "numpy":
-        s = scores(w, p)
-        leaning = {name: mem.share(s[:, F[name]] > s[:, F["centre"]]) for name in candidates}
-        _form(w, p, ctx, leaning)
-        ok = available(w, ctx)
-        if not ok[F["right"]]:  # before the Right's split, its pull goes to the majority bloc
-            s[:, F["centre"]] = np.maximum(s[:, F["centre"]], s[:, F["right"]])
-        s[:, ~ok] = -np.inf
-        mem["faction"] = s.argmax(axis=1).astype(np.int8)
-        return
-    args = (
-        mem["conviction"], mem["joined"], np.float32(OLD_BOLSHEVIK_BEFORE), mem["origin"],
-        mem["role"], mem["province"], w.organs["faction"][mem["cell"]], mem["weight"],
-        np.array(_pulls(w, p)),
-    )  # fmt: skip
     if candidates:
-        _, lean_w = _align(*args, np.ones(NF, dtype=np.bool_), False)
-        total = mem.total()
-        _form(w, p, ctx, {name: float(lean_w[F[name]] / total) for name in candidates})
-    choice, _ = _align(*args, available(w, ctx), True)
-    mem["faction"] = choice
+        _form(w, p, ctx, leanings(w, p, candidates))
+    w.members["faction"] = choose(w, p, available(w, ctx))
 
 
-@kernels.jit
-def _align(conviction, joined, old_before, origin, role, province, sec, weight, k, ok, choose):  # type: ignore[no-untyped-def]
-    """``scores`` fused: the leaning totals, or (``choose``) the choice; same floats, same order."""
-    n = conviction.size
-    choice = np.empty(n, dtype=np.int8)
-    lean = np.zeros(NF, dtype=np.int64)
-    s = np.empty(NF, dtype=np.float64)
-    c_i, r_i, l_i, g_i, wo_i = _C, _R, _L, _G, _WO
-    for i in range(n):
-        conv = np.float64(conviction[i])
-        old = 0.4 if joined[i] < old_before else 0.0
-        worker = 1.0 if origin[i] == WORKER else 0.0
-        tradition = min(1.0, 0.6 + old + 0.2 * worker)
-        left = k[0] * conv * tradition * k[1] * k[2]
-        app = 1.0 if (role[i] == _OFFICIAL or role[i] == _FUNCTIONARY) else 0.0
-        contact = 0.5 * (1.0 if origin[i] == PEASANT else 0.0) + 0.5 * app
-        s[c_i] = k[5] * (0.4 + 0.6 * app)
-        s[r_i] = k[3] * contact * k[4]
-        s[l_i] = left
-        s[g_i] = left * (1.0 if province[i] == LENINGRAD else 0.0)
-        s[wo_i] = left * worker * (1.0 - app)
-        s[sec[i]] = s[sec[i]] + k[6] * (1.0 - conv)
-        if not choose:
-            for f in range(NF):
-                if s[f] > s[c_i]:
-                    lean[f] += weight[i]
-            continue
-        if not ok[r_i]:
-            s[c_i] = max(s[c_i], s[r_i])
-        best = -1
-        top = 0.0
-        for f in range(NF):
-            if ok[f] and (best < 0 or s[f] > top):
-                best = f
-                top = s[f]
-        choice[i] = best if best >= 0 else 0
-    return choice, lean
+@twin("factions.leanings")
+def leanings(w: World, p: Params, candidates: list[str]) -> dict[str, float]:
+    """Per candidate opposition, the share of members (by weight) it pulls more than the Centre."""
+    s = scores(w, p)
+    return {name: w.members.share(s[:, F[name]] > s[:, F["centre"]]) for name in candidates}
+
+
+@twin("factions.choose")
+def choose(w: World, p: Params, ok: np.ndarray) -> np.ndarray:
+    """Each member's faction: the open one that pulls him most (int8)."""
+    s = scores(w, p)
+    if not ok[F["right"]]:  # before the Right's split, its pull goes to the majority bloc
+        s[:, F["centre"]] = np.maximum(s[:, F["centre"]], s[:, F["right"]])
+    s[:, ~ok] = -np.inf
+    return s.argmax(axis=1).astype(np.int8)
 
 
 def _candidates(w: World, ctx: Context) -> list[str]:

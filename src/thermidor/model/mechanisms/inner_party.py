@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
-from thermidor.engine import backend as _backend
-from thermidor.engine.draws import bernoulli
+from thermidor.engine import Context, bernoulli
+from thermidor.engine import plurality as engine_plurality
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
@@ -34,7 +33,7 @@ NF = len(FACTIONS)
 
 def plurality(groups: np.ndarray, factions: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """Per group, the faction with most weight (-1 where a group is empty)."""
-    return _backend.ops().plurality(groups, factions, weights, n, NF)
+    return engine_plurality(groups, factions, weights, n, NF)
 
 
 def secretaries(w: World, p: Params, ctx: Context) -> None:

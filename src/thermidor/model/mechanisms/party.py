@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, chunks
-from thermidor.engine.draws import bernoulli
+from thermidor.engine import Context, bernoulli, chunks
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.tree import cells_for

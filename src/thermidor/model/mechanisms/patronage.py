@@ -9,8 +9,7 @@ the flip and the delegates follow from the tree.
 
 from __future__ import annotations
 
-from thermidor.engine import Context
-from thermidor.engine.draws import bernoulli
+from thermidor.engine import Context, bernoulli
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.params import Params
 from thermidor.model.tree import F
