@@ -274,6 +274,8 @@ def _verdict(r: dict[str, Any]) -> str:
 
 
 def _essay(r: dict[str, Any]) -> str:
+    if r["kind"] == "order":
+        return str(r["target"])
     if r["kind"] == "event":
         return f"{r['when']} ± {r['tolerance']:g} months"
     if r["target"] is None:
@@ -287,7 +289,7 @@ def _sim(r: dict[str, Any], key: str) -> str:
     v = r[key]
     if not r["modelled"]:
         return "–"
-    if r["kind"] == "event":
+    if r["kind"] in ("event", "order"):
         return "never" if v is None else str(v)
     return "–" if v is None else figures.number(v)
 

@@ -15,4 +15,5 @@ from thermidor.model.fast import (  # noqa: F401
     indicators,
     industry,
     nep,
+    peasants,
 )
