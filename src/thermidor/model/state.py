@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -91,14 +91,21 @@ class ColumnCache(Generic[T]):
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         self.columns, self.computed, self._owner, self._key, self._value = state
 
-    def get(self, pop: Population, compute: Callable[[], T]) -> T:
+    def stale(self, pop: Population) -> bool:
+        """Whether ``get`` would compute the value again for ``pop``."""
         if not isinstance(pop, TrackedPopulation):
             raise TypeError(f"{pop.name}: a ColumnCache needs a TrackedPopulation")
-        key = pop.version(self.columns)
-        if self._value is None or self._owner is not pop or key != self._key:
-            self._value = compute()
-            self._owner, self._key = pop, key
-            self.computed += 1
+        return (
+            self._value is None or self._owner is not pop or pop.version(self.columns) != self._key
+        )
+
+    def get(self, pop: Population, compute: Callable[[], T]) -> T:
+        """The value for ``pop``: the one held while fresh, else ``compute()`` (then held)."""
+        if not self.stale(pop):
+            return cast(T, self._value)
+        tracked = cast(TrackedPopulation, pop)
+        self._value, self._owner, self._key = compute(), tracked, tracked.version(self.columns)
+        self.computed += 1
         return self._value
 
 
