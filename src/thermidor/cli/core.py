@@ -21,14 +21,17 @@ from thermidor.lab.ensemble import run_many, seeds_for
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
 from thermidor.model.result import Result
+from thermidor.model.run import NAMED_SCALES, resolve_scales
 from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
 from thermidor.model.targets import score
 
 
-def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
+def parse_scale(values: list[str] | None) -> int | str | dict[str, int] | None:
     if not values:
         return None
+    if len(values) == 1 and values[0] in NAMED_SCALES:
+        return values[0]
     per: dict[str, int] = {}
     for v in values:
         if "=" in v:
@@ -41,7 +44,9 @@ def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
             try:
                 return int(v)
             except ValueError:
-                raise ScenarioError("scale", v, "a whole number, or POPULATION=N") from None
+                raise ScenarioError(
+                    "scale", v, f"a whole number, {' or '.join(NAMED_SCALES)}, or POPULATION=N"
+                ) from None
     return per
 
 
@@ -104,7 +109,8 @@ def run_cmd(
     scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="persons per agent: N for every population, or POPULATION=N (repeatable)"
+            help="persons per agent: N for every population, a named scale (ensemble: 4x the "
+            "default), or POPULATION=N (repeatable)"
         ),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
@@ -174,6 +180,10 @@ def targets_cmd(
     root: Annotated[int, typer.Option(help="root seed of the ensemble")] = 0,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    scale: Annotated[
+        list[str] | None,
+        typer.Option(help="persons per agent: N, ensemble (4x the default), or POPULATION=N"),
+    ] = None,
 ) -> None:
     """Score an ensemble against every figure and date in TARGETS.csv."""
     try:
@@ -181,6 +191,7 @@ def targets_cmd(
         if seeds < 1:
             raise ScenarioError("seeds", seeds, "a whole number >= 1")
         members = seeds_for(seeds, root)
+        scales = resolve_scales(parse_scale(scale))
     except ScenarioError as e:
         fail(e)
 
@@ -194,7 +205,7 @@ def targets_cmd(
     ) as bar:
         task = bar.add_task(f"{sc.name}: {seeds} seeds", total=seeds)
         results = run_many(
-            sc, members, workers=workers, on_done=lambda i, r: bar.update(task, advance=1)
+            sc, members, scales, workers, on_done=lambda i, r: bar.update(task, advance=1)
         )
     rows = score(results)
     out = [
