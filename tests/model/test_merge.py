@@ -9,7 +9,7 @@ import pytest
 
 from thermidor.engine import Hook, Population
 from thermidor.model.merge import MERGED, merge
-from thermidor.model.run import prepare, run
+from thermidor.model.run import run
 from thermidor.model.state import ColumnCache, TrackedPopulation
 from thermidor.model.world import official_population, worker_population
 
@@ -100,10 +100,17 @@ class _Count(Hook):
 
     def __init__(self) -> None:
         self.seen: list[dict[str, int]] = []
+        self.again = 0
 
     def on_step(self, step: int, n_steps: int, row: dict[str, float], state: Any) -> None:
         if step % 4 == 0:
             self.seen.append({k: state.population(k).n for k in MERGED})
+            self.seen[-1]["officials_whole"] = state.officials.total() // 50
+            for name, bins in MERGED.items():  # what the step merged cannot be merged further
+                pop = state.population(name)
+                twin = Population(name, {k: d for k, d in pop.dtypes.items() if k != "weight"})
+                twin.append(**pop.snapshot())
+                self.again += merge(twin, bins, cap=state.scales[name])
 
 
 def test_a_run_merges_monthly_and_the_ledger_records_no_flow_for_it() -> None:
@@ -111,7 +118,16 @@ def test_a_run_merges_monthly_and_the_ledger_records_no_flow_for_it() -> None:
     r = run("baseline", 0, 50, until="1919-06-01", backend="numpy", hooks=[hook])
     assert r.ledger["expected"] == r.ledger["actual"]
     assert not any("merge" in cause for cause in r.ledger["by_cause"])
-    # officials hold only booleans and a city: at most 2**4 * 3 combinations after a merge
-    assert max(s["officials"] for s in hook.seen) <= 48
-    unmerged = prepare("baseline", 0, 50)[2].workers.n  # March 1917, before any merge
-    assert max(s["workers"] for s in hook.seen) < unmerged / 3
+    # officials hold only booleans and a city: at most 2**4 * 3 combinations after a merge, each
+    # cut into agents of the scale (50 persons) and one remainder
+    assert all(s["officials"] <= s["officials_whole"] + 48 for s in hook.seen)
+    assert hook.again == 0
+
+
+def test_a_cap_cuts_merged_groups_into_agents_of_the_scale() -> None:
+    wk = worker_population()
+    wk.append(weight=[60, 70, 5, 0], sector=[1, 1, 2, 2])
+    assert merge(wk, cap=50) == 0  # 4 rows -> 50, 50, 30 (sector 1) and 5 (sector 2)
+    assert wk["weight"].tolist() == [50, 50, 30, 5]
+    assert wk["sector"].tolist() == [1, 1, 1, 2]
+    assert merge(wk, cap=50) == 0

@@ -20,7 +20,7 @@ from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENTS
 from thermidor.model.indicators import observe
 from thermidor.model.initial import DEFAULT_SCALES, POPULATIONS, build_world
-from thermidor.model.inputs import build_inputs, load_baseline_series
+from thermidor.model.inputs import build_inputs, load_baseline_series, stochastic_weather
 from thermidor.model.result import SCHEMA_VERSION, Result
 from thermidor.model.scenario import Scenario, as_date, load
 from thermidor.model.step import STEP
@@ -133,6 +133,8 @@ def prepare(
     for series, by_key in sc.inputs.items():
         raw.setdefault(series, {}).update(by_key)
     inputs = build_inputs(cal, raw, cal_rows)
+    if sc.world == "stochastic":
+        inputs = stochastic_weather(inputs, cal, seed)
     params = sc.resolved_params()
     if not build:
         return sc, cal, inputs, params, scales
