@@ -81,7 +81,7 @@ def test_no_merge_leaves_the_rows_as_they_were_and_zero_weights_go() -> None:
 
 
 def test_merge_refuses_a_column_it_does_not_have() -> None:
-    with pytest.raises(KeyError, match="workers: cannot bin"):
+    with pytest.raises(KeyError, match=r"workers: cannot bin"):
         merge(worker_population(), {"wealth": 0.1})
 
 

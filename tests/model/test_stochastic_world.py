@@ -46,7 +46,7 @@ def test_the_manifest_records_the_world_and_a_bad_one_is_refused() -> None:
     assert load(STOCHASTIC).to_dict()["run"]["world"] == "stochastic"
     manifest = load(STOCHASTIC).to_dict()
     assert scenario_from_manifest(manifest).world == "stochastic"  # a rerun runs the same world
-    with pytest.raises(ScenarioError, match="run.world"):
+    with pytest.raises(ScenarioError, match=r"run\.world"):
         load({"extends": "baseline", "run": {"world": "random"}})
 
 
