@@ -1,0 +1,63 @@
+"""The ``ensemble`` scale (four times the default persons per agent) reproduces the default's.
+
+The statistic: over the same 10 seeds of the baseline, 1917-1929, (a) the pass/fail of every
+target in TARGETS.csv (pass: hit in at least 80% of the seeds) is the same at both scales but
+for at most MAX_FLIPS targets, each of which has a hit rate within 0.25 of the other scale's; and
+(b) the yearly means (over the seeds, then the year's recorded weeks) of the indicators below
+agree within 10% of the default scale's value, or 0.03 in absolute terms for a share near zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from thermidor import Result
+from thermidor.lab.ensemble import run_many, seeds_for
+from thermidor.model.targets import score
+
+pytestmark = pytest.mark.slow
+SEEDS = 10
+MAX_FLIPS = 2
+INDICATORS = (
+    "working_class", "industrial_output_vs_prewar", "grain_harvest_vs_prewar", "party_members",
+    "old_bolshevik_share", "state_officials", "class_capacity", "workers_democracy",
+    "food_supply", "mean_consciousness", "kulak_share", "bureaucratic_control",
+)  # fmt: skip
+
+
+def _yearly(results: list[Result], column: str) -> np.ndarray:
+    x = np.nanmean(np.array([np.asarray(r.columns[column], dtype=float) for r in results]), 0)
+    years = results[0].dates.astype("datetime64[Y]").astype(int)
+    return np.array([np.nanmean(x[years == y]) for y in np.unique(years)])
+
+
+@pytest.fixture(scope="module")
+def both(shared: Callable[..., Any]) -> tuple[list[Result], list[Result]]:
+    seeds = seeds_for(SEEDS, 0)
+    default = shared("full-default-10", lambda: run_many("baseline", seeds, None, workers=2))
+    ensemble = shared(
+        "full-ensemble-10", lambda: run_many("baseline", seeds, "ensemble", workers=2)
+    )
+    return default, ensemble
+
+
+def test_the_same_targets_pass_at_both_scales(both: tuple[list[Result], list[Result]]) -> None:
+    a, b = (score(rs) for rs in both)
+    flips = [(x["id"], x["hit_rate"], y["hit_rate"]) for x, y in zip(a, b, strict=True)
+             if x["passed"] != y["passed"]]  # fmt: skip
+    print(flips)
+    assert len(flips) <= MAX_FLIPS, flips
+    assert all(abs(ha - hb) <= 0.25 for _, ha, hb in flips), flips
+
+
+def test_yearly_indicator_means_agree(both: tuple[list[Result], list[Result]]) -> None:
+    default, ensemble = both
+    for column in INDICATORS:
+        a, b = _yearly(default, column), _yearly(ensemble, column)
+        ok = np.isnan(a) | (np.abs(b - a) <= np.maximum(0.10 * np.abs(a), 0.03))
+        print(column, np.round(a, 3), np.round(b, 3))
+        assert ok.all(), (column, np.round(a, 3), np.round(b, 3))
