@@ -70,6 +70,8 @@ UNITS: dict[str, str] = {
     "opposition_delegate_share:leningrad": "fraction",
     "leningrad_members_still_opposition": "persons",
     "opposition_members_elected_to_central_committee": "persons",
+    "opposition_vote_share:7th_congress": "fraction",
+    "left_communist_share": "fraction",
     "kulak_share": "fraction",
 }
 WEEKS_PER_MONTH = 365.25 / 12 / 7
@@ -185,6 +187,10 @@ def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str
     row["leningrad_members_still_opposition"] = census["leningrad_against"]
     row["opposition_members_elected_to_central_committee"] = float(sig["cc_opposition"])
     row["kulak_share"] = row["peasant_share:kulak"]
+    row["opposition_vote_share:7th_congress"] = float(
+        sig["opposition_vote_share"].get("7th_congress", np.nan)
+    )
+    row["left_communist_share"] = float(sig["left_communist_share"])
 
 
 @twin("indicators.member_census")

@@ -211,6 +211,8 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
         scissors=1.0,
         expelled_total=0,
         cc_opposition=0,
+        opposition_vote_share={},  # body -> share of its delegates not voting for the motion
+        left_communist_share=0.0,
         procurement_history=[],
         press_share=0.0,
         opposition_member_share=0.0,
