@@ -124,7 +124,9 @@ PARAMS: tuple[Param, ...] = (
        "class capacity K below which a due soviet election lapses (scaled by the war)",
        "§3; modelling", "political"),
     _p("insurrection.soviet_support", 0.5, 0.3, 0.9, "fraction",
-       "Bolshevik share of the Petrograd soviet the party waits for", "§1, §3", "political"),
+       "Bolshevik share of the Petrograd soviet the party waits for before it times the "
+       "insurrection to a Congress of Soviets (the rule was set with T28 in view: the 2nd "
+       "Congress's date is record)", "§1, §3", "political", ("T28",)),
     _p("insurrection.army_sympathy", 0.5, 0.1, 0.9, "fraction",
        "share of the army sympathising without which no insurrection is tried", "§1", "political"),
     # --- M2 class capacity (§2, §3) -----------------------------------------------------
@@ -259,6 +261,9 @@ PARAMS: tuple[Param, ...] = (
        "share of the Right SRs on the side of the counter-revolution", "§3"),
     _p("parties.white_share_mensheviks", 0.3, 0.0, 1.0, "fraction",
        "share of the Mensheviks sympathetic to the Whites (Volga, Samara)", "§3"),
+    _p("parties.reprieve_margin", 0.15, 0.0, 1.0, "fraction",
+       "how far below its peak since the ban the threat of a banned party must ease for its "
+       "press to be given back", "§3; modelling", "political"),
     _p("parties.left_sr_tolerance", 0.45, 0.05, 3.0, "years of grievance",
        "how long the Left SRs bear the peace and the requisitions before resorting to terror",
        "§3; record"),
@@ -422,7 +427,8 @@ PARAMS: tuple[Param, ...] = (
     _p("confrontation.demotion", 0.8, 0.0, 1.0, "fraction",
        "share of opposition secretaries replaced by appointees in a confrontation", "§9"),
     _p("confrontation.expulsion", 0.6, 0.0, 1.0, "fraction",
-       "share of an opposition's members expelled when it persists after a defeat", "§9",
+       "share of an opposition's open opponents of the line (its leaders and those who will not "
+       "recant) expelled when it persists after a defeat", "§9",
        "political"),
     # --- M15 the bureaucracy as a class (§8, §9) ----------------------------------------
     _p("bureaucracy.control_threshold", 0.8, 0.0, 1.0, "index",

@@ -155,6 +155,7 @@ class World:
     soviets: dict[str, Soviet] = field(default_factory=dict)
     legal: dict[str, bool] = field(default_factory=dict)
     press: dict[str, bool] = field(default_factory=dict)
+    seated: dict[str, bool] = field(default_factory=dict)  # a party's delegates sit in the soviets
     capacity: np.ndarray = field(default_factory=lambda: np.ones(len(SECTORS)))  # by sector
     regional_capacity: np.ndarray = field(default_factory=lambda: np.ones(len(REGIONS)))
     transport: float = 1.0

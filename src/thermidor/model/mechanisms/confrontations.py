@@ -287,7 +287,9 @@ def _demote(w: World, p: Params, ctx: Context, faction: int) -> None:
 def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -> None:
     mem = w.members
     rng = ctx.rng("confrontations.expel", F[name])
-    theirs = mem["faction"] == F[name]
+    # the leaders and those who will not recant: the members who still stand against the line
+    # in an open meeting (§9: "expelled its leaders"), not the faction's rank and file
+    theirs = (mem["faction"] == F[name]) & open_vote_against(w, p)
     lost = mem.thin(rng, p["confrontation.expulsion"], mask=theirs)
     n = int(lost.sum())
     w.ledger.flow("expulsion", "members", "outside", n)
@@ -302,7 +304,7 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
         ctx,
         "expulsions" if name == "left_opposition" else "right_removed",
         True,
-        f"The {body} expels the {label}: {n:,} members",
+        f"The {body} expels the {label}'s leaders and those who will not recant: {n:,} members",
         expelled=n,
         **{k: vote[k] for k in ("for", "against")},
     )

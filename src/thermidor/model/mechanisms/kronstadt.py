@@ -13,6 +13,7 @@ from __future__ import annotations
 from thermidor.engine import Context
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.congress import closing
+from thermidor.model.mechanisms.parties import unseat
 from thermidor.model.params import Params
 from thermidor.model.world import PEASANT, G, World
 
@@ -41,6 +42,7 @@ def rising(w: World, p: Params, ctx: Context) -> None:
                 discontent=round(discontent, 4),
                 demands=["soviets without the party", "free trade in grain"],
             )
+            unseat(w, ctx, "the rising demanded soviets without the party")
     elif ctx.step == w.decisions["kronstadt_type_rising"] + SUPPRESSION_WEEKS:
         sd = w.soldiers
         kr = sd["garrison"] == G["kronstadt"]

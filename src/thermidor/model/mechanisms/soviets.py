@@ -17,6 +17,7 @@ from thermidor.model.params import Params
 from thermidor.model.world import C, G, World
 
 CAPITALS = ("petrograd", "moscow")
+OTHERS = ("mensheviks", "left_srs", "right_srs")  # the socialist parties of the soviets
 
 
 def elector_support(w: World, p: Params, city: str) -> float:
@@ -136,7 +137,17 @@ def workers_democracy(w: World, p: Params, ctx: Context) -> None:
     """M6: W = K x the soviets' responsiveness (regular elections, more than one party)."""
     months = max((ctx.step - w.soviets[c].last_election) / WEEKS_PER_MONTH for c in CAPITALS)
     regular = min(1.0, max(0.0, (18.0 - months) / 12.0))
-    others = sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs"))
-    plural = 0.5 + 0.5 * min(1.0, others / 2)
-    w.signals["workers_democracy"] = float(w.signals["K"]) * regular * plural
+    w.signals["workers_democracy"] = float(w.signals["K"]) * regular * plural(w)
     w.signals["soviet_months"] = months
+
+
+def plural(w: World) -> float:
+    """More than one party (M6): the other parties' voices, their seats in the soviets and their
+    press, from 0.5 (none) to 1 (at least four)."""
+    voices = sum(w.seated.values()) + sum(w.press[x] for x in OTHERS)
+    return 0.5 + 0.5 * min(1.0, voices / 4)
+
+
+def legal_opposition_in_soviets(w: World) -> int:
+    """How many parties other than the Bolsheviks sit in the soviets."""
+    return int(sum(w.seated.values()))
