@@ -242,7 +242,7 @@ PARAMS: tuple[Param, ...] = (
        "elasticity of productivity to the share of skilled, hereditary workers", "§2"),
     _p("industry.fuel_elasticity", 0.5, 0.0, 2.0, "elasticity",
        "elasticity of other sectors' output to fuel", "§2; record"),
-    _p("industry.coke_elasticity", 2.0, 0.0, 4.0, "elasticity",
+    _p("industry.coke_elasticity", 1.5, 0.0, 4.0, "elasticity",
        "elasticity of pig iron to fuel (coke: a blast furnace cannot run on firewood)",
        "§2; record", calibrated_for=("T04",)),
     _p("industry.productivity_recovery", 0.3, 0.0, 2.0, "1/year",
