@@ -100,7 +100,7 @@ def _p(
 # fmt: off
 PARAMS: tuple[Param, ...] = (
     # --- M1 consciousness and the soviets (§1, §3) -------------------------------------
-    _p("consciousness.grievance_rate", 0.7, 0.0, 10.0, "1/year",
+    _p("consciousness.grievance_rate", 0.65, 0.0, 10.0, "1/year",
        "growth of a worker's consciousness per unit of grievance, toward 1", "§1; modelling",
        calibrated_for=("T27",)),
     _p("consciousness.contagion", 0.7, 0.0, 1.0, "fraction",
