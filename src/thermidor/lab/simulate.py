@@ -22,9 +22,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from thermidor.lab.horizon import with_horizon
 import numpy as np
 
+from thermidor.lab.horizon import with_horizon
 from thermidor.lab.outcomes import (
     CONSOLIDATION,
     OUTCOMES,
