@@ -249,7 +249,9 @@ def _runs(app: FastAPI, st: Store, jobs: Jobs) -> None:
             job = jobs.get(key)
             if job is None:
                 raise HTTPException(404, f"no run {key!r}")
-            return job.summary() | {"position": jobs.position(key), "url": f"/runs/{key}"}
+            pb = app.state.playbacks.get(key)
+            return job.summary() | {"position": jobs.position(key), "url": f"/runs/{key}",
+                                    "paused": pb is not None and pb.state == "paused"}  # fmt: skip
         r = st.load(key)
         return {"key": key, "status": "done", "url": f"/runs/{key}", **_describe(r)}
 
