@@ -32,7 +32,7 @@ RECENT_WEEKS = 4  # the threat members weigh: the war's intensity over the past 
 
 def question_open(w: World, ctx: Context) -> bool:
     """After October and the armistice, until a congress has voted on the peace."""
-    if not w.decided("insurrection") or "brest_vote" in w.signals:
+    if not w.decided("insurrection") or w.peace.voted is not None:
         return False
     since = w.decisions["insurrection"]
     return bool(np.any(w.inputs.world_war[since : ctx.step + 1] < 1.0))
@@ -72,11 +72,11 @@ def peace(w: World, p: Params, ctx: Context) -> None:
     mem = w.members
     weight = mem["weight"].astype(np.float64)
     share = float(weight @ stance[:, WAR] / max(weight.sum(), 1.0))
-    w.signals["left_communist_share"] = share
-    if "left_communists" not in w.signals["formed"]:
+    w.peace.left_communist_share = share
+    if "left_communists" not in w.factions.formed:
         needed = p["factions.formation_share"] * 0.4  # platforms taken for granted before the ban
         if share >= needed:
-            w.signals["formed"]["left_communists"] = ctx.step
+            w.factions.formed["left_communists"] = ctx.step
             ctx.emit(
                 "left_communists_formed",
                 "The Left Communists (Bukharin) come out for a revolutionary war against the "
@@ -106,9 +106,9 @@ def _vote(w: World, p: Params, ctx: Context, body: str, stance: np.ndarray) -> N
         counts += rng.multinomial(n, pr / pr.sum())
     n_for, n_against, n_abstained = int(counts[PEACE]), int(counts[WAR]), int(counts[WAVER])
     ratified = n_for > n_against
-    w.signals["brest_vote"] = ctx.step
-    w.signals["left_communist_share"] = 0.0  # the question is closed
-    w.signals["opposition_vote_share"]["7th_congress" if body == "7th Congress" else body] = (
+    w.peace.voted = ctx.step
+    w.peace.left_communist_share = 0.0  # the question is closed
+    w.peace.opposition_vote_share["7th_congress" if body == "7th Congress" else body] = (
         n_against + n_abstained
     ) / max(int(counts.sum()), 1)
     verdict = "ratifies" if ratified else "rejects"

@@ -29,8 +29,8 @@ BANS = {
 
 
 def threat(w: World, p: Params, party: str) -> float:
-    k = float(w.signals["K"])
-    return p[f"parties.white_share_{party}"] * w.signals["civil_war"] * (2.0 - k)
+    k = float(w.working_class.K)
+    return p[f"parties.white_share_{party}"] * w.war.civil_war * (2.0 - k)
 
 
 def legality(w: World, p: Params, ctx: Context) -> None:
@@ -46,26 +46,26 @@ def legality(w: World, p: Params, ctx: Context) -> None:
             text,
             party=party,
             threat=round(t, 4),
-            civil_war=round(w.signals["civil_war"], 4),
-            K=round(w.signals["K"], 4),
+            civil_war=round(w.war.civil_war, 4),
+            K=round(w.working_class.K, 4),
         ):
             w.legal[party] = False
             w.press[party] = False
             w.seated[party] = party in FREE  # its members keep their freedom, and their seats
-            w.signals[f"threat_peak:{party}"] = t
+            w.parties.threat_peak[party] = t
     _reprieve(w, p, ctx)
     # the Left SRs: the peace of Brest and the requisitions, borne until terror
-    peace = 1.0 if w.signals["world_war"] == 0 else 0.0
+    peace = 1.0 if w.war.world_war == 0 else 0.0
     grievance = peace + (1.0 if w.decided("requisitioning") else 0.0) if october else 0.0
-    w.signals["left_sr_grievance"] = w.signals.get("left_sr_grievance", 0.0) + ctx.dt * grievance
-    terror = w.signals["left_sr_grievance"] >= p["parties.left_sr_tolerance"]
+    w.parties.left_sr_grievance = w.parties.left_sr_grievance + ctx.dt * grievance
+    terror = w.parties.left_sr_grievance >= p["parties.left_sr_tolerance"]
     if decide(
         w,
         ctx,
         "left_srs_banned",
         terror,
         "The Left SRs turn to terror against the peace and the requisitions and are outlawed.",
-        grievance_years=round(w.signals["left_sr_grievance"], 4),
+        grievance_years=round(w.parties.left_sr_grievance, 4),
     ):
         w.legal["left_srs"] = False
         w.press["left_srs"] = False
@@ -77,16 +77,15 @@ def _reprieve(w: World, p: Params, ctx: Context) -> None:
     was banned for has eased a margin below its peak since the ban, and loses it again when the
     threat returns to that peak, then for good (§3: the Mensheviks' three months of press in 1919)."""
     for party in FREE:
-        peak_key = f"threat_peak:{party}"
-        if w.legal[party] or peak_key not in w.signals or not w.seated[party]:
+        if w.legal[party] or party not in w.parties.threat_peak or not w.seated[party]:
             continue
         t = threat(w, p, party)
-        peak = max(float(w.signals[peak_key]), t)
-        w.signals[peak_key] = peak
-        once = f"reprieved:{party}" in w.signals  # a brief reprieve: once closed again, for good
+        peak = max(float(w.parties.threat_peak[party]), t)
+        w.parties.threat_peak[party] = peak
+        once = party in w.parties.reprieved  # a brief reprieve: once closed again, for good
         if not w.press[party] and not once and t < peak * (1.0 - p["parties.reprieve_margin"]):
             w.press[party] = True
-            w.signals[f"reprieved:{party}"] = ctx.step
+            w.parties.reprieved[party] = ctx.step
             ctx.emit(
                 "press_reprieve",
                 f"The {party.capitalize()} get their press back: the threat they were banned "

@@ -46,7 +46,7 @@ def elections(w: World, p: Params, ctx: Context) -> None:
         sov = w.soviets[city]
         if ctx.step - sov.last_election < term:
             continue
-        k_city = float(w.signals["K_city"][C[city]])
+        k_city = float(w.working_class.K_city[C[city]])
         emergency = float(w.inputs.civil_war[ctx.step])
         willing = k_city * (1.0 - 0.5 * emergency)
         if october and willing < p["soviets.election_capacity"]:
@@ -137,8 +137,8 @@ def workers_democracy(w: World, p: Params, ctx: Context) -> None:
     """M6: W = K x the soviets' responsiveness (regular elections, more than one party)."""
     months = max((ctx.step - w.soviets[c].last_election) / WEEKS_PER_MONTH for c in CAPITALS)
     regular = min(1.0, max(0.0, (18.0 - months) / 12.0))
-    w.signals["workers_democracy"] = float(w.signals["K"]) * regular * plural(w)
-    w.signals["soviet_months"] = months
+    w.soviet_democracy.workers_democracy = float(w.working_class.K) * regular * plural(w)
+    w.soviet_democracy.soviet_months = months
 
 
 def plural(w: World) -> float:
