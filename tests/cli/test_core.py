@@ -130,7 +130,7 @@ def test_targets_json_scores_an_ensemble(tmp_path):
     by_id = {r["id"]: r for r in rows}
     assert by_id["T28"]["kind"] == "event" and by_id["T28"]["occurred_share"] == 1.0
     assert by_id["T28"]["simulated_median"] is not None
-    assert by_id["T24"]["role"] == "not modelled yet" and by_id["T24"]["passed"] is False
+    assert by_id["T24"]["role"] == "after the horizon" and by_id["T24"]["passed"] is False
     assert all(0.0 <= r["hit_rate"] <= 1.0 for r in rows)
 
 
