@@ -3,15 +3,16 @@
 - ``table``: a boxed table as wide as the terminal. Each column is given at least its longest
   word, so cells wrap at word boundaries and are never cut; a table whose longest words do not
   fit side by side is printed as ``plain`` instead.
-- ``plain`` (the default when stdout is not a terminal: a log, a pipe, a file): aligned columns
-  with the last one wrapped at word boundaries under itself; where even that does not fit, one
-  block per row, ``field  value`` lines wrapped under the value. No boxes, no ellipses, no line
+- ``plain`` (the default when stdout is not a terminal: a log, a pipe, a file): columns
+  separated by spaces, each cell wrapped at word boundaries within its column (each at least its
+  longest word); where the longest words do not fit side by side, one block per row, ``field
+  value`` lines wrapped under the value. No boxes, no ellipses, no line
   wider than the width (``COLUMNS``, 80 when it is unset and stdout is not a terminal).
 - ``csv``: the same columns, one header row, values as data (numbers unformatted).
 - ``json``: the command's data (a list of objects, or the command's own structure).
 
 Notes (warnings beside a table) follow it on stdout in ``table`` and ``plain``, and go to stderr
-in ``csv`` and ``json`` so that stdout stays data.
+in ``csv``, so that stdout stays data (``json`` prints the data alone).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ FormatOption = Annotated[
         show_default=False,
     ),
 ]
-MIN_LAST = 24  # the narrowest a wrapped last column may be in the plain layout
 GAP = 2  # spaces between plain columns
 
 
@@ -155,13 +155,13 @@ def show(
                 _plain(s)
             for n in s.notes:
                 _out(_wrap(f"note: {n}", width(), "      "))
-    if fmt in ("json", "csv"):
+    if fmt == "csv":  # (JSON carries its notes in its data, or needs none)
         for s in group:
             for n in s.notes:
                 err.print(f"note: {n}", markup=False, highlight=False, soft_wrap=True)
         for line in footer:
             err.print(line, markup=False, highlight=False, soft_wrap=True)
-    else:
+    elif fmt != "json":
         for line in footer:
             _out(_wrap(line, width()))
 
@@ -186,26 +186,33 @@ def _lines(text: str) -> int:
     return max((len(line) for line in text.splitlines()), default=0)
 
 
-def _table(s: Sheet) -> bool:
-    """A boxed table in which no word is cut; False (nothing printed) when it cannot fit."""
-    cells = s.cells()
+def _allocate(s: Sheet, cells: list[list[str]], room: int) -> list[int] | None:
+    """Column widths within ``room``: each column at least its longest word (so no word is
+    cut), at most its longest line, the spare room shared in proportion to what each wants;
+    None when the longest words do not fit side by side."""
     n = len(s.cols)
-    overhead = 3 * n + 1  # a space either side of each cell, a rule between, two edges
     longest = [
         max([_lines(c.title)] + [_lines(row[j]) for row in cells]) for j, c in enumerate(s.cols)
     ]
     shortest = [
         max([_words(c.title)] + [_words(row[j]) for row in cells]) for j, c in enumerate(s.cols)
     ]
-    room = width() - overhead
-    if sum(shortest) > room:
+    if n == 0 or sum(shortest) > room:
+        return None
+    if sum(longest) <= room:
+        return longest
+    spare = room - sum(shortest)
+    want = [lo - sh for lo, sh in zip(longest, shortest, strict=True)]
+    total = sum(want) or 1
+    return [sh + spare * w // total for sh, w in zip(shortest, want, strict=True)]
+
+
+def _table(s: Sheet) -> bool:
+    """A boxed table in which no word is cut; False (nothing printed) when it cannot fit."""
+    cells = s.cells()
+    widths = _allocate(s, cells, width() - (3 * len(s.cols) + 1))  # padding, rules, edges
+    if widths is None:
         return False
-    widths = list(longest)
-    if sum(longest) > room:  # give each its longest word, the rest in proportion to its want
-        spare = room - sum(shortest)
-        want = [lo - sh for lo, sh in zip(longest, shortest, strict=True)]
-        total = sum(want) or 1
-        widths = [sh + spare * w // total for sh, w in zip(shortest, want, strict=True)]
     t = Table(title=s.title, title_justify="left")
     for c, w in zip(s.cols, widths, strict=True):
         t.add_column(c.title, width=w, overflow="fold")
@@ -221,7 +228,8 @@ def _table(s: Sheet) -> bool:
 
 
 def _plain(s: Sheet) -> None:
-    """Aligned columns, the last wrapped under itself; else one block per row."""
+    """Columns separated by spaces, each cell wrapped at word boundaries within its column;
+    where the longest words do not fit side by side, one block per row."""
     w = width()
     cells = s.cells()
     titles = [c.title for c in s.cols]
@@ -229,27 +237,36 @@ def _plain(s: Sheet) -> None:
     if not cells:
         _out("(none)")
         return
-    widths = [max(len(titles[j]), *(_lines(r[j]) for r in cells)) for j in range(len(titles))]
-    lead = sum(widths[:-1]) + GAP * (len(widths) - 1)
-    multiline = any("\n" in x for r in cells for x in r[:-1])
-    if not multiline and w - lead >= min(MIN_LAST, widths[-1]) and len(titles) > 1:
-        last = w - lead
-        _out(_row(titles, widths, last))
-        _out(_row(["-" * x for x in widths[:-1]] + ["-" * min(widths[-1], last)], widths, last))
+    # bytes beyond characters (``§``, ``–``): room kept so that a padded line stays within w
+    extra = [
+        max(size(x) - len(x) for x in [titles[j]] + [r[j] for r in cells])
+        for j in range(len(titles))
+    ]
+    widths = _allocate(s, cells, w - GAP * (len(titles) - 1) - sum(extra))
+    if widths is not None and len(titles) > 1:
+        _out(_columns(titles, widths))
+        _out(_columns(["-" * x for x in widths], widths))
         for r in cells:
-            _out(_row(r, widths, last))
+            _out(_columns(r, widths))
         return
     label = max(len(t) for t in titles[1:]) if len(titles) > 1 else 0
     for r in cells:
         _out("")
-        _out(_wrap(r[0], w))
+        head = f"{titles[0]} {r[0]}" if r[0].replace(".", "", 1).isdigit() else r[0]
+        _out(_wrap(head, w))
         for t, v in zip(titles[1:], r[1:], strict=True):
             _out(_wrap(f"  {t.ljust(label)}  {v}", w, " " * (label + 4)))
 
 
-def _row(cells: Sequence[str], widths: Sequence[int], last: int) -> str:
-    head = "".join(c.ljust(x + GAP) for c, x in zip(cells[:-1], widths[:-1], strict=True))
-    return _wrap(head + cells[-1], len(head) + last, " " * len(head)).rstrip()
+def _columns(cells: Sequence[str], widths: Sequence[int]) -> str:
+    """One row: each cell wrapped within its width, the cells side by side, line by line."""
+    parts = [_wrap(c, x).split("\n") for c, x in zip(cells, widths, strict=True)]
+    height = max(len(p) for p in parts)
+    lines = []
+    for i in range(height):
+        pieces = [(p[i] if i < len(p) else "").ljust(x) for p, x in zip(parts, widths, strict=True)]
+        lines.append((" " * GAP).join(pieces).rstrip())
+    return "\n".join(lines)
 
 
 def size(text: str) -> int:
