@@ -18,15 +18,38 @@ EXIT_CODES = """Exit codes: 0 done; 1 a check failed (rerun: the bytes differ); 
 line names the key, the value and what is allowed; nothing is written)."""
 
 
-class App(typer.Typer):
-    """A Typer whose command, however it is called (the ``thermidor`` script, ``python -m
-    thermidor``), shows readable placeholders in its help (``N``, ``TEXT``, not ``<int>``)."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return command()(*args, **kwargs)
+PLACEHOLDERS: dict[Any, str] = {int: "N", float: "X", str: "TEXT"}
 
 
-app = App(
+class Group(typer.core.TyperGroup):
+    """The command group: its commands' help shows words for values (Typer writes
+    ``<list[str]>``, ``<int>``): ``N`` for whole numbers, ``X`` for numbers, ``PATH``, ``TEXT``;
+    an argument its name; flags none."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        readable_metavars(self)
+
+
+def readable_metavars(cmd: Any) -> None:
+    for p in cmd.params:
+        desc = getattr(p, "type_descriptor", None)
+        if p.metavar is not None or desc is None or desc.is_choice:
+            continue
+        if p.param_type_name == "argument":  # its name says what it is; no type beside it
+            p.metavar = (p.name or "arg").upper()
+            p.display_type_rich = lambda ctx: None
+            continue
+        bare = get_args(desc.annotation)[0] if desc.is_list else desc.annotation
+        if bare is bool:
+            continue
+        p.metavar = "PATH" if desc.is_path else PLACEHOLDERS.get(bare, "TEXT")
+    for sub in getattr(cmd, "commands", {}).values():
+        readable_metavars(sub)
+
+
+app = typer.Typer(
+    cls=Group,
     add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,  # click's help: wrapped at word boundaries, option names whole
@@ -40,36 +63,9 @@ console = Console()
 err = Console(stderr=True)
 log = logging.getLogger("thermidor")
 
-PLACEHOLDERS: dict[Any, str] = {int: "N", float: "X", str: "TEXT"}
-
-
-def readable_metavars(cmd: Any) -> None:
-    """Give every option without a metavar a word for its type (Typer writes ``<list[str]>``):
-    ``N`` for whole numbers, ``X`` for numbers, ``PATH``, ``TEXT``; an argument its name."""
-    for p in cmd.params:
-        desc = getattr(p, "type_descriptor", None)
-        if p.metavar is not None or desc is None or desc.is_choice:
-            continue
-        if p.param_type_name == "argument":
-            p.metavar = (p.name or "arg").upper() + ("..." if p.nargs == -1 else "")
-            continue
-        bare = get_args(desc.annotation)[0] if desc.is_list else desc.annotation
-        if bare is bool:
-            continue
-        p.metavar = "PATH" if desc.is_path else PLACEHOLDERS.get(bare, "TEXT")
-    for sub in getattr(cmd, "commands", {}).values():
-        readable_metavars(sub)
-
-
-def command() -> Any:
-    """The click command of ``app``, with readable help placeholders."""
-    cmd = typer.main.get_command(app)
-    readable_metavars(cmd)
-    return cmd
-
 
 def main() -> None:
-    command()(prog_name="thermidor")
+    app(prog_name="thermidor")
 
 
 def _version(value: bool) -> None:

@@ -29,7 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from thermidor.cli.app import app, console, err, fail
+from thermidor.cli.app import Group, app, console, err, fail
 from thermidor.cli.core import FEW, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
@@ -39,7 +39,9 @@ from thermidor.lab.store import Store
 from thermidor.model.errors import ScenarioError
 from thermidor.model.run import resolve_scales
 
-store_app = typer.Typer(no_args_is_help=True, help="The run store: rebuild its index, query it.")
+store_app = typer.Typer(
+    cls=Group, no_args_is_help=True, help="The run store: rebuild its index, query it."
+)
 app.add_typer(store_app, name="store")
 
 # -- shared options ---------------------------------------------------------------------------

@@ -92,6 +92,8 @@ def design_points(
             if name not in BY_NAME:
                 validate_value(name, 0.0, "sweep")  # refused, naming the nearest parameter
             bounds = (BY_NAME[name].lo, BY_NAME[name].hi)
+        if isinstance(bounds, str | int | float) or len(bounds) != 2:
+            raise LabError(f"sweep.{name}", bounds, "a range (lo, hi), or None for its own")
         lo, hi = (validate_value(name, b, "sweep", hard) for b in bounds)
         if hi < lo:
             raise LabError(f"sweep.{name}", f"{lo:g}:{hi:g}", "a range lo:hi with lo <= hi")
