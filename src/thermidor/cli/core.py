@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -65,7 +66,7 @@ def few_note(n: int) -> str:
     )
 
 
-def _hit_text(r: dict[str, Any], one: bool) -> str:
+def _hit_text(r: Mapping[str, Any], one: bool) -> str:
     if not r["modelled"]:
         return "-"
     if one:
@@ -73,19 +74,19 @@ def _hit_text(r: dict[str, Any], one: bool) -> str:
     return f"{r['hit_rate']:.0%} {'pass' if r['passed'] else 'fail'}"
 
 
-def _hit_style(r: dict[str, Any]) -> str:
+def _hit_style(r: Mapping[str, Any]) -> str:
     if not r["modelled"]:
         return "dim"
     return "green" if r["passed"] else "red"
 
 
-def _essay(r: dict[str, Any]) -> str:
+def _essay(r: Mapping[str, Any]) -> str:
     if r["kind"] == "event":
         return f"{r['when']} ±{r['tolerance']:g}m"
     return _num(r["target"]) if r["kind"] != "order" else str(r["target"])
 
 
-def _model(r: dict[str, Any], key: str) -> str:
+def _model(r: Mapping[str, Any], key: str) -> str:
     if not r["modelled"]:
         return "-"
     x = r[key]
@@ -234,7 +235,7 @@ TARGET_FIELDS = (
 )  # fmt: skip
 
 
-def target_record(r: dict[str, Any]) -> dict[str, Any]:
+def target_record(r: Mapping[str, Any]) -> dict[str, Any]:
     return {k: r[k] for k in TARGET_FIELDS}
 
 

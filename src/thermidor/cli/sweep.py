@@ -25,7 +25,7 @@ from thermidor.cli.lab import (
     records,
     split,
 )
-from thermidor.cli.tables import Col, FormatOption, Sheet, resolve, show
+from thermidor.cli.tables import FormatOption, Sheet, col, resolve, show
 from thermidor.lab.errors import LabError
 from thermidor.lab.executors import executor as make_executor
 from thermidor.model.errors import ScenarioError
@@ -159,7 +159,7 @@ def sweep_cmd(
     names = list(frame.attrs["params"])
     keys = ["point", *names, *(["member", "seed"] if per_run else ["runs"])]
     keys += list(frame.attrs["outcomes"])
-    cols = [Col(k, lambda r, k=k: _cell(r.get(k)), lambda r, k=k: r.get(k)) for k in keys]
+    cols = [col(k, fmt=_cell) for k in keys]
     what = "run" if per_run else f"point (mean of {seeds} run{'s' if seeds > 1 else ''})"
     title = (
         f"Sweep of {frame.attrs['scenario']} to {frame.attrs['until']}: {design}, "
