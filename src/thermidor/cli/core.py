@@ -125,7 +125,7 @@ def targets_sheet(rows: list[dict[str, Any]], title: str) -> Sheet:
         Col(
             "hit" if one else f"hit rate{' (⚠)' if n < FEW else ''}",
             lambda r: _hit_text(r, one),
-            lambda r: r["hit_rate"] if r["modelled"] else None,
+            lambda r: None if not r["modelled"] else _hit_text(r, one) if one else r["hit_rate"],
             _hit_style,
         ),
         col("role"),
