@@ -83,3 +83,17 @@ def test_quiet_silences_messages_and_verbose_adds_them(tmp_path):
     assert "Chronology" in hushed.stdout  # results still print
     chatty = invoke("-v", *args, "--out", str(tmp_path / "c"))
     assert chatty.exit_code == 0 and "weeks" in chatty.stderr
+
+
+def test_a_missing_extra_is_named_with_the_command_that_installs_it(capsys):
+    import typer
+
+    from thermidor.cli.app import needs
+
+    needs("lab", "json")  # present: nothing happens
+    with pytest.raises(typer.Exit) as e:
+        needs("lab", "no_such_module_for_thermidor")
+    assert e.value.exit_code == 2
+    said = " ".join(capsys.readouterr().err.split())
+    assert "needs no_such_module_for_thermidor, from the [lab] extra" in said
+    assert "pip install 'thermidor[lab]'" in said

@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 EXIT_CODES = """Exit codes: 0 done; 1 a check failed (rerun: the bytes differ); 2 bad input (one
 line names the key, the value and what is allowed; nothing is written)."""
@@ -111,6 +112,21 @@ def setup_logging(level: int = logging.INFO) -> None:
 def quiet() -> bool:
     """Whether ``-q`` was given (progress bars are then hidden)."""
     return log.getEffectiveLevel() > logging.INFO
+
+
+def needs(extra: str, *modules: str) -> None:
+    """Stop with one line (exit 2) when an optional dependency is not installed, naming the
+    extra that brings it (``pip install 'thermidor[lab]'``)."""
+    from importlib.util import find_spec
+
+    missing = [m for m in modules if find_spec(m) is None]
+    if missing:
+        say = (
+            f"this command needs {', '.join(missing)}, from the [{extra}] extra: "
+            f"pip install 'thermidor[{extra}]' (or make test, which installs [dev])"
+        )
+        err.print(f"[bold red]error:[/] {escape(say)}", soft_wrap=True, highlight=False)
+        raise typer.Exit(code=2)
 
 
 def fail(e: Exception) -> NoReturn:

@@ -29,7 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from thermidor.cli.app import Group, app, console, err, fail
+from thermidor.cli.app import Group, app, console, err, fail, needs
 from thermidor.cli.core import FEW, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
@@ -277,23 +277,19 @@ def store_rebuild_cmd(
 def store_query_cmd(
     sql: Annotated[str, typer.Argument(help="SQL over runs, indicators, events and analyses")],
     as_json: AsJson = False,
+    fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
     """Run a SQL query over the index and the run files (DuckDB)."""
     try:
+        form = resolve(fmt, as_json)
         frame = open_store(store, db).query(sql)
     except ScenarioError as e:
         fail(e)
-    if as_json:
-        emit_json(records(frame))
-        return
-    t = Table()
-    for name in frame.columns:
-        t.add_column(str(name))
-    for r in records(frame):
-        t.add_row(*(str(v) for v in r.values()))
-    console.print(t)
+    rows = records(frame)
+    cols = [col(str(name)) for name in frame.columns]
+    show(Sheet(f"{len(rows)} rows", cols, rows), form, rows)
 
 
 # -- compare ---------------------------------------------------------------------------------
@@ -458,6 +454,7 @@ def sensitivity_cmd(
 
     The grouped indices are repeated with every range narrowed and widened by half.
     """
+    needs("lab", "SALib")
     from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
 
     try:
@@ -522,6 +519,7 @@ def calibrate_cmd(
     db: DbPath = None,
 ) -> None:
     """Fit free parameters to the calibrated targets with ABC-SMC (pyabc); save the posterior."""
+    needs("lab", "pyabc")
     from thermidor.lab.calibrate import calibrate
 
     try:
