@@ -41,6 +41,20 @@ def test_run_prints_the_chronology_and_the_targets_and_writes_the_run(tmp_path):
     assert manifest["scenario"]["run"]["end"] > "1917-06-01"  # the scenario's own end, recorded
 
 
+def test_run_prints_its_chronology_and_targets_as_json_or_csv(tmp_path):
+    result = invoke(
+        "run", "--until", "1917-08-01", "--out", str(tmp_path / "a"), "--format", "json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["scenario"] == "baseline" and data["run"] == str(tmp_path / "a")
+    assert data["chronology"] and set(data["chronology"][0]) == {"week of", "what happened"}
+    assert {t["id"] for t in data["targets"]} >= {"T01", "T28"}
+    table = invoke("run", *SHORT, "--out", str(tmp_path / "b"), "--format", "csv")
+    assert table.exit_code == 0
+    assert table.stdout.startswith("# Chronology") and "\n# Targets" in table.stdout
+
+
 def test_run_accepts_scales_per_population(tmp_path):
     out = tmp_path / "run"
     result = invoke(

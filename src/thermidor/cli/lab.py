@@ -29,7 +29,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from thermidor.cli.app import Group, app, console, err, fail, needs
+from thermidor.cli.app import Group, app, console, err, fail, needs, quiet
 from thermidor.cli.core import FEW, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
@@ -86,7 +86,7 @@ def progress(title: str, disable: bool = False) -> Iterator[Callable[[int, int, 
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
-        disable=disable,
+        disable=disable or quiet(),
     )
     task: list[Any] = []
 
