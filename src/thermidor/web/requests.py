@@ -74,9 +74,11 @@ def scenario_source(
         value = validate_value(k, v)
         if value != current[k]:
             changed[k] = value
-    if end is not None and not base.start < end:
+    if end is not None and not base.start < end <= base.end:
         raise ScenarioError(
-            "end", end.isoformat(), f"a date after the scenario's start ({base.start})"
+            "end",
+            end.isoformat(),
+            f"a date after the scenario's start ({base.start}), up to its end ({base.end})",
         )
     sc = with_horizon(base, end)
     label = name
