@@ -15,10 +15,13 @@ import numpy as np
 import pytest
 
 from thermidor import Result
+from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import run_many, seeds_for
+from thermidor.model.errors import ScenarioError
+from thermidor.model.initial import DEFAULT_SCALES
+from thermidor.model.run import resolve_scales
 from thermidor.model.targets import score
 
-pytestmark = pytest.mark.slow
 SEEDS = 10
 MAX_FLIPS = 2
 INDICATORS = (
@@ -36,6 +39,15 @@ def _yearly(results: list[Result], column: str) -> np.ndarray:
         return np.array([np.nanmean(x[years == y]) for y in np.unique(years)])
 
 
+def test_the_ensemble_scale_is_four_times_the_default_and_a_bad_name_is_refused() -> None:
+    assert resolve_scales("ensemble") == {k: 4 * v for k, v in DEFAULT_SCALES.items()}
+    assert resolve_scales("default") == DEFAULT_SCALES
+    assert parse_scale(["ensemble"]) == "ensemble"
+    with pytest.raises(ScenarioError, match=r"scale: got 'coarse'"):
+        resolve_scales("coarse")
+
+
+@pytest.mark.slow
 def test_the_ensemble_scale_reproduces_the_default_scales_targets_and_yearly_means() -> None:
     seeds = seeds_for(SEEDS, 0)  # one test: the 20 runs are made once, on two processes
     default = run_many("baseline", seeds, None, workers=2)
