@@ -66,6 +66,10 @@ UNITS: dict[str, str] = {
     "party_democracy": "index",
     "bureaucratic_control": "index",
     "bureaucratic_cohesion": "index",
+    "apparatus_hold:production": "index",
+    "apparatus_hold:police": "index",
+    "opposition_strength": "fraction",
+    "apparatus_tradition": "index",
     "bureaucratic_consolidation": "indicator (0/1)",
     "opposition_delegate_share:leningrad": "fraction",
     "leningrad_members_still_opposition": "persons",
@@ -175,6 +179,10 @@ def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str
     row["party_democracy"] = float(sig["party_democracy"])
     row["bureaucratic_control"] = float(sig["control"])
     row["bureaucratic_cohesion"] = float(sig["cohesion"])
+    row["apparatus_hold:production"] = float(sig.get("production_hold", 0.0))
+    row["apparatus_hold:police"] = float(sig["police"])
+    row["opposition_strength"] = float(sig.get("opposition_strength", 0.0))
+    row["apparatus_tradition"] = float(sig.get("apparatus_tradition", 0.0))
     row["bureaucratic_consolidation"] = 1.0 if "bureaucracy_consolidated" in w.decisions else 0.0
     if ctx.step % 4 == 0 or "delegations" not in sig:  # alignments change monthly
         sig["delegations"] = delegations(w)

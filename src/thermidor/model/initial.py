@@ -197,6 +197,7 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     w.signals.update(
         control=0.0,
         cohesion=0.0,
+        police=0.0,
         party_democracy=1.0,
         appointed_share=0.0,
         crisis=0.0,
