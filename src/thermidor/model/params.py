@@ -423,7 +423,7 @@ PARAMS: tuple[Param, ...] = (
     _p("confrontation.expulsion", 0.6, 0.0, 1.0, "fraction",
        "share of an opposition's members expelled when it persists after a defeat", "§9",
        "political"),
-    _p("confrontation.expulsion_control", 0.79, 0.0, 1.0, "index",
+    _p("confrontation.expulsion_control", 0.77, 0.0, 1.0, "index",
        "control at which the Central Committee expels a twice-condemned opposition that persists",
        "§9; record: the leaders expelled in November-December 1927", "political", ("T36",)),
     _p("confrontation.exile_rate", 12.0, 0.0, 52.0, "1/year",
