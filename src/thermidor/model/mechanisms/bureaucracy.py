@@ -44,7 +44,7 @@ def police_step(police: float, workers_democracy: float, rate: float, dt: float)
     """The police's hold, one step on (§3, §5): it moves toward what the soviets leave unchecked
     (1 - W) at ``rate`` per year; continuous in every input."""
     target = float(np.clip(1.0 - workers_democracy, 0.0, 1.0))
-    return police + hazard(rate, dt) * (target - police)
+    return float(police + hazard(rate, dt) * (target - police))
 
 
 def control_of(appointed: float, production: float, police: float, ratchet: float) -> float:
@@ -67,24 +67,24 @@ def cohesion_of(centre: float, quiet: float, privilege: float, tradition: float)
 
 def components(w: World, p: Params, ctx: Context) -> None:
     org, mem = w.organs, w.members
-    sig = w.signals
+    b = w.bureaucracy
     if not w.decided("insurrection"):
-        sig["control"] = sig["cohesion"] = 0.0
+        b.control = b.cohesion = 0.0
         return
     below = org["level"] >= PROVINCE
     appointed = float(org["appointed"][below].mean())
     outside = below & (org["province"] != LENINGRAD)
-    wd = float(sig.get("workers_democracy", 1.0))
+    wd = float(w.soviet_democracy.workers_democracy)
     production = production_hold(
-        wd, float(sig["K"]), float(sig.get("khozraschet", 0.0)), float(sig["managers_from_workers"])
+        wd, float(w.working_class.K), float(w.nep.khozraschet), float(w.nep.managers_from_workers)
     )
-    police = police_step(float(sig["police"]), wd, p["bureaucracy.police_rate"], ctx.dt)
-    ratchet = float(sig["ratchet"])
+    police = police_step(float(b.police), wd, p["bureaucracy.police_rate"], ctx.dt)
+    ratchet = float(w.factions.ratchet)
     control = control_of(appointed, production, police, ratchet)
-    sig["control_elsewhere"] = control_of(
+    b.control_elsewhere = control_of(
         float(org["appointed"][outside].mean()), production, police, ratchet
     )
-    sig.update(control=control, police=police, production_hold=production)
+    b.control, b.police, b.production_hold = control, police, production
 
     centre = float((org["faction"][below] == F["centre"]).mean())
     if mem.n:
@@ -97,9 +97,9 @@ def components(w: World, p: Params, ctx: Context) -> None:
     else:
         opposition, tradition = 0.0, 0.0
     quiet = quiet_of(opposition, p["bureaucracy.opposition_scale"])
-    privilege = 1.0 - float(sig["managers_from_workers"])
+    privilege = 1.0 - float(w.nep.managers_from_workers)
     cohesion = cohesion_of(centre, quiet, privilege, tradition)
-    sig.update(cohesion=cohesion, opposition_strength=opposition, apparatus_tradition=tradition)
+    b.cohesion, b.opposition_strength, b.apparatus_tradition = cohesion, opposition, tradition
     if (
         "bureaucracy_consolidated" not in w.decisions
         and control >= p["bureaucracy.control_threshold"]
@@ -110,9 +110,9 @@ def components(w: World, p: Params, ctx: Context) -> None:
             "bureaucracy_consolidated",
             "The bureaucracy is consolidated as a ruling class: its control and its cohesion both "
             "pass their thresholds",
-            control=round(control, 4), cohesion=round(cohesion, 4),
+            control=round(float(control), 4), cohesion=round(cohesion, 4),
             appointed=round(appointed, 4), production=round(production, 4),
-            police=round(police, 4), ratchet=round(ratchet, 4), centre=round(centre, 4),
+            police=round(float(police), 4), ratchet=round(ratchet, 4), centre=round(centre, 4),
             quiet=round(quiet, 4), privilege=round(privilege, 4), tradition=round(tradition, 4),
             thresholds=[p["bureaucracy.control_threshold"], p["bureaucracy.cohesion_threshold"]],
         )  # fmt: skip
