@@ -6,8 +6,8 @@ membership of conferences and congresses", §5). Every vote is counted from the 
 alignments and recorded with its counts. A confrontation comes when an opposition grows past what
 the centre tolerates (less the stronger its control), or when a sub-tree with a head of its own
 turns against it: the Secretariat demotes and transfers the opposition's secretaries; an
-opposition that persists after being condemned twice is expelled by the Central Committee once the
-apparatus's control can bear it, and the expelled are exiled with a weekly hazard that grows with
+opposition that persists after being condemned twice is expelled by the next congress (a vote, at
+the congress's date), and the expelled are exiled with a weekly hazard that grows with
 the police's hold (both rules of the state, not lags). Each
 confrontation raises the apparatus's control a step, never undone in the baseline (§9).
 """
@@ -180,10 +180,11 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         united = name == "right" or ("united" in done and ctx.step > done["united"])
         again = f"{name}:again" in done
         if name in done and united and persists and name not in w.factions.expelled:
-            # a twice-condemned opposition that persists is expelled by the Central Committee
-            # once the apparatus's control can bear the split (§9; record: November 1927)
-            if again and control >= p["confrontation.expulsion_control"]:
-                _expel(w, p, ctx, name, kind, body or "Central Committee plenum")
+            # a twice-condemned opposition that still persists is expelled by the next congress
+            # (a congress's vote, at its date: §9; record: the 15th Congress, December 1927)
+            congress = w.inputs.congress.get(ctx.step)
+            if again and congress and ctx.step > done[f"{name}:again"]:
+                _expel(w, p, ctx, name, kind, congress)
             elif not again and body:
                 done[f"{name}:again"] = ctx.step
                 if name == "left_opposition":  # the centre takes up the Left's first plank

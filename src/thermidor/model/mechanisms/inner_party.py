@@ -112,13 +112,13 @@ def contested(w: World, p: Params) -> np.ndarray:
     mem = w.members
     k = float(w.working_class.K)
     if mem.n == 0:
-        return np.full(N_PROVINCES, min(1.0, p["party.election_contest"] * k))
+        return np.full(N_PROVINCES, min(1.0, p["party.election_contest"] * k))  # no members yet
     weight = mem["weight"]
     prov = mem["province"].astype(np.int64)
     total = np.bincount(prov, weights=weight, minlength=N_PROVINCES)
     opp = np.bincount(prov, weights=weight * in_opposition(mem["faction"]), minlength=N_PROVINCES)
     share = opp / np.maximum(total, 1.0)
-    return np.asarray(np.clip(p["party.election_contest"] * k + share, 0.0, 1.0))
+    return np.asarray(np.clip(p["party.election_contest"] * (k + share), 0.0, 1.0))
 
 
 def democracy(w: World, p: Params, ctx: Context) -> None:
