@@ -28,6 +28,7 @@ from thermidor.model.tree import (
     N_PROVINCES,
     OPPOSITIONS,
     PROVINCE,
+    F,
     in_opposition,
 )
 from thermidor.model.world import World
@@ -108,7 +109,8 @@ def platform(w: World, p: Params) -> float:
 
 def contested(w: World, p: Params) -> np.ndarray:
     """By province, the chance that a secretary's election is contested, [0, 1] (§5, §7): the
-    class's capacity K (national) and the share of the province's members in opposition."""
+    class's capacity K (national) and the share of the province's members in an opposition from
+    below (the Left, the Workers' Opposition)."""
     mem = w.members
     k = float(w.working_class.K)
     if mem.n == 0:
@@ -116,7 +118,10 @@ def contested(w: World, p: Params) -> np.ndarray:
     weight = mem["weight"]
     prov = mem["province"].astype(np.int64)
     total = np.bincount(prov, weights=weight, minlength=N_PROVINCES)
-    opp = np.bincount(prov, weights=weight * in_opposition(mem["faction"]), minlength=N_PROVINCES)
+    # an opposition from below contests the nominee; a sub-tree's own machine (Leningrad's) does
+    # not: its members follow their head's appointees (§5, §9)
+    below = in_opposition(mem["faction"]) & (mem["faction"] != F["leningrad_opposition"])
+    opp = np.bincount(prov, weights=weight * below, minlength=N_PROVINCES)
     share = opp / np.maximum(total, 1.0)
     return np.asarray(np.clip(p["party.election_contest"] * (k + share), 0.0, 1.0))
 
