@@ -31,7 +31,7 @@ def _appointed_after(w, p, cal, weeks: int = 52) -> float:
 def test_the_class_and_the_left_contest_elections_leningrads_machine_does_not():
     """§5-§7: the chance a nominee is opposed grows with the class's capacity K and with the
     share of a province's members in the Left; Leningrad's own opposition follows its head."""
-    cal, w, p = _world(0.2)
+    _, w, p = _world(0.2)
     low = contested(w, p)
     w.working_class.K = 0.8
     high = contested(w, p)
