@@ -380,7 +380,7 @@ PARAMS: tuple[Param, ...] = (
        "political"),
     _p("party.election_contest", 0.3, 0.0, 2.0, "per unit K",
        "chance that a secretary's election is contested, per unit of the class's capacity K plus "
-       "the share of the province's members in opposition",
+       "half the share of the province's members in an opposition from below",
        "§5, §7; modelling: set before any target was scored"),
     _p("party.election_term", 1.0, 0.25, 4.0, "years",
        "term of an elected secretary once elections are restored (the Left's platform)",

@@ -123,7 +123,7 @@ def contested(w: World, p: Params) -> np.ndarray:
     below = in_opposition(mem["faction"]) & (mem["faction"] != F["leningrad_opposition"])
     opp = np.bincount(prov, weights=weight * below, minlength=N_PROVINCES)
     share = opp / np.maximum(total, 1.0)
-    return np.asarray(np.clip(p["party.election_contest"] * (k + share), 0.0, 1.0))
+    return np.asarray(np.clip(p["party.election_contest"] * (k + 0.5 * share), 0.0, 1.0))
 
 
 def democracy(w: World, p: Params, ctx: Context) -> None:
