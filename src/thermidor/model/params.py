@@ -376,8 +376,9 @@ PARAMS: tuple[Param, ...] = (
        "readiness of a congress to ban factions when isolation and peasant revolt press",
        "§5", "political"),
     _p("party.appointment_rate", 0.5, 0.0, 10.0, "1/year",
-       "replacement of elected secretaries by appointees, per unit of control x fear", "§5",
-       "political"),
+       "replacement of elected secretaries by appointees, per unit of control squared",
+       "§5; 0.35 -> 0.5 in issue 17 so that the Left is confronted in autumn 1923 on the new "
+       "control", "political", ("T23",)),
     _p("party.election_contest", 0.3, 0.0, 2.0, "per unit K",
        "chance that a secretary's election is contested, per unit of the class's capacity K plus "
        "half the share of the province's members in an opposition from below",
@@ -387,7 +388,8 @@ PARAMS: tuple[Param, ...] = (
        "record: party conferences met yearly; modelling"),
     _p("party.fear", 0.15, 0.01, 1.0, "exponent",
        "open votes ('Who is against?'): a member votes against the line only if his conviction "
-       "exceeds control ** fear", "§5; modelling", "structural", ("T22",)),
+       "exceeds control ** fear", "§5; modelling: 0.2 -> 0.15 in issue 17 on the new control",
+       "structural", ("T22",)),
     _p("party.cc_opposition_inclusion", 1.0, 0.0, 2.0, "ratio",
        "how far a congress gives an opposition Central Committee seats for its support", "§5",
        "political"),
@@ -412,12 +414,17 @@ PARAMS: tuple[Param, ...] = (
        "§5 (Leningrad flipped within weeks)"),
     _p("patronage.split_control", 0.63, 0.0, 1.0, "index",
        "control of the apparatus at which a sub-tree's own head turns against the centre",
-       "§9", "political", ("T21",)),
+       "§9; 0.69 -> 0.63 in issue 17 on the new control (the split at the 14th Conference)",
+       "political", ("T21", "T34")),
     # --- M14 confrontations and the ratchet (§9) ----------------------------------------
     _p("confrontation.tolerance", 0.42, 0.0, 1.0, "index",
-       "opposition strength the centre tolerates, scaled by (1 - control)", "§9", "political"),
+       "opposition strength the centre tolerates, scaled by (1 - control)",
+       "§9; 0.45 -> 0.42 in issue 17 with T23 in view", "political", ("T23",)),
     _p("confrontation.ratchet", 0.2, 0.0, 1.0, "index",
-       "step in the apparatus's control after each confrontation (not undone)", "§9; modelling"),
+       "step in the apparatus's control after each confrontation (not undone)",
+       "§9; modelling: 0.25 -> 0.2 in issue 17, with the consolidation's date in view (at 0.25 the "
+       "last expulsion alone lifted control past its threshold, on the congress's date)",
+       calibrated_for=("T24",)),
     _p("confrontation.demotion", 0.8, 0.0, 1.0, "fraction",
        "share of opposition secretaries replaced by appointees in a confrontation", "§9"),
     _p("confrontation.expulsion", 0.6, 0.0, 1.0, "fraction",
