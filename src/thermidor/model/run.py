@@ -64,9 +64,12 @@ class _Progress(Hook):
 ENSEMBLE_FACTOR = 4
 NAMED_SCALES = {
     "default": dict(DEFAULT_SCALES),
-    # four times the persons per agent of every population: for ensembles; a test
-    # (tests/model/test_ensemble_scale.py) shows it reproduces the default scale's targets
-    "ensemble": {k: ENSEMBLE_FACTOR * v for k, v in DEFAULT_SCALES.items()},
+    # four times the persons per agent of every population but the soldiers (the Kronstadt
+    # garrison is a few agents already: coarser, the rising's date, O2, moved): for ensembles; a
+    # test (tests/model/test_ensemble_scale.py) shows it reproduces the default scale's targets
+    "ensemble": {
+        k: v if k == "soldiers" else ENSEMBLE_FACTOR * v for k, v in DEFAULT_SCALES.items()
+    },
 }
 """Scales a run may name (``--scale ensemble``)."""
 
