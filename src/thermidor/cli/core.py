@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from thermidor.cli.app import app, console, err, fail
+from thermidor.cli.app import app, console, err
 from thermidor.lab.ensemble import run_many, seeds_for
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
@@ -122,29 +122,26 @@ def run_cmd(
     ] = None,
 ) -> None:
     """Run one scenario; print its chronology and its targets; write its run directory."""
-    try:
-        sc = load(scenario)
-        scales = parse_scale(scale)
-        stop = parse_date(until, "until")
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[date]}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(f"{sc.name} seed {seed}", total=None, date="")
+    sc = load(scenario)
+    scales = parse_scale(scale)
+    stop = parse_date(until, "until")
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[date]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"{sc.name} seed {seed}", total=None, date="")
 
-            def on_step(step: int, total: int, row: dict[str, float]) -> None:
-                bar.update(task, completed=step + 1, total=total, date=f"week {step + 1}/{total}")
+        def on_step(step: int, total: int, row: dict[str, float]) -> None:
+            bar.update(task, completed=step + 1, total=total, date=f"week {step + 1}/{total}")
 
-            result = run_model(
-                sc, seed=seed, scale=scales, until=stop, backend=backend, on_step=on_step,
-                save_state=save_state, from_state=from_state,
-            )  # fmt: skip
-    except ScenarioError as e:
-        fail(e)
+        result = run_model(
+            sc, seed=seed, scale=scales, until=stop, backend=backend, on_step=on_step,
+            save_state=save_state, from_state=from_state,
+        )  # fmt: skip
 
     target = out or Path("runs") / sc.name / f"seed-{seed}"
     result.write(target)
@@ -176,13 +173,10 @@ def targets_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Score an ensemble against every figure and date in TARGETS.csv."""
-    try:
-        sc = load(scenario)
-        if seeds < 1:
-            raise ScenarioError("seeds", seeds, "a whole number >= 1")
-        members = seeds_for(seeds, root)
-    except ScenarioError as e:
-        fail(e)
+    sc = load(scenario)
+    if seeds < 1:
+        raise ScenarioError("seeds", seeds, "a whole number >= 1")
+    members = seeds_for(seeds, root)
 
     with Progress(
         TextColumn("[bold]{task.description}"),

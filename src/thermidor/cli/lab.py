@@ -29,13 +29,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from thermidor.cli.app import app, console, err, fail
+from thermidor.cli.app import app, console, err
 from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
 from thermidor.lab.errors import LabError
 from thermidor.lab.executors import executor as make_executor
 from thermidor.lab.store import Store
-from thermidor.model.errors import ScenarioError
 from thermidor.model.run import resolve_scales
 
 store_app = typer.Typer(no_args_is_help=True, help="The run store: rebuild its index, query it.")
@@ -157,26 +156,23 @@ def ensemble_cmd(
 
     Killed at any moment, run it again: it finishes, with no run lost or made twice.
     """
-    try:
-        check_seeds(seeds)
-        scales = resolve_scales(parse_scale(scale))
-        sc = with_horizon(scenario, until)
-        st = open_store(store, db)
-        ex = make_executor(executor, workers, scheduler)
-        with ex, progress(f"{sc.name}: {seeds} seeds") as update:
-            ran = ensemble(
-                sc,
-                seeds,
-                root,
-                scales,
-                None,
-                store=st,
-                executor=ex,
-                on_progress=update,
-                ship_results=ship_results,
-            )
-    except ScenarioError as e:
-        fail(e)
+    check_seeds(seeds)
+    scales = resolve_scales(parse_scale(scale))
+    sc = with_horizon(scenario, until)
+    st = open_store(store, db)
+    ex = make_executor(executor, workers, scheduler)
+    with ex, progress(f"{sc.name}: {seeds} seeds") as update:
+        ran = ensemble(
+            sc,
+            seeds,
+            root,
+            scales,
+            None,
+            store=st,
+            executor=ex,
+            on_progress=update,
+            ship_results=ship_results,
+        )
     rate = ran.ran / ran.wall_time_s * 60 if ran.wall_time_s > 0 and ran.ran else 0.0
     console.print(
         f"{len(set(ran.keys))} runs in {st.root}: {ran.ran} run now on {ex.name}"
@@ -195,10 +191,7 @@ def runs_cmd(
     db: DbPath = None,
 ) -> None:
     """List the stored runs."""
-    try:
-        frame = open_store(store, db).runs(scenario)
-    except ScenarioError as e:
-        fail(e)
+    frame = open_store(store, db).runs(scenario)
     if as_json:
         emit_json(records(frame))
         return
@@ -228,10 +221,7 @@ def rerun_cmd(
     db: DbPath = None,
 ) -> None:
     """Reproduce a stored run from its manifest and check that the bytes are identical."""
-    try:
-        report = rerun(path, open_store(store, db))
-    except ScenarioError as e:
-        fail(e)
+    report = rerun(path, open_store(store, db))
     if report.source_changed:
         console.print("[yellow]the source has changed since this run was made[/]")
     if report.identical:
@@ -253,11 +243,8 @@ def store_rebuild_cmd(
     db: DbPath = None,
 ) -> None:
     """Rebuild the index from the run directories and analysis files (the truth)."""
-    try:
-        st = open_store(store, db)
-        report = st.rebuild(force=force)
-    except ScenarioError as e:
-        fail(e)
+    st = open_store(store, db)
+    report = st.rebuild(force=force)
     for s in report.skipped:
         err.print(f"[yellow]skipped[/] {s}")
     extra = ", ".join(f"{n} rows of {t}" for t, n in report.analyses.items())
@@ -275,10 +262,7 @@ def store_query_cmd(
     db: DbPath = None,
 ) -> None:
     """Run a SQL query over the index and the run files (DuckDB)."""
-    try:
-        frame = open_store(store, db).query(sql)
-    except ScenarioError as e:
-        fail(e)
+    frame = open_store(store, db).query(sql)
     if as_json:
         emit_json(records(frame))
         return
@@ -314,31 +298,28 @@ def compare_cmd(
     """Compare scenarios paired by seed (common random numbers), with 95% intervals."""
     from thermidor.lab.compare import compare
 
-    try:
-        check_seeds(seeds)
-        if resamples < 100:
-            raise LabError("resamples", resamples, "a whole number >= 100")
-        scales = resolve_scales(parse_scale(scale))
-        first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
-        st = open_store(store, db)
-        ex = make_executor(executor, workers, scheduler)
-        with ex, progress(f"{1 + len(alternatives)} scenarios × {seeds}", as_json) as update:
-            out = compare(
-                first,
-                others,
-                seeds,
-                root,
-                scales,
-                None,
-                store=st,
-                executor=ex,
-                on_progress=update,
-                resamples=resamples,
-                bootstrap_seed=bootstrap_seed,
-                event=event,
-            )
-    except ScenarioError as e:
-        fail(e)
+    check_seeds(seeds)
+    if resamples < 100:
+        raise LabError("resamples", resamples, "a whole number >= 100")
+    scales = resolve_scales(parse_scale(scale))
+    first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
+    st = open_store(store, db)
+    ex = make_executor(executor, workers, scheduler)
+    with ex, progress(f"{1 + len(alternatives)} scenarios × {seeds}", as_json) as update:
+        out = compare(
+            first,
+            others,
+            seeds,
+            root,
+            scales,
+            None,
+            store=st,
+            executor=ex,
+            on_progress=update,
+            resamples=resamples,
+            bootstrap_seed=bootstrap_seed,
+            event=event,
+        )
     if as_json:
         emit_json(out)
         return
@@ -430,24 +411,21 @@ def sensitivity_cmd(
     """
     from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
 
-    try:
-        st = open_store(store, db)
-        ex = make_executor(executor, workers, scheduler)
-        with ex, progress("sensitivity", as_json) as update:
-            s = sensitivity(
-                budget,
-                trajectories,
-                split(outcomes) or DEFAULT_OUTCOMES,
-                scenario=scenario,
-                until=parse_until(until),
-                scale=parse_scale(scale),
-                root=root,
-                executor=ex,
-                store=st,
-                on_progress=update,
-            )
-    except ScenarioError as e:
-        fail(e)
+    st = open_store(store, db)
+    ex = make_executor(executor, workers, scheduler)
+    with ex, progress("sensitivity", as_json) as update:
+        s = sensitivity(
+            budget,
+            trajectories,
+            split(outcomes) or DEFAULT_OUTCOMES,
+            scenario=scenario,
+            until=parse_until(until),
+            scale=parse_scale(scale),
+            root=root,
+            executor=ex,
+            store=st,
+            on_progress=update,
+        )
     text = to_markdown(s)
     if write_docs is not None:
         write_atomically(write_docs, text)
@@ -494,29 +472,26 @@ def calibrate_cmd(
     """Fit free parameters to the calibrated targets with ABC-SMC (pyabc); save the posterior."""
     from thermidor.lab.calibrate import calibrate
 
-    try:
-        st = open_store(store, db)
-        names = split(params)
-        ex = make_executor(None, workers, scheduler)
-        with ex:
-            fit = calibrate(
-                names,
-                population=populations,
-                generations=generations,
-                scenario=scenario,
-                until=parse_until(until),
-                scale=parse_scale(scale),
-                root=root,
-                workers=workers,
-                scheduler=scheduler,
-                all_calibrated=all_calibrated,
-                targets=split(target) or None,
-                check_seeds=check_seeds_,
-                store=st,
-                executor=ex,
-            )
-    except ScenarioError as e:
-        fail(e)
+    st = open_store(store, db)
+    names = split(params)
+    ex = make_executor(None, workers, scheduler)
+    with ex:
+        fit = calibrate(
+            names,
+            population=populations,
+            generations=generations,
+            scenario=scenario,
+            until=parse_until(until),
+            scale=parse_scale(scale),
+            root=root,
+            workers=workers,
+            scheduler=scheduler,
+            all_calibrated=all_calibrated,
+            targets=split(target) or None,
+            check_seeds=check_seeds_,
+            store=st,
+            executor=ex,
+        )
     if as_json:
         emit_json(
             {

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, console, err, fail
+from thermidor.cli.app import app, console, err
 from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
@@ -73,13 +73,10 @@ def report_cmd(
 ) -> None:
     """Write one self-contained HTML report of a run, an ensemble or a comparison."""
     ask = Ask(sources or [], ensemble, compare, seeds, root, scale, until, workers, store)
-    try:
-        mode, groups = _groups(ask)
-        sens = sensitivity_for(Store(store)) if mode != "run" else None
-        page = build(groups, mode, title=title, sensitivity=sens)
-        write(str(out), page)
-    except ScenarioError as e:
-        fail(e)
+    mode, groups = _groups(ask)
+    sens = sensitivity_for(Store(store)) if mode != "run" else None
+    page = build(groups, mode, title=title, sensitivity=sens)
+    write(str(out), page)
     console.print(f"wrote {out}  ({len(page) / 1e6:.1f} MB, {sum(g.size for g in groups)} runs)")
 
 
@@ -166,11 +163,11 @@ def serve_cmd(
     from thermidor.web import create_app
 
     if not 1 <= port <= 65535:
-        fail(ScenarioError("port", port, "a port number in [1, 65535]"))
+        raise ScenarioError("port", port, "a port number in [1, 65535]")
     if not 1 <= workers <= 8:
-        fail(ScenarioError("workers", workers, "a whole number in [1, 8]"))
+        raise ScenarioError("workers", workers, "a whole number in [1, 8]")
     if not 0 <= queue <= 100:
-        fail(ScenarioError("queue", queue, "a whole number in [0, 100]"))
+        raise ScenarioError("queue", queue, "a whole number in [0, 100]")
     application = create_app(store, workers=workers, queue_size=queue)
     console.print(f"thermidor: serving on http://{host}:{port}/  (store {store})")
     uvicorn.run(application, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

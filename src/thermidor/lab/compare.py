@@ -255,7 +255,7 @@ def compare(
     compare each alternative with the base. Returns a JSON-ready dict."""
     store = store or Store()
     members = seeds_for(check_seeds(seeds), root)
-    plans = [plan(s, members, scale, until) for s in [base, *alternatives]]
+    plans = [plan(s, members, scale, until, root) for s in [base, *alternatives]]
     where = str(store.root.resolve())
     run_jobs([j for p in plans for j in p.jobs(where)], store, executor, on_progress)
     data = [np.stack([record(store.load(k), event) for k in p.keys]) for p in plans]

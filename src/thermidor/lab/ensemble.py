@@ -1,8 +1,9 @@
 """Ensembles: many seeds of one scenario, run on an executor and kept in the store.
 
-Member ``k`` of an ensemble with root seed ``root`` runs with ``member_seed(root, k)`` (child ``k``
-of ``SeedSequence(root)``), so any member can be reproduced with ``thermidor run --seed``, and two
-scenarios run with the same root share their seeds (common random numbers).
+Member ``k`` of an ensemble with root seed ``root`` runs with ``member_seed(root, k)``
+(``lab/seeds.py``: 128 bits, all members in linear time), so any member can be reproduced with
+``thermidor run --seed``, and two scenarios run with the same root share their seeds (common
+random numbers). The manifest of each member records its root and index.
 
 An ensemble survives being killed at any moment: each run is written atomically under its
 content key by the worker that made it; a run already stored is never run again; the index is
@@ -24,10 +25,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from thermidor.engine import member_seed
 from thermidor.lab.errors import LabError, StoreError, portable
 from thermidor.lab.executors import Executor, Serial, default_workers
 from thermidor.lab.horizon import parse_until, with_horizon
+from thermidor.lab.seeds import member_record, member_seeds
 from thermidor.lab.store import (
     Store,
     calendar_steps,
@@ -62,9 +63,8 @@ ScenarioArg = str | Path | dict[str, Any] | Scenario
 
 
 def seeds_for(n: int, root: int = 0) -> list[int]:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"the number of seeds must be a whole number >= 1, got {n!r}")
-    return [member_seed(root, k) for k in range(n)]
+    """The seeds of members ``0 .. n-1`` of ``root``'s ensemble (``lab/seeds.py``)."""
+    return member_seeds(n, root)
 
 
 def run_many(
@@ -105,6 +105,7 @@ class Job:
     key: str
     root: str | None
     source: str
+    member: dict[str, Any] | None = None  # {"root", "index"} of an ensemble's member
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,8 @@ def execute(job: Job) -> Done:
         result = run(job.scenario, job.seed, job.scales)
     except ScenarioError as e:
         raise portable(e) from None
+    if job.member is not None:
+        result.manifest["member"] = job.member
     got = key_of(result.manifest)
     if got != job.key:
         raise LabError(
@@ -142,11 +145,16 @@ class Plan:
     seeds: list[int]
     keys: list[str]
     source: str
+    root: int | None = None  # the root seed the members were drawn from, if they were
 
     def jobs(self, root: str | None) -> list[Job]:
+        members = [
+            member_record(self.root, i) if self.root is not None else None
+            for i in range(len(self.seeds))
+        ]
         return [
-            Job(self.scenario, s, self.scales, k, root, self.source)
-            for s, k in zip(self.seeds, self.keys, strict=True)
+            Job(self.scenario, s, self.scales, k, root, self.source, m)
+            for s, k, m in zip(self.seeds, self.keys, members, strict=True)
         ]
 
 
@@ -155,14 +163,16 @@ def plan(
     seeds: Sequence[int],
     scale: ScaleArg = None,
     until: str | dt.date | None = None,
+    root: int | None = None,
 ) -> Plan:
-    """Resolve the scenario, scales and content keys of every member (nothing runs)."""
+    """Resolve the scenario, scales and content keys of every member (nothing runs); ``root``:
+    the seeds are ``seeds_for(len(seeds), root)``, recorded in each manifest."""
     sc = with_horizon(scenario, until)
     scales = resolve_scales(scale)
     resolved = sc.to_dict()
     h = source_hash()
     keys = [content_key(resolved, s, scales, h) for s in seeds]
-    return Plan(sc, scales, list(seeds), keys, h)
+    return Plan(sc, scales, list(seeds), keys, h, root)
 
 
 def check_seeds(n: Any) -> int:
@@ -245,7 +255,7 @@ def ensemble(
     (a cluster without a shared file system); otherwise each worker writes its own run.
     """
     store = store or Store()
-    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until)
+    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, root)
     where = None if ship_results else str(store.root.resolve())
     return run_jobs(p.jobs(where), store, executor, on_progress)
 
@@ -313,6 +323,8 @@ def rerun(path: str | Path, store: Store | None = None) -> Rerun:
         shutil.rmtree(tmp, ignore_errors=True)
     old = json.loads((directory / "manifest.json").read_text())
     new = json.loads(json.dumps(result.manifest))
+    if "member" in old:  # which member of which ensemble: the ensemble's, not the run's
+        new["member"] = old["member"]
     for k in sorted(set(old) | set(new)):
         if k not in MANIFEST_VOLATILE and old.get(k) != new.get(k):
             differences.append(f"manifest.{k} differs")

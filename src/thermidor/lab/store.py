@@ -41,7 +41,7 @@ from thermidor.model.result import Result, read
 
 KEY_LENGTH = 24
 KEY = re.compile(rf"^[0-9a-f]{{{KEY_LENGTH}}}$")
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: seeds of 128 bits, kept as decimal text
 DB_NAME = "thermidor.duckdb"
 ANALYSES = "analyses"
 RUN_FILES = ("indicators.parquet", "events.parquet", "manifest.json")
@@ -52,7 +52,7 @@ RUN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("scenario", "VARCHAR"),
     ("title", "VARCHAR"),
     ("scenario_hash", "VARCHAR"),
-    ("seed", "UBIGINT"),
+    ("seed", "VARCHAR"),  # decimal: member seeds have 128 bits
     ("scales", "VARCHAR"),
     ("source_hash", "VARCHAR"),
     ("package_version", "VARCHAR"),
@@ -130,7 +130,7 @@ def index_row(result: Result, key: str) -> dict[str, Any]:
         "scenario": sc["name"],
         "title": sc.get("meta", {}).get("title", ""),
         "scenario_hash": digest(sc),
-        "seed": int(m["seed"]),
+        "seed": str(int(m["seed"])),
         "scales": canonical(m["scales"]),
         "source_hash": m["source_hash"],
         "package_version": m.get("package_version", ""),
@@ -333,9 +333,16 @@ class Store:
                 raise LabError("sql", sql, f"a valid query ({_first_line(e)})") from None
 
     def runs(self, scenario: str | None = None) -> pd.DataFrame:
+        """The index's runs, seeds as Python integers (they may exceed 64 bits)."""
+        order = "length(seed), seed, key"
         if scenario is None:
-            return self.query("SELECT * FROM runs ORDER BY scenario, seed, key")
-        return self.query("SELECT * FROM runs WHERE scenario = ? ORDER BY seed, key", [scenario])
+            frame = self.query(f"SELECT * FROM runs ORDER BY scenario, {order}")
+        else:
+            frame = self.query(
+                f"SELECT * FROM runs WHERE scenario = ? ORDER BY {order}", [scenario]
+            )
+        frame["seed"] = pd.Series([int(s) for s in frame["seed"]], index=frame.index, dtype=object)
+        return frame
 
     def indexed_keys(self) -> set[str]:
         return set(self.query("SELECT key FROM runs")["key"])
@@ -493,7 +500,7 @@ def _runs_ddl(primary: bool = True) -> str:
 
 def _runs_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame([{name: r[name] for name, _ in RUN_COLUMNS} for r in rows])
-    return frame.astype({"seed": "uint64", "steps": "int32", "events": "int32"})
+    return frame.astype({"seed": "str", "steps": "int32", "events": "int32"})
 
 
 def _insert_runs(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:

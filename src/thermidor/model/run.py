@@ -104,8 +104,8 @@ def prepare(
     """The scenario, calendar, world (``build=False``: the inputs instead), parameters and
     scales of a run, checked."""
     sc = load(scenario)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError("seed", seed, "a non-negative whole number")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128:
+        raise ScenarioError("seed", seed, "a whole number in [0, 2**128 - 1]")
     scales = resolve_scales(scale)
     end = sc.end
     if until is not None:
