@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/thermidor run
+	$(BIN)/thermidor run --force
 	$(BIN)/thermidor report runs/baseline/seed-0 -o runs/baseline/report.html
 
 lint: install

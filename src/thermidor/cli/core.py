@@ -20,7 +20,7 @@ from thermidor.cli.app import app, console, err
 from thermidor.lab.ensemble import run_many, seeds_for
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
-from thermidor.model.result import Result
+from thermidor.model.result import Result, check_target
 from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
 from thermidor.model.targets import score
@@ -120,11 +120,22 @@ def run_cmd(
     from_state: Annotated[
         Path | None, typer.Option(help="continue a state saved with --save-state")
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="replace an existing run directory (or --save-state file); run even when the"
+            " memory estimate says the run will not fit"
+        ),
+    ] = False,
 ) -> None:
-    """Run one scenario; print its chronology and its targets; write its run directory."""
+    """Run one scenario; print its chronology and its targets; write its run directory.
+
+    An existing run directory is replaced only with --force; a directory holding anything else
+    is never written to."""
     sc = load(scenario)
     scales = parse_scale(scale)
     stop = parse_date(until, "until")
+    target = check_target(out or Path("runs") / sc.name / f"seed-{seed}", force)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -140,11 +151,10 @@ def run_cmd(
 
         result = run_model(
             sc, seed=seed, scale=scales, until=stop, backend=backend, on_step=on_step,
-            save_state=save_state, from_state=from_state,
+            save_state=save_state, from_state=from_state, force=force,
         )  # fmt: skip
 
-    target = out or Path("runs") / sc.name / f"seed-{seed}"
-    result.write(target)
+    result.write(target, force=force)
     print_chronology(result)
     console.print(targets_table(score([result]), "Targets (one run: hit or miss)"))
     console.print(f"wrote {target}  ({result.manifest['wall_time_s']:.1f} s)")

@@ -16,10 +16,11 @@ from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
 from thermidor.model.errors import ScenarioError
+from thermidor.model.result import is_run_dir
 from thermidor.model.scenario import load
 from thermidor.report import Group, build, run_dir_group, scenario_group, write
 from thermidor.report.page import Mode
-from thermidor.report.sources import is_run_dir, sensitivity_for
+from thermidor.report.sources import sensitivity_for
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The model's error type for bad scenarios and parameters (defined in ``thermidor.errors``)."""
 
-from thermidor.errors import RunError, ScenarioError, ThermidorError
+from thermidor.errors import OutputError, RunError, ScenarioError, ThermidorError
 
-__all__ = ["RunError", "ScenarioError", "ThermidorError"]
+__all__ = ["OutputError", "RunError", "ScenarioError", "ThermidorError"]

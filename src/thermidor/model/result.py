@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from thermidor.engine import Event
+from thermidor.model.errors import OutputError
 from thermidor.model.indicators import UNITS
 
 SCHEMA_VERSION = 1
@@ -99,28 +101,103 @@ class Result:
             schema=schema,
         )
 
-    def write(self, directory: str | Path) -> Path:
-        """Write the run directory atomically: a temporary sibling, then a rename."""
-        target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    def write(self, directory: str | Path, force: bool = False) -> Path:
+        """Write the run directory atomically: a temporary sibling, then a rename.
+
+        The manifest records each data file's SHA-256 (``files``; this result's manifest too),
+        so that a reader can verify them. ``check_target`` first: a file, a directory holding
+        anything but a run's files, or (without ``force``) another run directory is refused;
+        nothing is left behind (no temporary or ``.old`` directory) on any path."""
+        target = check_target(directory, force)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        except OSError as e:
+            raise OutputError(
+                "out", str(target), f"a place this user can write ({e.strerror or e})"
+            ) from None
         try:
             pq.write_table(self.indicators_table(), tmp / "indicators.parquet")
             pq.write_table(self.events_table(), tmp / "events.parquet")
+            self.manifest["files"] = {name: checksum(tmp / name) for name in DATA_FILES}
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, sort_keys=True))
-            if target.exists():
-                old = target.with_name(f".{target.name}.old")
-                if old.exists():
-                    shutil.rmtree(old)
-                os.replace(target, old)
-                os.replace(tmp, target)
-                shutil.rmtree(old)
+            if target.is_dir():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+                os.replace(target, old / "run")  # the old run, until the new one is in place
+                try:
+                    os.replace(tmp, target)
+                except BaseException:
+                    os.replace(old / "run", target)
+                    raise
+                finally:
+                    shutil.rmtree(old, ignore_errors=True)
             else:
                 os.replace(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return target
+
+
+DATA_FILES = ("indicators.parquet", "events.parquet")
+RUN_FILES = (*DATA_FILES, "manifest.json")
+
+
+def checksum(path: str | Path) -> str:
+    """``sha256:<hex>`` of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def is_run_dir(path: str | Path) -> bool:
+    """A directory ``Result.write`` made: a manifest with a schema version, next to indicators."""
+    p = Path(path)
+    if not ((p / "manifest.json").is_file() and (p / "indicators.parquet").is_file()):
+        return False
+    try:
+        return "schema_version" in json.loads((p / "manifest.json").read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def check_target(directory: str | Path, force: bool = False, option: str = "out") -> Path:
+    """Where a run directory may be written (checked before a run, and again by ``write``):
+    a new or empty directory, or, with ``force``, a run directory holding only a run's files.
+    Anything else raises ``OutputError``: nothing of the user's is ever replaced."""
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise OutputError(option, str(target), "a directory for the run (this is a file)")
+    if target.is_dir():
+        entries = sorted(p.name for p in target.iterdir())
+        if entries and not is_run_dir(target):
+            shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+            raise OutputError(
+                option, str(target),
+                f"a new or empty directory (this one holds {shown}, not a thermidor run)",
+            )  # fmt: skip
+        foreign = [e for e in entries if e not in RUN_FILES]
+        if foreign:
+            raise OutputError(
+                option, str(target),
+                f"a run directory holding only {', '.join(RUN_FILES)} (move {', '.join(foreign)})",
+            )  # fmt: skip
+        if entries and not force:
+            raise OutputError(
+                option, str(target), "a new directory, or --force to replace this run directory"
+            )
+    for up in (target, *target.parents):
+        if up.exists():
+            if not up.is_dir():
+                raise OutputError(
+                    option, str(target), f"a path through directories ({up} is a file)"
+                )
+            if not os.access(up, os.W_OK | os.X_OK):
+                raise OutputError(option, str(target), f"a place this user can write ({up} is not)")
+            break
+    return target
 
 
 def read(directory: str | Path) -> Result:
