@@ -254,6 +254,24 @@ def store_rebuild_cmd(
     )
 
 
+@store_app.command("verify")
+def store_verify_cmd(store: StoreDir = Path("runs"), db: DbPath = None) -> None:
+    """Check every run against its checksums; quarantine those that fail (each is computed
+    again by the next ensemble); remove what killed writers left behind."""
+    st = open_store(store, db)
+    st.check_exists()
+    report = st.verify()
+    for q in report.quarantined:
+        err.print(f"[yellow]quarantined[/] {q}", soft_wrap=True)
+    for r in report.removed:
+        err.print(f"[yellow]removed[/] {r} (left by a killed writer)")
+    console.print(
+        f"{report.good} runs verified in {st.root}, {len(report.quarantined)} quarantined"
+        f" (under {st.root / 'quarantine'}), {len(report.removed)} leftovers removed,"
+        f" {report.index_rows_dropped} index rows repaired"
+    )
+
+
 @store_app.command("query")
 def store_query_cmd(
     sql: Annotated[str, typer.Argument(help="SQL over runs, indicators, events and analyses")],

@@ -18,7 +18,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -196,31 +196,72 @@ def run_jobs(
     executor: Executor | None = None,
     on_progress: Progress | None = None,
     flush_every_s: float = 2.0,
+    poll_s: float = 0.5,
 ) -> Ran:
     """Run the jobs whose runs are not stored yet, and index them (in batches: the index is
-    opened for one short write at a time)."""
+    opened for one short write at a time).
+
+    Each stored run is verified first (a corrupt one is quarantined and computed again). Each
+    key to compute is claimed (``Store.claim``); a key another live process has claimed is
+    waited for, and computed here only if that process dies without storing it."""
     t0 = time.perf_counter()
+    store.check_writable()
     keys = [j.key for j in jobs]
     unique: dict[str, Job] = {}
     for j in jobs:
         unique.setdefault(j.key, j)
-    todo = [j for k, j in unique.items() if not store.has_run(k)]
-    skipped = len(unique) - len(todo)
+    waiting = {k: j for k, j in unique.items() if not store.verified(k)}
+    skipped = len(unique) - len(waiting)
     store.sync(keys)  # runs written before a kill, whose index rows were lost with it
-    store.clean_temporary(j.key for j in todo)
     total = len(unique)
     if on_progress:
         on_progress(skipped, total, skipped)
-    pending: list[dict[str, Any]] = []
-    last = time.monotonic()
+    ran = 0
     done = skipped
     ex = executor or Serial()
+    while waiting:
+        mine = []
+        for k, j in waiting.items():
+            if store.claim(k):
+                if store.verified(k):  # stored by another process since it was looked for
+                    store.release(k)
+                else:
+                    mine.append(j)
+        try:
+            store.clean_temporary(j.key for j in mine)
+            for key in _compute(mine, store, ex, flush_every_s):
+                ran += 1
+                done += 1
+                waiting.pop(key, None)
+                if on_progress:
+                    on_progress(done, total, skipped)
+        finally:
+            for j in mine:
+                store.release(j.key)
+        if not mine and waiting:
+            time.sleep(poll_s)  # every waiting key is another process's: let it work
+        theirs = [k for k in waiting if store.verified(k)]
+        for k in theirs:
+            del waiting[k]
+            done += 1
+        if theirs:
+            store.sync(theirs)
+            if on_progress:
+                on_progress(done, total, skipped)
+    return Ran(keys, ran, total - ran, time.perf_counter() - t0)
+
+
+def _compute(
+    todo: Sequence[Job], store: Store, ex: Executor, flush_every_s: float
+) -> Iterator[str]:
+    """Run the jobs on the executor; yield each key once its run is written."""
+    pending: list[dict[str, Any]] = []
+    last = time.monotonic()
     try:
         for _, out in ex.map_unordered(execute, todo):
             if out.result is not None:
                 write_run(out.result, store.path_of(out.key))
             pending.append(out.row)
-            done += 1
             if time.monotonic() - last >= flush_every_s:
                 try:  # a reader holds the index: keep the rows for the next flush
                     store.index(pending, timeout=0.2)
@@ -229,12 +270,10 @@ def run_jobs(
                     if e.reason != "locked":
                         raise
                 last = time.monotonic()
-            if on_progress:
-                on_progress(done, total, skipped)
+            yield out.key
     finally:
         if pending:
             store.index(pending)
-    return Ran(keys, len(todo), skipped, time.perf_counter() - t0)
 
 
 def ensemble(

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from thermidor.engine import Event
-from thermidor.model.errors import OutputError
+from thermidor.model.errors import OutputError, ScenarioError
 from thermidor.model.indicators import UNITS
 
 SCHEMA_VERSION = 1
@@ -200,9 +200,50 @@ def check_target(directory: str | Path, force: bool = False, option: str = "out"
     return target
 
 
-def read(directory: str | Path) -> Result:
-    """Read a run directory written by ``Result.write``."""
+def problems(directory: str | Path) -> list[str]:
+    """What is wrong with a run directory's files (empty: nothing): each data file against the
+    checksum its manifest records; a run written before checksums, whether its files parse."""
     d = Path(directory)
+    try:
+        manifest = json.loads((d / "manifest.json").read_text())
+    except (OSError, ValueError) as e:
+        return [f"manifest.json: unreadable ({_first_line(e)})"]
+    if not isinstance(manifest, dict):
+        return ["manifest.json: not a JSON object"]
+    files = manifest.get("files")
+    out = []
+    for name in DATA_FILES:
+        try:
+            if isinstance(files, dict):
+                got = checksum(d / name)
+                if got != files.get(name):
+                    out.append(f"{name}: its SHA-256 is not the one its manifest records")
+            else:
+                pq.read_metadata(d / name)
+        except (OSError, pa.ArrowException) as e:
+            out.append(f"{name}: unreadable ({_first_line(e)})")
+    return out
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+
+
+def read(directory: str | Path, verify: bool = False) -> Result:
+    """Read a run directory written by ``Result.write``; ``verify``: check its files against
+    their checksums first. Files that cannot be read raise ``ScenarioError`` naming them."""
+    d = Path(directory)
+    if verify and (found := problems(d)):
+        raise ScenarioError(
+            "run", str(d), "a run directory whose files are whole", "; ".join(found)
+        )
+    try:
+        return _read(d)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as e:
+        raise ScenarioError("run", str(d), "a readable run directory", _first_line(e)) from None
+
+
+def _read(d: Path) -> Result:
     ind = pq.read_table(d / "indicators.parquet").to_pandas()
     ev = pq.read_table(d / "events.parquet").to_pandas()
     dates = ind["date"].to_numpy().astype("datetime64[D]")

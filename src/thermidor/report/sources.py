@@ -27,7 +27,7 @@ def run_dir_group(path: str | Path) -> Group:
         raise ScenarioError(
             "RUN_DIR", str(path), "a run directory (with manifest.json and indicators.parquet)"
         )
-    r = read(p)
+    r = read(p, verify=True)
     return Group(group_label(r), [r])
 
 
