@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from thermidor.cli.app import app, console, err
-from thermidor.lab.ensemble import run_many, seeds_for
+from thermidor.lab.ensemble import check_seeds, run_many, seeds_for
+from thermidor.lab.executors import check_workers
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
 from thermidor.model.result import Result, check_target
@@ -184,9 +185,8 @@ def targets_cmd(
 ) -> None:
     """Score an ensemble against every figure and date in TARGETS.csv."""
     sc = load(scenario)
-    if seeds < 1:
-        raise ScenarioError("seeds", seeds, "a whole number >= 1")
-    members = seeds_for(seeds, root)
+    members = seeds_for(check_seeds(seeds), root)
+    check_workers(workers)
 
     with Progress(
         TextColumn("[bold]{task.description}"),

@@ -191,6 +191,8 @@ def runs_cmd(
     db: DbPath = None,
 ) -> None:
     """List the stored runs."""
+    if limit < 1:
+        raise LabError("limit", limit, "a whole number of rows >= 1")
     frame = open_store(store, db).runs(scenario)
     if as_json:
         emit_json(records(frame))
@@ -317,8 +319,8 @@ def compare_cmd(
     from thermidor.lab.compare import compare
 
     check_seeds(seeds)
-    if resamples < 100:
-        raise LabError("resamples", resamples, "a whole number >= 100")
+    if not 100 <= resamples <= 1_000_000:
+        raise LabError("resamples", resamples, "a whole number in [100, 1,000,000]")
     scales = resolve_scales(parse_scale(scale))
     first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
     st = open_store(store, db)

@@ -18,7 +18,7 @@ from thermidor.lab.store import Store
 from thermidor.model.errors import ScenarioError
 from thermidor.model.result import is_run_dir
 from thermidor.model.scenario import load
-from thermidor.report import Group, build, run_dir_group, scenario_group, write
+from thermidor.report import Group, build, check_output, run_dir_group, scenario_group, write
 from thermidor.report.page import Mode
 from thermidor.report.sources import sensitivity_for
 
@@ -73,6 +73,7 @@ def report_cmd(
     title: Annotated[str | None, typer.Option(help="the report's title")] = None,
 ) -> None:
     """Write one self-contained HTML report of a run, an ensemble or a comparison."""
+    check_output(out)  # before any run
     ask = Ask(sources or [], ensemble, compare, seeds, root, scale, until, workers, store)
     mode, groups = _groups(ask)
     sens = sensitivity_for(Store(store)) if mode != "run" else None

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from thermidor.lab.errors import LabError, StoreError, portable
-from thermidor.lab.executors import Executor, Serial, default_workers
+from thermidor.lab.executors import Executor, Serial, check_workers, default_workers
 from thermidor.lab.horizon import parse_until, with_horizon
 from thermidor.lab.seeds import member_record, member_seeds
 from thermidor.lab.store import (
@@ -75,7 +75,7 @@ def run_many(
     on_done: Callable[[int, Result], None] | None = None,
 ) -> list[Result]:
     """Run every seed (nothing stored); results come back in the order of ``seeds``."""
-    workers = default_workers() if workers is None else workers
+    workers = check_workers(workers)
     job = partial(run, scenario, scale=scale)
     if workers <= 1 or len(seeds) == 1:
         out = []
@@ -175,9 +175,12 @@ def plan(
     return Plan(sc, scales, list(seeds), keys, h, root)
 
 
+MAX_SEEDS = 1_000_000
+
+
 def check_seeds(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise LabError("seeds", n, "a whole number of runs >= 1")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SEEDS:
+        raise LabError("seeds", n, f"a whole number of runs in [1, {MAX_SEEDS:,}]")
     return n
 
 
