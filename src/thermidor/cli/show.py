@@ -158,11 +158,19 @@ def serve_cmd(
     ),
     workers: Annotated[int, typer.Option(help="runs executed at once (threads)")] = 1,
     queue: Annotated[int, typer.Option(help="runs that may wait; more are refused (503)")] = 4,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="another host name the server answers to (repeatable; default: the"
+            " bound address and localhost)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the web application: edit parameters, run, watch, compare, share, download."""
     import uvicorn
 
     from thermidor.web import create_app
+    from thermidor.web.limits import server_config
 
     if not 1 <= port <= 65535:
         raise ScenarioError("port", port, "a port number in [1, 65535]")
@@ -170,6 +178,8 @@ def serve_cmd(
         raise ScenarioError("workers", workers, "a whole number in [1, 8]")
     if not 0 <= queue <= 100:
         raise ScenarioError("queue", queue, "a whole number in [0, 100]")
-    application = create_app(store, workers=workers, queue_size=queue)
+    application = create_app(
+        store, workers=workers, queue_size=queue, host=host, allow_hosts=allow_host or ()
+    )
     console.print(f"thermidor: serving on http://{host}:{port}/  (store {store})")
-    uvicorn.run(application, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    uvicorn.Server(server_config(application, host, port)).run()

@@ -355,7 +355,7 @@ async function watchRun(key, job) {
     <progress id="run-progress" max="1" value="0"></progress>
     <p><button type="button" class="secondary" id="cancel-button">Cancel</button></p></div>
     <h2>Live</h2><div id="live"></div>`;
-  document.getElementById("cancel-button").onclick = () => api(`/api/runs/${key}/cancel`, {method: "POST"});
+  document.getElementById("cancel-button").onclick = () => api(`/api/runs/${key}/cancel`, {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"});
   const rows = [];
   let pending = false;
   const draw = () => {
