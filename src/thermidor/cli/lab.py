@@ -151,6 +151,9 @@ def ensemble_cmd(
     ] = False,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
+    force: Annotated[
+        bool, typer.Option(help="run even when the memory estimate says the runs will not fit")
+    ] = False,
 ) -> None:
     """Run (or complete) an ensemble and keep it in the store.
 
@@ -172,6 +175,7 @@ def ensemble_cmd(
             executor=ex,
             on_progress=update,
             ship_results=ship_results,
+            force=force,
         )
     rate = ran.ran / ran.wall_time_s * 60 if ran.wall_time_s > 0 and ran.ran else 0.0
     console.print(

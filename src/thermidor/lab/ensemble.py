@@ -38,6 +38,7 @@ from thermidor.lab.store import (
     write_run,
 )
 from thermidor.model.errors import ScenarioError
+from thermidor.model.guards import check_memory
 from thermidor.model.result import Result
 from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
 from thermidor.model.scenario import Scenario, load
@@ -290,14 +291,19 @@ def ensemble(
     executor: Executor | None = None,
     on_progress: Progress | None = None,
     ship_results: bool = False,
+    force: bool = False,
 ) -> Ran:
     """Run (or complete) an ensemble of ``seeds`` members and keep it in the store.
 
     With ``ship_results`` workers send their results back and this process writes the files
-    (a cluster without a shared file system); otherwise each worker writes its own run.
+    (a cluster without a shared file system); otherwise each worker writes its own run. The
+    estimated memory of one run times the executor's workers must fit in this machine's memory
+    (model/guards.py), unless ``force``.
     """
     store = store or Store()
     p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, root)
+    # a local executor's workers run at once on this machine (``force``: try anyway)
+    check_memory(p.scales, executor.workers if executor else 1, force=force)
     where = None if ship_results else str(store.root.resolve())
     return run_jobs(p.jobs(where), store, executor, on_progress)
 
