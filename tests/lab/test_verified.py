@@ -150,3 +150,12 @@ def test_two_concurrent_ensembles_compute_each_run_once(tmp_path: Path) -> None:
     store = Store(root)
     assert len(store.run_dirs()) == 6 and len(store.runs()) == 6
     assert not list((root / "locks").glob("*.lock"))
+
+
+def test_rerun_accepts_a_run_whose_horizon_ends_before_a_forced_date(store: Store) -> None:
+    from thermidor.lab.ensemble import rerun
+
+    sc = {"extends": "baseline", "force": {"mensheviks_lose_legality": "1921-03-01"}}
+    ran = ensemble(sc, 1, 0, COARSE, TINY, store=store)
+    report = rerun(store.path_of(ran.keys[0]))
+    assert report.identical, report.differences

@@ -326,8 +326,15 @@ def scenario_from_manifest(d: Mapping[str, Any], where: str = "manifest") -> Sce
     """The Scenario a manifest records (resolved in full), loaded back exactly."""
     try:
         data = {k: d[k] for k in ("meta", "run", "params", "inputs", "force")}
-        sc = dataclasses.replace(load(data), name=str(d["name"]))
-    except (KeyError, TypeError):
+        # a horizon (with_horizon) may end the run before a forced date: load the span that
+        # holds the forced dates, then end it where the manifest says
+        dates = [v for v in data["force"].values() if v != "never"]
+        run = {**data["run"], "end": max([data["run"]["end"], *dates])}
+        sc = load({**data, "run": run})
+        sc = dataclasses.replace(
+            sc, name=str(d["name"]), end=dt.date.fromisoformat(d["run"]["end"])
+        )
+    except (KeyError, TypeError, AttributeError, ValueError):
         raise LabError(where, "(scenario)", "a manifest written by thermidor.run") from None
     if sc.to_dict() != d:
         diff = sorted(k for k in d if sc.to_dict().get(k) != d[k])
