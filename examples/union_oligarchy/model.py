@@ -13,7 +13,7 @@ joins, lapses, takes office or retires is a named flow in the ledger. One step i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,13 +52,14 @@ class Params:
 
 @dataclass
 class Union:
-    """The union's state: two populations, their ledger and this step's signals."""
+    """The union's state: two populations, their ledger and what the mechanisms share."""
 
     members: Population
     officials: Population
     ledger: Ledger
     scale: int
-    signals: dict[str, float] = field(default_factory=dict)
+    control: float = 0.0  # the staff's weight against the active membership, [0, 1]
+    appointed_share: float = 0.0  # share of officials (by weight) appointed by the staff, [0, 1]
 
 
 def hazard(rate: float, years: float) -> float:
@@ -77,7 +78,7 @@ def build(initial_members: int, scale: int, seed: int) -> Union:
     ledger = Ledger()
     ledger.open("members", members.total())
     ledger.open("officials", 0)
-    return Union(members, officials, ledger, scale, {"control": 0.0, "appointed_share": 0.0})
+    return Union(members, officials, ledger, scale)
 
 
 def recruit(u: Union, p: Params, ctx: Context) -> None:
@@ -112,7 +113,7 @@ def _control(u: Union, p: Params) -> float:
 
 
 def _p_appoint(u: Union, p: Params) -> float:
-    return min(1.0, u.signals["control"] * (1.0 + p.entrenchment * u.signals["appointed_share"]))
+    return min(1.0, u.control * (1.0 + p.entrenchment * u.appointed_share))
 
 
 def staffing(u: Union, p: Params, ctx: Context) -> None:
@@ -121,7 +122,7 @@ def staffing(u: Union, p: Params, ctx: Context) -> None:
     off, m = u.officials, u.members
     go = rng.random(off.n) < hazard(p.retirement, ctx.dt)
     transfer(u.ledger, "retirement", off, m, go)
-    u.signals["control"] = _control(u, p)
+    u.control = _control(u, p)
     vacancies = p.staff_ratio * (m.total() + off.total()) - off.total()
     if vacancies <= 0 or m.n == 0:
         return
@@ -139,15 +140,15 @@ def convention(u: Union, p: Params, ctx: Context) -> None:
     if off.n == 0:
         return
     rng = ctx.rng("convention")
-    u.signals["control"] = _control(u, p)
+    u.control = _control(u, p)
     off["appointed"] = rng.random(off.n) < _p_appoint(u, p)
-    u.signals["appointed_share"] = off.share(off["appointed"])
-    if u.signals["appointed_share"] > 0.5 and not ctx.recorder.happened("appointment_dominates"):
+    u.appointed_share = off.share(off["appointed"])
+    if u.appointed_share > 0.5 and not ctx.recorder.happened("appointment_dominates"):
         ctx.emit(
             "appointment_dominates",
             "Most officials now owe their post to the staff, not to the members",
             members=u.members.total() + off.total(),
-            control=round(u.signals["control"], 4),
+            control=round(u.control, 4),
         )
 
 
@@ -160,7 +161,7 @@ def observe(u: Union, p: Params, ctx: Context) -> dict[str, float]:
         "officials": float(off.total()),
         "appointed_share": appointed,
         "turnout": turnout,
-        "staff_control": u.signals["control"],
+        "staff_control": u.control,
         "democracy": (1.0 - appointed) * turnout,
     }
 

@@ -112,6 +112,23 @@ def test_compare_pairs_seeds_and_reports_each_scenario(store: Store) -> None:
         resamples=500,
     )
     assert json.dumps(again, sort_keys=True) == json.dumps(out, sort_keys=True)
+    # in a notebook: one line, and a table of each scenario's probability and interval
+    line = repr(out)
+    assert "\n" not in line and len(line) < 300, line
+    assert "baseline 100% [" in line and "4 runs each" in line
+    table = out._repr_html_()
+    assert "<table>" in table and "-100% [-100%, -100%]" in table
+    assert "fewer than 10 runs" in table and len(table) < 3000
+
+
+def test_an_ensemble_shows_itself_in_a_line_and_in_html(store: Store) -> None:
+    from thermidor.lab.ensemble import ensemble
+
+    ran = ensemble("baseline", 2, scale=COARSE, until="1917-04-01", store=store)
+    assert repr(ran).startswith("<Ran baseline: 2 runs (2 run now, 0 already stored) in ")
+    again = ensemble("baseline", 1, scale=COARSE, until="1917-04-01", store=store)
+    assert "1 run (0 run now, 1 already stored)" in repr(again)
+    assert "thermidor ensemble" in again._repr_html_() and again.keys[0][:12] in again._repr_html_()
 
 
 def test_compare_on_the_command_line(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from tests.lab.conftest import COARSE
@@ -44,3 +45,23 @@ def test_simulate_is_a_pure_function_of_params_and_seed() -> None:
 def test_simulate_rejects_bad_input_by_name(kw: dict[str, object], says: str) -> None:
     with pytest.raises(ScenarioError, match=says.replace("(", r"\(")):
         simulate(**kw)  # type: ignore[arg-type]
+
+
+def test_simulate_returns_time_series_for_indicator_names() -> None:
+    out = simulate(
+        seed=1,
+        until=UNTIL,
+        scale=COARSE,
+        outcomes=("date", "workers_democracy", "consolidated"),
+        parties__ban_readiness=0.5,
+    )
+    dates, wd = out["date"], out["workers_democracy"]
+    assert dates.dtype == np.dtype("datetime64[D]") and wd.dtype == np.float64
+    assert dates.size == wd.size > 30 and str(dates[0]) == "1917-03-01"
+    assert str(dates[-1]) <= UNTIL and np.isfinite(wd).all() and wd.std() > 0
+    assert out["consolidated"] == 0.0
+
+
+def test_an_unknown_series_is_refused_with_the_forms_allowed() -> None:
+    with pytest.raises(ScenarioError, match="an indicator's name"):
+        simulate(outcomes=("workers_democrazy",))

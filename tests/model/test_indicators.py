@@ -66,7 +66,7 @@ def test_the_member_census_twin_counts_as_its_reference():
     mem["origin"] = rng.integers(0, 3, n)
     mem["province"] = np.where(rng.random(n) < 0.5, LENINGRAD, 0)
     mem["conviction"] = rng.random(n)
-    w.signals["control"] = 0.3
+    w.bureaucracy.control = 0.3
     assert 0.05 < fear_threshold(w, p) < 0.95
     want = member_census.reference(w, p)
     with using("numba"):

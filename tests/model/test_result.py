@@ -122,3 +122,15 @@ def test_the_dataframe_views_show_every_step_and_event(result):
     assert events["kind"].tolist() == [e.kind for e in result.events]
     days = [day for day, _ in result.chronology()]
     assert days == sorted(days) and days
+
+
+def test_a_result_shows_itself_in_a_line_and_a_short_html_table(result):
+    line = repr(result)
+    name = result.manifest["scenario"]["name"]
+    assert line.startswith(f"<Result {name} seed 0: 1917-03-01 to ") and "\n" not in line
+    assert f"{len(result.columns)} indicators, {len(result.events)} events>" in line
+    assert len(line) < 200
+    page = result._repr_html_()
+    assert "<table>" in page and "seed" in page and len(page) < 4000
+    shown = [e for e in result.events if e.kind != "soviet_election"]
+    assert shown and shown[0].text.split("'")[0] in page

@@ -71,7 +71,8 @@ def world():  # type: ignore[no-untyped-def]
     mem["province"] = np.where(rng.random(n) < 0.5, LENINGRAD, 0)
     mem["conviction"] = rng.random(n)
     mem["origin"] = rng.integers(0, 3, n)
-    w.signals.update(crisis=0.4, appointed_share=0.5, nep_market=0.7, abroad=0.2, control=0.3)
+    w.nep.crisis, w.inner_party.appointed_share, w.nep.nep_market = 0.4, 0.5, 0.7
+    w.abroad.revolutions, w.bureaucracy.control = 0.2, 0.3
     return w, p
 
 

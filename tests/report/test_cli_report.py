@@ -68,7 +68,7 @@ def test_an_ensemble_report(tmp_path: Path) -> None:
                               str(tmp_path / "store"), "-o", str(out)])  # fmt: skip
     assert res.exit_code == 0, res.output
     html = out.read_text()
-    assert "Ensemble: short (2 seeds)" in html and "10%–90%" in html
+    assert "Ensemble: short (2 runs)" in html and "10%–90%" in html
     assert 'id="sensitivity-missing"' in html
 
 

@@ -7,6 +7,7 @@ import base64
 import copy
 import datetime as dt
 import os
+from html import escape as html_escape
 from pathlib import Path
 
 import pandas as pd
@@ -20,9 +21,10 @@ from thermidor.model.result import Result
 from thermidor.report import Group, build, figures
 from thermidor.report.check import external_references
 from thermidor.report.sources import sensitivity_for
-from thermidor.report.specs import FIGURES, SECTIONS
+from thermidor.report.specs import EVENT_NAMES, FIGURES, SECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
+DAY = '<span class="date">{}</span>'  # a date held on one line
 
 
 def test_a_run_report_has_every_section_and_stands_alone(run_page: str) -> None:
@@ -62,10 +64,13 @@ def test_charts_mark_the_essays_figures(run0: Result) -> None:
     assert d.image is not None and d.image.startswith(b"<?xml")
 
 
-def test_the_chronology_lists_the_runs_events(run0: Result, run_page: str) -> None:
-    for e in run0.events:
-        if e.kind != "soviet_election":
-            assert e.kind in run_page
+def test_the_chronology_lists_the_runs_events_by_name(run0: Result, run_page: str) -> None:
+    chronology = run_page.split('id="chronology"')[1].split("</section>")[0]
+    kinds = {e.kind for e in run0.events if e.kind != "soviet_election"}
+    assert {"insurrection", "bolshevik_majority_in_soviets", "kadets_banned"} <= kinds
+    for kind in kinds:
+        assert f'<td class="">{html_escape(EVENT_NAMES[kind])}</td>' in chronology, kind
+        assert "_" not in kind or kind not in chronology  # words, not the model's ids
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +111,9 @@ def test_an_ensemble_shows_medians_bands_and_how_often_events_happened(
     html = build([Group("baseline", ensemble2)], "ensemble")
     page = Page(html)
     assert external_references(html) == []
-    assert "Ensemble: baseline (2 seeds)" in html
+    assert "Ensemble: baseline (2 runs)" in html
     assert "bands span 10–90%" in html
-    assert "happened in" in html and "/2" in html
+    assert "happened in" in html and "2 of 2 runs" in html
     assert "fig-consolidation" in page.ids  # the model dates consolidation: a probability chart
     assert any("probability that the bureaucracy consolidates" in i["alt"] for i in page.images)
 
@@ -120,14 +125,14 @@ def test_a_comparison_overlays_scenarios_marks_forced_decisions_and_gives_probab
     page = Page(html)
     assert external_references(html) == []
     assert "Comparison: baseline vs NEP in 1918" in html
-    assert "force.new_economic_policy = &#x27;1918-03-01&#x27;" in html
+    assert "force.new_economic_policy = &#x27;" + DAY.format("1918-03-01") + "&#x27;" in html
     assert "How often each event happened" in html
     assert "NEP in 1918 − baseline" in html
     assert "+100%" in html  # the NEP: never by mid-1918 in the baseline, always when forced
     assert "P(by 1929)" in html and "Differences from the base, paired by seed" in html
     assert 'id="fig-consolidation"' in html
     alts = " ".join(img["alt"] for img in page.images)
-    assert "Forced decision (NEP in 1918): new_economic_policy in 1918-02" in alts
+    assert "Forced decision (NEP in 1918): NEP in 1918-02" in alts
     assert "— NEP in 1918" in alts  # lines of both scenarios on the same chart
 
 

@@ -1,6 +1,9 @@
 """The README's path as a new user takes it, in a real browser (Debian's Chromium driven by
 Playwright): open the page, run the baseline, run a counterfactual, compare them, open the shared
-URL in a fresh page, download the CSV and the report, enter a bad value and see the error.
+URL in a fresh page, download the CSV and the report, enter a bad value and see the error; then
+the levers: a political slider, a forced decision's switch, a run started paused and stepped
+week by week on an axis that spans the whole run, the scale on the runs page, and a comparison
+over several members with its probabilities and intervals.
 
 A screenshot is saved at each step (in pytest's temporary directory; with UPDATE_SCREENSHOTS=1
 also in docs/img/, for the documentation).
@@ -63,7 +66,8 @@ def run_from_form(page: Page, base: str, params: dict[str, tuple[str, str]] | No
     page.fill("#end", END)
     for name, (fieldset, value) in (params or {}).items():
         group = name.split(".", 1)[0]
-        page.click(f"#{fieldset} details[data-group='{group}'] summary")
+        if fieldset != "political":  # the political levers are open, first, as sliders
+            page.click(f"#{fieldset} details[data-group='{group}'] summary")
         page.fill(f"[name='{name}']", value)
     page.click("#run-button")
     page.wait_for_url("**/runs/*")
@@ -82,7 +86,14 @@ def test_a_new_user_runs_compares_shares_downloads_and_is_told_what_is_wrong(
         # 1. the page: a scenario, its parameters grouped by class, each with meaning and source
         page.goto(server.url + "/")
         expect(page.locator("#structural legend")).to_have_text("Structural parameters")
-        expect(page.locator("#political legend")).to_have_text("Political parameters")
+        expect(page.locator("#political legend")).to_have_text("Political levers")
+        expect(page.locator("#decisions legend")).to_have_text("Forced decisions")
+        # the levers come first: above the structural parameters
+        top = {
+            f: page.locator(f"#{f}").bounding_box()["y"]
+            for f in ("political", "decisions", "structural")
+        }  # type: ignore[index]
+        assert top["political"] < top["decisions"] < top["structural"]
         war = page.locator("[name='war.casualties']")
         assert war.get_attribute("min") == "0" and war.get_attribute("max") == "0.5"
         expect(page.locator("#m-war\\.casualties")).to_contain_text("deaths")
@@ -112,7 +123,7 @@ def test_a_new_user_runs_compares_shares_downloads_and_is_told_what_is_wrong(
         page.click("#compare-button")
         page.wait_for_url("**/compare?runs=*")
         expect(page.locator("#compare-title")).to_have_text("Comparison of 2 runs", timeout=60_000)
-        expect(page.locator("#compare-events")).to_contain_text("mensheviks_lose_legality")
+        expect(page.locator("#compare-events")).to_contain_text("Mensheviks lose legality")
         shots(page, "compare")
         shared = page.url
 
@@ -160,6 +171,82 @@ def test_a_new_user_runs_compares_shares_downloads_and_is_told_what_is_wrong(
         shots(page, "server-refuses")
         page.goto(server.url + "/runs")
         expect(page.locator("#runs-table tbody tr")).to_have_count(2)
+
+        # 8. a political lever as a slider: it moves its exact value, and says what it means
+        page.goto(server.url + "/")
+        slider = page.locator("#s-parties\\.ban_readiness")
+        expect(slider).to_be_visible()
+        expect(page.locator("#m-parties\\.ban_readiness")).to_contain_text("outlaw a party")
+        slider.fill("0.3")
+        expect(page.locator("[name='parties.ban_readiness']")).to_have_value("0.3")
+        expect(page.locator("[data-row='parties.ban_readiness']")).to_have_class(
+            "lever param changed"
+        )
+        slider.scroll_into_view_if_needed()
+        shots(page, "lever-slider")
+
+        # 9. a forced decision's switch: the NEP in March 1918, with what it means
+        nep = page.locator("#f-new_economic_policy")
+        expect(page.locator("#fd-new_economic_policy")).to_be_disabled()
+        nep.check()
+        expect(page.locator("#fd-new_economic_policy")).to_be_enabled()
+        page.fill("#fd-new_economic_policy", "1918-03-01")
+        expect(page.locator("#fm-new_economic_policy")).to_contain_text("tax in kind")
+        nep.scroll_into_view_if_needed()
+        shots(page, "forced-decision")
+
+        # 10. started paused (with the lever and the switch as set): one week, a step, then
+        # play; the axis spans the whole run at once
+        page.fill("#scale", SCALE)
+        page.fill("#end", END)
+        page.fill("#seed", "5")
+        page.check("#start-paused")
+        page.click("#run-button")
+        page.wait_for_url("**/runs/*")
+        expect(page.locator("#playback-state")).to_have_text("paused", timeout=60_000)
+        expect(page.locator("#run-status")).to_contain_text("week 1 of", timeout=60_000)
+        page.click("#step-button")
+        expect(page.locator("#run-status")).to_contain_text("week 2 of", timeout=30_000)
+        page.wait_for_selector("#live figure")
+        years = page.locator("#fig-classes figure svg").first.locator("text").all_text_contents()
+        assert "1920" in years, years  # two weeks drawn, on an axis to the run's end
+        page.click("#step-button")
+        expect(page.locator("#run-status")).to_contain_text("week 3 of", timeout=30_000)
+        page.wait_for_timeout(800)
+        expect(page.locator("#run-status")).to_contain_text("week 3 of")  # still held
+        shots(page, "playback-paused")
+        page.click("#play-button")
+        expect(page.locator("#downloads")).to_be_visible(timeout=120_000)
+        title = page.locator("#run-title")
+        expect(title).to_contain_text("forced: new_economic_policy = 1918-03-01")
+        expect(title).to_contain_text("parties.ban_readiness = 0.3")
+        expect(page.locator("table.chronology tr.forced")).to_contain_text("NEP")
+        shots(page, "forced-run")
+
+        # 11. the runs page gives each run's scale
+        page.goto(server.url + "/runs")
+        expect(page.locator("#runs-table thead")).to_contain_text("persons per agent")
+        expect(page.locator("#runs-table td.scale").first).to_have_text("2,000")
+        shots(page, "runs-scale")
+
+        # 12. a comparison over several members: probability, interval, difference
+        page.goto(server.url + "/compare")
+        page.check("#c-baseline")
+        page.check("#c-german_revolution_1923")
+        page.fill("#cmp-members", "3")
+        page.fill("#cmp-scale", "20000")
+        page.fill("#cmp-end", "1917-12-31")
+        page.select_option("#cmp-event", "insurrection")
+        shots(page, "members-form")
+        page.click("#compare-scenarios-button")
+        page.wait_for_url("**/compare?members=*")
+        expect(page.locator("#members-title")).to_contain_text("over 3 members: insurrection",
+                                                               timeout=120_000)  # fmt: skip
+        expect(page.locator("#members-table tbody tr")).to_have_count(2)
+        expect(page.locator("#members-table")).to_contain_text("95% interval")
+        expect(page.locator("#members-few")).to_contain_text("Only 3 members")
+        assert page.locator("#members-chart svg").get_attribute("aria-label")
+        shots(page, "members-compare", full=True)
 
     assert errors == []
     shots.publish()

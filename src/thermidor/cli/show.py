@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, console, err
+from thermidor.cli.app import app, console, err, needs
 from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
@@ -161,12 +161,13 @@ def serve_cmd(
     allow_host: Annotated[
         list[str] | None,
         typer.Option(
-            help="another host name the server answers to (repeatable; default: the"
-            " bound address and localhost)"
+            help="another host name the server answers to (repeatable; default: the bound"
+            " address and localhost)"
         ),
     ] = None,
 ) -> None:
     """Serve the web application: edit parameters, run, watch, compare, share, download."""
+    needs("web", "fastapi", "uvicorn")
     import uvicorn
 
     from thermidor.web import create_app

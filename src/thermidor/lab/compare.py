@@ -237,6 +237,54 @@ def differences(
 
 
 # -- the comparison -------------------------------------------------------------------------
+class Comparison(dict[str, Any]):
+    """What ``compare`` returns: a JSON-ready dict (``json.dumps`` takes it as it is) that shows
+    itself in a line, and in Jupyter as a table of each scenario's probability and interval."""
+
+    def _rows(self) -> list[tuple[str, str, str, str]]:
+        out = []
+        for s in self.get("scenarios", []):
+            lo, hi = s["probability_interval"]
+            d = s.get("differences", {}).get("probability")
+            diff = "base"
+            if d is not None and d["estimate"] is not None:
+                span = "" if d["lo"] is None else f" [{d['lo']:+.0%}, {d['hi']:+.0%}]"
+                diff = f"{d['estimate']:+.0%}{span}"
+            out.append((str(s["scenario"]), f"{s['probability']:.0%}", f"{lo:.0%}–{hi:.0%}", diff))
+        return out
+
+    def __repr__(self) -> str:
+        n = self.get("seeds", 0)
+        parts = "; ".join(f"{name} {p} [{iv}]" for name, p, iv, _ in self._rows())
+        return (
+            f"<Comparison of {self.get('event')} by {self.get('by')}, "
+            f"{'1 run' if n == 1 else f'{n} runs'} each: {parts}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        n = self.get("seeds", 0)
+        head = "".join(
+            f"<th>{escape(h)}</th>"
+            for h in ("scenario", f"P({self.get('event')} by {self.get('by')})",
+                      f"{self.get('level', LEVEL):.0%} interval", "difference from the base")
+        )  # fmt: skip
+        rows = "".join(
+            "<tr>"
+            + "".join(f"<td style='white-space:nowrap'>{escape(c)}</td>" for c in r)
+            + "</tr>"
+            for r in self._rows()
+        )
+        notes = "".join(f"<li>{escape(str(x))}</li>" for x in self.get("notes", []))
+        few = "" if n >= 10 else "<li>fewer than 10 runs each: the intervals are wide</li>"
+        return (
+            f"<div><strong>thermidor comparison</strong>, {'1 run' if n == 1 else f'{n} runs'} "
+            f"per scenario (paired by seed)<table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table><ul>{few}{notes}</ul></div>"
+        )
+
+
 def compare(
     base: ScenarioArg,
     alternatives: Sequence[ScenarioArg],
@@ -254,7 +302,7 @@ def compare(
     level: float = LEVEL,
 ) -> dict[str, Any]:
     """Run (or reuse from the store) every scenario's ensemble with the same member seeds and
-    compare each alternative with the base. Returns a JSON-ready dict."""
+    compare each alternative with the base. Returns a JSON-ready dict (a ``Comparison``)."""
     if not modelled_event(event):
         raise LabError("event", event, f"one of {', '.join(sorted(EVENTS))}")
     if (
@@ -283,18 +331,20 @@ def compare(
         if i > 0:
             entry["differences"] = differences(data[0], x, resamples, bootstrap_seed, level)
         scenarios.append(entry)
-    return {
-        "base": plans[0].scenario.name,
-        "event": event,
-        "by": min(BY, date_of_year(horizon) or BY).isoformat(),
-        "seeds": seeds,
-        "root": root,
-        "scales": plans[0].scales,
-        "level": level,
-        "bootstrap": {"resamples": resamples, "seed": bootstrap_seed, "paired_by": "seed"},
-        "notes": notes,
-        "scenarios": scenarios,
-    }
+    return Comparison(
+        {
+            "base": plans[0].scenario.name,
+            "event": event,
+            "by": min(BY, date_of_year(horizon) or BY).isoformat(),
+            "seeds": seeds,
+            "root": root,
+            "scales": plans[0].scales,
+            "level": level,
+            "bootstrap": {"resamples": resamples, "seed": bootstrap_seed, "paired_by": "seed"},
+            "notes": notes,
+            "scenarios": scenarios,
+        }
+    )
 
 
 def _notes(event: str, data: list[np.ndarray], horizon: float) -> list[str]:

@@ -186,12 +186,37 @@ def check_seeds(n: Any) -> int:
 
 
 # -- running ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Ran:
+    """What an ensemble made: the content keys of its members (``store.load(key)`` reads one),
+    how many were run now and how many were already stored."""
+
     keys: list[str]
     ran: int
     skipped: int
     wall_time_s: float
+    scenarios: tuple[str, ...] = ()
+
+    def _words(self) -> str:
+        n = len(set(self.keys))
+        runs = "1 run" if n == 1 else f"{n} runs"
+        return (
+            f"{', '.join(self.scenarios) or 'ensemble'}: {runs} ({self.ran} run now, "
+            f"{self.skipped} already stored) in {self.wall_time_s:.1f} s"
+        )
+
+    def __repr__(self) -> str:
+        return f"<Ran {self._words()}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        keys = ", ".join(f"<code>{escape(k[:12])}</code>" for k in self.keys[:3])
+        more = " …" if len(self.keys) > 3 else ""
+        return (
+            f"<div><strong>thermidor ensemble</strong> {escape(self._words())}"
+            f"<br><small>keys {keys}{more}</small></div>"
+        )
 
 
 def run_jobs(
@@ -252,7 +277,8 @@ def run_jobs(
             store.sync(theirs)
             if on_progress:
                 on_progress(done, total, skipped)
-    return Ran(keys, ran, total - ran, time.perf_counter() - t0)
+    names = tuple(dict.fromkeys(j.scenario.name for j in jobs))
+    return Ran(keys, ran, total - ran, time.perf_counter() - t0, names)
 
 
 def _compute(

@@ -15,6 +15,7 @@ import numpy as np
 
 from thermidor.lab.errors import LabError
 from thermidor.model.events import EVENTS
+from thermidor.model.indicators import UNITS
 from thermidor.model.result import Result
 
 CONSOLIDATION = "bureaucracy_consolidated"
@@ -33,7 +34,11 @@ OUTCOMES: dict[str, str] = {
     "horizon_year": "the run's last date as a year with a fraction",
 }
 INDICATOR_YEAR = re.compile(r"^(?P<indicator>.+)_(?P<year>1[89]\d\d)$")
-OUTCOME_FORMS = f"one of {', '.join(OUTCOMES)}, or INDICATOR_YYYY (an indicator's mean over a year)"
+OUTCOME_FORMS = (
+    f"one of {', '.join(OUTCOMES)}, INDICATOR_YYYY (an indicator's mean over a year), or, for a "
+    "time series, an indicator's name (`thermidor params` lists none: see docs/ODD.md) or 'date'"
+)
+DATE = "date"  # the time series of each step's first day, to go with the indicators' series
 ALIASES = {
     "working_class_1920": ("working_class_vs_1917", 1920),
     "industrial_output_1920": ("industrial_output_vs_prewar", 1920),
@@ -106,9 +111,25 @@ def outcome(result: Result, name: str, event: str = CONSOLIDATION) -> float:
     return mean_over_year(result, m["indicator"], int(m["year"]))
 
 
+def is_series(name: str) -> bool:
+    """Whether an outcome's name asks for a time series (an indicator, or the dates)."""
+    return name == DATE or name in UNITS
+
+
+def series(result: Result, name: str) -> np.ndarray:
+    """A time series of one run: an indicator's value at every step (NaN where not recorded),
+    or with ``date`` each step's first day (``datetime64[D]``)."""
+    if name == DATE:
+        return result.dates.copy()
+    col = result.columns.get(name)
+    if col is None:
+        return np.full(result.dates.size, np.nan)
+    return np.asarray(col, dtype=np.float64).copy()
+
+
 def check_outcome(name: str) -> str:
     """Validate an outcome's name (before any run) and return it."""
-    if name not in OUTCOMES and INDICATOR_YEAR.match(name) is None:
+    if name not in OUTCOMES and INDICATOR_YEAR.match(name) is None and not is_series(name):
         raise LabError("outcome", name, OUTCOME_FORMS)
     return name
 

@@ -81,21 +81,22 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     workers = float(wk.total())
     row["working_class"] = workers
     row["working_class_vs_1917"] = workers / w.base["workers"]
-    out = w.signals.get("industrial_output", np.nan)
+    out = w.industry.industrial_output
+    if out is None:
+        out = np.nan
     row["industrial_output_vs_prewar"] = out
     row["labour_productivity_vs_prewar"] = out / max(
         workers / w.base["workers"] * w.base["workforce_1917_vs_1913"], 1e-9
     )
-    for s, v in zip(
-        SECTORS, w.signals.get("sector_output", np.full(len(SECTORS), np.nan)), strict=True
-    ):
+    by_sector = w.industry.sector_output
+    if by_sector is None:
+        by_sector = np.full(len(SECTORS), np.nan)
+    for s, v in zip(SECTORS, by_sector, strict=True):
         row[f"sector_output_vs_prewar:{s}"] = float(v)
     row["unemployed"] = float(wk.total(~wk["employed"]))
     row["red_army"] = float(sd.total(sd["red"]))
     row["army"] = float(sd.total())
-    by_stratum = strata_weights(
-        hh["wealth"], hh["weight"], float(w.signals.get("median_wealth", 1.0))
-    )
+    by_stratum = strata_weights(hh["wealth"], hh["weight"], float(w.peasants.median_wealth))
     # every household is in one stratum, and the strata's weights are exact integer sums: their
     # total is ``hh.total()`` to the bit, without another pass over the households
     row["peasant_households"] = float(by_stratum.sum())
@@ -108,12 +109,10 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
         row[f"crop_output_vs_prewar:{c}"] = (
             v / w.base["crop_prewar"][c] if v is not None else np.nan
         )
-    last = w.signals.get("last_harvest", 0.0)
-    row["marketed_grain_share"] = (
-        w.signals.get("sold_since_harvest", 0.0) / last if last else np.nan
-    )
+    last = w.peasants.last_harvest
+    row["marketed_grain_share"] = w.food.sold_since_harvest / last if last else np.nan
     row["grain_procurement"] = w.flows.pop("grain_procurement", 0.0)
-    row["peasant_unrest"] = float(w.signals["unrest"])
+    row["peasant_unrest"] = float(w.peasants.unrest)
     census = member_census(w, p)
     members = census["members"]
     row["party_members"] = members
@@ -123,7 +122,7 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
         row[f"party_origin_share:{o}"] = float(by_origin[i] / max(by_origin.sum(), 1.0))
     row["state_officials"] = float(off.total())
     row["legal_parties"] = 1.0 + sum(w.legal[x] for x in PARTIES)
-    k = float(w.signals["K"])
+    k = float(w.working_class.K)
     row["class_capacity"] = k
     months = {}
     for c in ("petrograd", "moscow"):
@@ -136,7 +135,7 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
         1.0, sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs")) / 2
     )
     row["workers_democracy"] = k * regular * plural
-    row["food_supply"] = float(w.signals["food"])
+    row["food_supply"] = float(w.food.supply)
     row["mean_consciousness"] = wk.mean("consciousness")
     row["army_sympathy"] = sd.share(sd["consciousness"] > p["soviets.bolshevik_threshold"])
     row["transport"] = w.transport
@@ -158,32 +157,31 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
 def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str, Any]) -> None:
     """The NEP, the apparatus, the factions and the bureaucracy (1921-1929)."""
     off = w.officials
-    sig = w.signals
-    row["price_scissors"] = float(sig["scissors"])
+    row["price_scissors"] = float(w.nep.scissors)
     row["apparatus_ex_tsarist_share"] = off.share(off["ex_tsarist"]) if off.n else np.nan
     moscow = CITIES.index("moscow")
     row["responsible_communists:moscow"] = float(
         off.total(off["communist"] & off["responsible"] & (off["city"] == moscow))
     )
-    row["managers_from_workers_share"] = float(sig["managers_from_workers"])
-    row["opposition_press_share"] = float(sig["press_share"])
+    row["managers_from_workers_share"] = float(w.nep.managers_from_workers)
+    row["opposition_press_share"] = float(w.inner_party.press_share)
     by_faction = census["by_faction"]
     for i, f in enumerate(FACTIONS):
         row[f"faction_share:{f}"] = float(by_faction[i] / max(by_faction.sum(), 1.0))
-    row["appointed_secretaries_share"] = float(sig["appointed_share"])
-    row["expelled_oppositionists"] = float(sig["expelled_total"])
-    row["party_democracy"] = float(sig["party_democracy"])
-    row["bureaucratic_control"] = float(sig["control"])
-    row["bureaucratic_cohesion"] = float(sig["cohesion"])
+    row["appointed_secretaries_share"] = float(w.inner_party.appointed_share)
+    row["expelled_oppositionists"] = float(w.factions.expelled_total)
+    row["party_democracy"] = float(w.inner_party.party_democracy)
+    row["bureaucratic_control"] = float(w.bureaucracy.control)
+    row["bureaucratic_cohesion"] = float(w.bureaucracy.cohesion)
     row["bureaucratic_consolidation"] = 1.0 if "bureaucracy_consolidated" in w.decisions else 0.0
-    if ctx.step % 4 == 0 or "delegations" not in sig:  # alignments change monthly
-        sig["delegations"] = delegations(w)
-    d = sig["delegations"]
+    d = w.readings.delegations
+    if ctx.step % 4 == 0 or d is None:  # alignments change monthly
+        d = w.readings.delegations = delegations(w)
     opp = sum(d[LENINGRAD, f] for f in OPPOSITIONS)
     row["opposition_delegate_share:leningrad"] = float(opp / max(d[LENINGRAD].sum(), 1.0))
     # those who still vote with the opposition in an open meeting ("Who is against?")
     row["leningrad_members_still_opposition"] = census["leningrad_against"]
-    row["opposition_members_elected_to_central_committee"] = float(sig["cc_opposition"])
+    row["opposition_members_elected_to_central_committee"] = float(w.inner_party.cc_opposition)
     row["kulak_share"] = row["peasant_share:kulak"]
 
 

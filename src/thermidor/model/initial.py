@@ -182,46 +182,12 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     w.legal = {party: True for party in PARTIES}
     w.press = {party: True for party in PARTIES}
     w.transport = ic["transport_1917"]
-    w.signals.update(
-        food=ic["food_1917"],
-        estates_left=1.0,
-        K=1.0,
-        unrest=0.0,
-        K_city=np.ones(len(CITIES)),
-        goods=1.0,
-        abroad=0.0,
-        food_city=np.full(len(CITIES), ic["food_1917"]),
-        urban_stock=4 * ic["food_1917"] * 20e6 * 0.2 * 7 / 365.25,
-        rural_hungry=np.zeros(n_r),
-    )
-    w.signals.update(
-        control=0.0,
-        cohesion=0.0,
-        party_democracy=1.0,
-        appointed_share=0.0,
-        crisis=0.0,
-        nep_market=0.0,
-        formed={},
-        expelled={},
-        defeated=set(),
-        confronted={},
-        ratchet=0.0,
-        leningrad_head=0,
-        markup=1.0,
-        scissors=1.0,
-        expelled_total=0,
-        cc_opposition=0,
-        procurement_history=[],
-        press_share=0.0,
-        opposition_member_share=0.0,
-        khozraschet=0.0,
-        managers_from_workers=p["managers.from_workers_1921"],
-        control_elsewhere=0.0,
-        workers_democracy=1.0,
-        marketed_share=0.0,
-        harvest_ratio=0.9,
-        productivity=ic["output_1917_vs_prewar"] / ic["workforce_1917_vs_1913"],
-    )
+    # the shared state starts at its groups' defaults (model/state.py) but for what the inputs set
+    w.food.supply = ic["food_1917"]
+    w.food.by_city = np.full(len(CITIES), ic["food_1917"])
+    w.food.urban_stock = 4 * ic["food_1917"] * 20e6 * 0.2 * 7 / 365.25
+    w.nep.managers_from_workers = p["managers.from_workers_1921"]
+    w.industry.productivity = ic["output_1917_vs_prewar"] / ic["workforce_1917_vs_1913"]
     for name in ("workers", "soldiers", "households", "members", "officials"):
         ledger.open(name, w.population(name).total())
     ledger.open("villagers", int(villagers.sum()))

@@ -24,7 +24,7 @@ from thermidor.model.indicators import UNITS
 SCHEMA_VERSION = 1
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     """What ``thermidor.run`` returns. Pure data: picklable, comparable.
 
@@ -37,6 +37,52 @@ class Result:
     events: list[Event]
     manifest: dict[str, Any]
     ledger: dict[str, Any] = field(default_factory=dict)
+
+    # -- notebooks --------------------------------------------------------------------------
+    def _summary(self) -> list[tuple[str, str]]:
+        m = self.manifest
+        span = f"{self.dates[0]} to {self.dates[-1]}" if self.dates.size else "no steps"
+        rows = [
+            ("scenario", str(m.get("scenario", {}).get("name", "?"))),
+            ("seed", str(m.get("seed", "?"))),
+            ("period", f"{span} ({self.dates.size} steps)"),
+            ("indicators", str(len(self.columns))),
+            ("events", str(len(self.events))),
+        ]
+        if m.get("interventions"):
+            rows.append(("interventions", "; ".join(map(str, m["interventions"]))))
+        return rows
+
+    def __repr__(self) -> str:
+        """One line (the arrays are in ``indicators`` and ``columns``)."""
+        d = dict(self._summary())
+        extra = f", interventions: {d['interventions']}" if "interventions" in d else ""
+        return (
+            f"<Result {d['scenario']} seed {d['seed']}: {d['period']}, {d['indicators']} "
+            f"indicators, {d['events']} events{extra}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """A short table for Jupyter: what was run, and the run's first events."""
+        from html import escape
+
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
+            f"{escape(v)}</td></tr>"
+            for k, v in self._summary()
+        )
+        shown = [e for e in self.events if e.kind != "soviet_election"][:8]
+        events = "".join(
+            f"<li><span style='white-space:nowrap'>{self.dates[e.step]}</span> "
+            f"{escape(e.text)}</li>"
+            for e in shown
+        )
+        more = len([e for e in self.events if e.kind != "soviet_election"]) - len(shown)
+        tail = f"<li>… {more} more (<code>events_frame()</code>)</li>" if more > 0 else ""
+        return (
+            f"<div><strong>thermidor Result</strong><table>{rows}</table>"
+            f"<ul>{events}{tail}</ul></div>"
+        )
 
     # -- views ------------------------------------------------------------------------------
     @property

@@ -13,6 +13,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from thermidor.engine import Ledger, Population
+from thermidor.model.state import (
+    Abroad,
+    Bureaucracy,
+    Factions,
+    Food,
+    Industry,
+    InnerParty,
+    Kronstadt,
+    Nep,
+    Parties,
+    Peasants,
+    Readings,
+    SovietDemocracy,
+    TrackedPopulation,
+    Turn,
+    War,
+    WorkingClass,
+)
 
 if TYPE_CHECKING:
     from thermidor.model.inputs import Inputs
@@ -71,8 +89,9 @@ def soldier_population(capacity: int = 1024) -> Population:
     )
 
 
-def household_population(capacity: int = 1024) -> Population:
-    return Population(
+def household_population(capacity: int = 1024) -> TrackedPopulation:
+    """The households, tracked: the caches of ``w.peasants`` rest on their columns."""
+    return TrackedPopulation(
         "households",
         {
             "region": np.int8,
@@ -141,7 +160,7 @@ class World:
 
     workers: Population
     soldiers: Population
-    households: Population
+    households: TrackedPopulation
     members: Population
     officials: Population
     organs: Population  # the party apparatus (model/tree.py), one agent per secretary
@@ -162,8 +181,22 @@ class World:
     decisions: dict[str, int] = field(default_factory=dict)
     # decisions forced by the scenario: name -> step (or -1 = never)
     forced: dict[str, int] = field(default_factory=dict)
-    # flows and signals of the current step
-    signals: dict[str, Any] = field(default_factory=dict)
+    # the state the mechanisms share, one typed group per mechanism group (model/state.py)
+    war: War = field(default_factory=War)
+    abroad: Abroad = field(default_factory=Abroad)
+    working_class: WorkingClass = field(default_factory=WorkingClass)
+    soviet_democracy: SovietDemocracy = field(default_factory=SovietDemocracy)
+    food: Food = field(default_factory=Food)
+    peasants: Peasants = field(default_factory=Peasants)
+    industry: Industry = field(default_factory=Industry)
+    nep: Nep = field(default_factory=Nep)
+    parties: Parties = field(default_factory=Parties)
+    kronstadt: Kronstadt = field(default_factory=Kronstadt)
+    inner_party: InnerParty = field(default_factory=InnerParty)
+    factions: Factions = field(default_factory=Factions)
+    bureaucracy: Bureaucracy = field(default_factory=Bureaucracy)
+    turn: Turn = field(default_factory=Turn)
+    readings: Readings = field(default_factory=Readings)
     # per-step stores of flows (tonnes, crop output) to be recorded
     flows: dict[str, float] = field(default_factory=dict)
 

@@ -3,6 +3,7 @@ returned as SVG or PNG bytes, with a text alternative generated from the same nu
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
@@ -18,13 +19,27 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from thermidor.report.groups import Band, Group
-from thermidor.report.specs import FigureSpec, Panel, expand, label, marks, missing
+from thermidor.report.groups import Band, Group, date_quantiles
+from thermidor.report.specs import (
+    MARKED_EVENTS,
+    SHORT_NAMES,
+    FigureSpec,
+    Panel,
+    event_name,
+    expand,
+    label,
+    marks,
+    missing,
+)
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
 DOCTYPE = re.compile(rb"<!DOCTYPE[^>]*>\s*")
 STYLES = ("-", "--", ":", "-.")
+# The figure's geometry in inches: each panel's axes, the title above, the ticks and x label
+# below, then its legend under the axes (outside the data), one row of entries every LEGEND_ROW.
+WIDTH, LEFT, RIGHT, GAP = 10.0, 0.8, 0.15, 0.75
+PANEL_H, ABOVE, BELOW, LEGEND_ROW, LEGEND_PAD = 2.3, 0.4, 0.45, 0.16, 0.12
 RC: Any = {  # typed loosely: matplotlib's stubs list every key as a Literal
     "svg.hashsalt": "thermidor",  # the same figure gives the same bytes
     "svg.fonttype": "path",  # no font files needed by the reader
@@ -39,13 +54,15 @@ RC: Any = {  # typed loosely: matplotlib's stubs list every key as a Literal
 
 @dataclass
 class Drawn:
-    """A rendered figure: its bytes, its text alternative, and what the runs lacked."""
+    """A rendered figure: its bytes, its text alternative, what the runs lacked, and the numbers
+    drawn as CSV (one row per point of every line)."""
 
     spec: FigureSpec
     image: bytes | None
     fmt: str
     alt: str
     absent: list[str] = field(default_factory=list)
+    csv: str = ""
 
     @property
     def drawn(self) -> bool:
@@ -53,32 +70,67 @@ class Drawn:
 
 
 def render(spec: FigureSpec, groups: list[Group], fmt: str = "svg") -> Drawn:
+    with mpl.rc_context(RC):
+        fig, alt, absent, rows = draw(spec, groups)
+        if fig is None:
+            return Drawn(spec, None, fmt, "", absent)
+        data = _save(fig, fmt)
+    return Drawn(spec, data, fmt, alt, absent, table_csv(rows, any(g.size > 1 for g in groups)))
+
+
+def draw(spec: FigureSpec, groups: list[Group]) -> tuple[Figure | None, str, list[str], list[Row]]:
+    """The figure (None if the runs have none of its columns), its text alternative, the
+    columns it lacks and the numbers it draws. Call inside ``mpl.rc_context(RC)``."""
     columns = set().union(*(g.columns for g in groups))
     absent = missing(spec, columns)
     panels = [p for p in spec.panels if expand(p.series, columns)]
     if not panels:
-        return Drawn(spec, None, fmt, "", absent)
-    with mpl.rc_context(RC):
-        fig = _layout(len(panels))
-        alt = [f"{spec.title}."]
-        for ax, panel in zip(fig.axes, panels, strict=False):
-            alt.append(_panel(ax, panel, groups, columns))
-        for ax in fig.axes[len(panels) :]:
-            ax.set_visible(False)
-        data = _save(fig, fmt)
-    return Drawn(spec, data, fmt, " ".join(alt), absent)
+        return None, "", absent, []
+    fig = Figure(figsize=(WIDTH, 4.0))
+    alt = [f"{spec.title}."]
+    rows: list[Row] = []
+    legends = []
+    for panel in panels:
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        words, handles = _panel(ax, panel, groups, columns, rows)
+        alt.append(words)
+        legends.append(handles)
+    alt.append(_events_words(groups))
+    _place(fig, legends)
+    return fig, " ".join(alt), absent, rows
 
 
-def _layout(n: int) -> Figure:
-    ncols = 1 if n == 1 else 2
-    nrows = math.ceil(n / ncols)
-    height = 3.6 if n == 1 else 3.1 * nrows
-    fig = Figure(figsize=(10, height))
-    fig.subplots(nrows, ncols, squeeze=False)
-    # fixed margins (in inches) rather than a layout engine: drawing twice is most of the cost
-    fig.subplots_adjust(left=0.8 / 10, right=0.985, wspace=0.22, bottom=0.55 / height,
-                        top=1 - 0.35 / height, hspace=0.9 / 3.1)  # fmt: skip
-    return fig
+def _place(fig: Figure, legends: list[tuple[list[Any], list[str]]]) -> None:
+    """Lay the panels out in one or two columns, each with its legend below it, outside the
+    data; the figure is as tall as its panels and their legends need (fixed inches rather than a
+    layout engine: drawing twice is most of the cost)."""
+    axes = fig.axes
+    ncols = 1 if len(axes) == 1 else 2
+    per_row = 4 if ncols == 1 else 2  # legend entries side by side under one panel
+    nrows = math.ceil(len(axes) / ncols)
+    entries = [math.ceil(len(labels) / per_row) for _, labels in legends]
+    below = [
+        BELOW + LEGEND_PAD + LEGEND_ROW * max(entries[r * ncols : (r + 1) * ncols], default=0)
+        for r in range(nrows)
+    ]
+    height = sum(ABOVE + PANEL_H + b for b in below) + 0.05
+    fig.set_size_inches(WIDTH, height)
+    width = (WIDTH - LEFT - RIGHT - GAP * (ncols - 1)) / ncols
+    top = height
+    for r in range(nrows):
+        bottom = top - ABOVE - PANEL_H
+        for c in range(ncols):
+            i = r * ncols + c
+            if i >= len(axes):
+                break
+            ax = axes[i]
+            x0 = LEFT + c * (width + GAP)
+            ax.set_position((x0 / WIDTH, bottom / height, width / WIDTH, PANEL_H / height))
+            handles, labels = legends[i]
+            if labels:
+                ax.legend(handles, labels, loc="upper left", ncols=per_row, borderaxespad=0,
+                          bbox_to_anchor=(0.0, -(BELOW + LEGEND_PAD / 2) / PANEL_H))  # fmt: skip
+        top = bottom - below[r]
 
 
 def _save(fig: Figure, fmt: str) -> bytes:
@@ -92,7 +144,39 @@ def _save(fig: Figure, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def _panel(ax: Axes, panel: Panel, groups: list[Group], columns: set[str]) -> str:
+Row = tuple[str, str, str, np.datetime64, float, float, float]  # panel, series, group, date...
+
+
+def table_csv(rows: list[Row], bands: bool) -> str:
+    """The numbers of a figure as CSV: a row per date, a column per line drawn (``panel:
+    series [scenario]``), with its 10% and 90% quantiles over seeds when there are several;
+    empty where a line has no point on that date (harvests, yearly sums)."""
+    names: dict[tuple[str, str, str], int] = {}
+    by_date: dict[np.datetime64, dict[int, tuple[float, float, float]]] = {}
+    for panel, series, group, date, med, lo, hi in rows:
+        i = names.setdefault((panel, series, group), len(names))
+        by_date.setdefault(date, {})[i] = (med, lo, hi)
+    many = len({g for _, _, g in names}) > 1
+    head = ["date"]
+    for panel, series, group in names:
+        col = f"{panel}: {series}" + (f" [{group}]" if many else "")
+        head += [col, f"{col} p10", f"{col} p90"] if bands else [col]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(head)
+    for date in sorted(by_date):
+        cells = [str(date)]
+        for i in range(len(names)):
+            v = by_date[date].get(i)
+            vals = (v if bands else v[:1]) if v is not None else ((None,) * (3 if bands else 1))
+            cells += ["" if x is None else f"{x:.6g}" for x in vals]
+        w.writerow(cells)
+    return buf.getvalue()
+
+
+def _panel(
+    ax: Axes, panel: Panel, groups: list[Group], columns: set[str], rows: list[Row]
+) -> tuple[str, tuple[list[Any], list[str]]]:
     cols = expand(panel.series, columns)
     multi = len(groups) > 1
     words = [f"Panel '{panel.title}' ({panel.unit}):"]
@@ -102,14 +186,21 @@ def _panel(ax: Axes, panel: Panel, groups: list[Group], columns: set[str]) -> st
             if band is None:
                 continue
             colour = COLOURS[(gi if multi else si) % len(COLOURS)]
-            style = STYLES[si % len(STYLES)] if multi else "-"
+            style = STYLES[si % len(STYLES)] if multi else STYLES[(si // len(COLOURS)) % 4]
             name = f"{label(col)} — {g.label}" if multi else label(col)
             if multi and len(cols) == 1:
                 name = g.label
             _draw(ax, band, panel, colour, style, None if multi else name, g.size > 1)
             words.append(_describe(name, band, panel.unit))
+            ok = band.valid()
+            rows.extend(
+                (panel.title, col, g.label, d, float(m), float(lo), float(hi))
+                for d, m, lo, hi in zip(band.dates[ok], band.median[ok], band.p10[ok],
+                                        band.p90[ok], strict=True)
+            )  # fmt: skip
     words.extend(_marks(ax, cols, groups))
     words.extend(_forced(ax, groups, multi))
+    _events(ax, groups, multi)
     years = mdates.YearLocator(1 if _span_years(groups) <= 8 else 2)
     ax.xaxis.set_major_locator(years)  # one locator per axis: a locator belongs to its axis
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -129,8 +220,55 @@ def _panel(ax: Axes, panel: Panel, groups: list[Group], columns: set[str]) -> st
             proxies += [Line2D([], [], color="#666666", ls=STYLES[si % len(STYLES)], label=label(c))
                         for si, c in enumerate(cols)]  # fmt: skip
         handles, labels = [*proxies, *handles], [*(h.get_label() for h in proxies), *labels]
-    ax.legend(handles, labels, loc="best")
-    return " ".join(words)
+    return " ".join(words), (list(handles), [str(x) for x in labels])
+
+
+def marked_events(g: Group) -> list[tuple[str, dt.date, int]]:
+    """The turning points to mark (MARKED_EVENTS) that happened in the group's runs: for each,
+    the median date over the runs where it happened, and in how many it did."""
+    per = g.event_dates()
+    out = []
+    for kind in MARKED_EVENTS:
+        dates = per.get(kind, [])
+        q = date_quantiles(dates)
+        if q is not None:
+            out.append((kind, q[0], sum(d is not None for d in dates)))
+    return out
+
+
+def _events(ax: Axes, groups: list[Group], multi: bool) -> None:
+    """A vertical line at each turning point, with its name along it at the top of the panel."""
+    seen: set[tuple[str, dt.date]] = set()
+    placed: list[float] = []  # where names already stand: a close one is set lower
+    for gi, g in enumerate(groups):
+        colour = COLOURS[gi % len(COLOURS)] if multi else "#444444"
+        for kind, when, _n in marked_events(g):
+            x = float(mdates.date2num(when))
+            ax.axvline(x, color=colour, lw=0.8, alpha=0.6, ls=(0, (1, 1.5)), zorder=1)
+            if (kind, when) in seen:
+                continue
+            seen.add((kind, when))
+            close = sum(abs(x - p) < 120 for p in placed)
+            placed.append(x)
+            ax.text(x, 0.98 - 0.3 * close, f" {SHORT_NAMES.get(kind, event_name(kind))}", rotation=90,
+                    transform=ax.get_xaxis_transform(), ha="right", va="top", fontsize=6.5,
+                    color=colour, clip_on=True, zorder=6,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
+                          "alpha": 0.7})  # fmt: skip
+
+
+def _events_words(groups: list[Group]) -> str:
+    parts = []
+    for g in groups:
+        got = marked_events(g)
+        if not got:
+            continue
+        said = ", ".join(
+            f"{event_name(k)} {str(d)[:7]}" + ("" if g.size == 1 else f" (median of {n} runs)")
+            for k, d, n in got
+        )
+        parts.append(f"Turning points marked ({g.label}): {said}.")
+    return " ".join(parts)
 
 
 def _draw(
@@ -181,7 +319,7 @@ def _forced(ax: Axes, groups: list[Group], multi: bool) -> list[str]:
     words = []
     for gi, g in enumerate(groups):
         for date, e in g.forced():
-            words.append(f"Forced decision ({g.label}): {e.kind} in {_month(date)}.")
+            words.append(f"Forced decision ({g.label}): {event_name(e.kind)} in {_month(date)}.")
             ax.axvline(
                 float(mdates.date2num(date)),
                 color=COLOURS[gi % len(COLOURS)] if multi else "#555555",
@@ -252,7 +390,7 @@ def probability_chart(
         ax.set_xlim(0, 1)
         ax.set_xlabel("probability (share of seeds)")
         ax.set_title(title)
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         return _save(fig, fmt)
 
 
@@ -279,5 +417,5 @@ def sensitivity_chart(rows: list[dict[str, Any]], title: str, fmt: str = "svg") 
         ax.set_xlabel("outcome")
         ax.set_title(title)
         ax.axhline(0, color="#888888", lw=0.8)
-        ax.legend(title="factors")
+        ax.legend(title="factors", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         return _save(fig, fmt)

@@ -4,8 +4,11 @@ fonts, nothing fetched from anywhere."""
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import html
+import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -17,7 +20,7 @@ from thermidor.lab.outcomes import BY, CONSOLIDATION, modelled_event
 from thermidor.model.targets import score
 from thermidor.report import figures
 from thermidor.report.groups import Group, date_quantiles
-from thermidor.report.specs import FIGURES, SECTIONS, label
+from thermidor.report.specs import FIGURES, SECTIONS, event_name, label
 from thermidor.report.stats import difference, share
 
 Mode = Literal["run", "ensemble", "compare"]
@@ -78,8 +81,13 @@ def _title(gs: list[Group], mode: Mode) -> str:
         return "Comparison: " + " vs ".join(g.label for g in gs)
     g = gs[0]
     if mode == "ensemble":
-        return f"Ensemble: {g.label} ({g.size} seeds)"
+        return f"Ensemble: {g.label} ({runs(g.size)})"
     return f"Run: {g.label}"
+
+
+def runs(n: int) -> str:
+    """'1 run', '20 runs'."""
+    return "1 run" if n == 1 else f"{n} runs"
 
 
 class _Counter:
@@ -98,7 +106,7 @@ def _section(id_: str, body: str) -> str:
 
 
 def _runs(gs: list[Group], mode: Mode) -> str:
-    head = ["", "scenario", "class", "section", "period", "seeds", "persons per agent",
+    head = ["", "scenario", "class", "section", "period", "runs", "persons per agent",
             "interventions", "version", "run time"]  # fmt: skip
     rows = []
     for g in gs:
@@ -106,7 +114,12 @@ def _runs(gs: list[Group], mode: Mode) -> str:
         meta = sc.get("meta", {})
         run = sc.get("run", {})
         seeds = g.seeds
-        seed_text = ", ".join(map(str, seeds)) if len(seeds) <= 4 else f"{len(seeds)} seeds"
+        seed_text = (
+            f"{runs(len(seeds))} ({'seed' if len(seeds) == 1 else 'seeds'} "
+            f"{', '.join(map(str, seeds))})"
+            if len(seeds) <= 4
+            else runs(len(seeds))
+        )
         m = g.first.manifest
         scales = m.get("scales", {})
         wall = sum(float(r.manifest.get("wall_time_s", 0.0)) for r in g.results)
@@ -127,7 +140,7 @@ def _runs(gs: list[Group], mode: Mode) -> str:
         body += "<h3>Parameters that differ from the declared defaults</h3>" + changed
     if mode == "ensemble":
         body += (
-            f"<p>Charts show the median of {gs[0].size} seeds with a band from the 10th to "
+            f"<p>Charts show the median of {runs(gs[0].size)} with a band from the 10th to "
             "the 90th percentile.</p>"
         )
     elif mode == "compare":
@@ -172,7 +185,7 @@ def _chronology(gs: list[Group], mode: Mode) -> str:
             if "for" in e.data and "against" in e.data:
                 text += f" (for {e.data['for']}, against {e.data['against']})"
             cls = "forced" if e.data.get("forced") else ("quiet" if e.kind == "congress" else "")
-            rows.append((cls, [str(r.dates[e.step]), e.kind, text]))
+            rows.append((cls, [str(r.dates[e.step]), event_name(e.kind), text]))
         body = _table_cls(["week of", "event", "what happened"], rows, cls="chronology")
         if r.manifest.get("interventions"):
             body += (
@@ -189,20 +202,22 @@ def _chronology(gs: list[Group], mode: Mode) -> str:
             dates = per[0].get(k, [None] * g.size)
             q = date_quantiles(dates)
             n = sum(d is not None for d in dates)
-            rows2.append([k, f"{n}/{g.size}", *(_dq(q) if q else ["never", "–"])])
+            rows2.append(
+                [event_name(k), f"{n} of {runs(g.size)}", *(_dq(q) if q else ["never", "–"])]
+            )
         head = ["event", "happened in", "median date", "10%–90% of dates"]
         body = _table(head, rows2, cls="chronology")
     else:
         head = ["event", *(g.label for g in gs)]
         rows2 = []
         for k in keys:
-            cells = [k]
+            cells = [event_name(k)]
             for g, p in zip(gs, per, strict=True):
                 dates = p.get(k, [None] * g.size)
                 q = date_quantiles(dates)
                 n = sum(d is not None for d in dates)
                 cells.append("never" if q is None else (
-                    str(q[0]) if g.size == 1 else f"{q[0]} ({n}/{g.size} seeds)"))  # fmt: skip
+                    str(q[0]) if g.size == 1 else f"{q[0]} ({n} of {runs(g.size)})"))  # fmt: skip
             rows2.append(cells)
         body = _table(head, rows2, cls="chronology")
     body += (
@@ -333,7 +348,7 @@ def _consolidation(gs: list[Group], mode: Mode, counter: _Counter) -> str:
     )
     said = "; ".join(
         f"{g.label} {s['probability']:.0%} (95% interval {s['probability_interval'][0]:.0%} to "
-        f"{s['probability_interval'][1]:.0%}, {s['runs']} seeds)"
+        f"{s['probability_interval'][1]:.0%}, {runs(s['runs'])})"
         for g, s in zip(gs, sums, strict=True)
     )
     body = _figure_html(
@@ -341,7 +356,8 @@ def _consolidation(gs: list[Group], mode: Mode, counter: _Counter) -> str:
         f"Bar chart: probability that the bureaucracy consolidates by {BY}: {said}.",
         "The share of seeds in which the bureaucracy consolidated as a ruling class (both "
         f"components of M15 past their declared thresholds) by {BY}, with Wilson 95% intervals.",
-        [],
+        [], _csv(["scenario", "runs", "probability", "lo", "hi"],
+                 [[g.label, s["runs"], *r[1:]] for g, s, r in zip(gs, sums, rows, strict=True)]),
     )  # fmt: skip
     head = ["scenario", f"P(by {BY.year})", "never", "median date", "Kaplan–Meier median",
             "workers' democracy 1927", "party democracy 1927", "turn of 1928"]  # fmt: skip
@@ -405,7 +421,7 @@ def _event_probabilities(gs: list[Group]) -> str:
     head += [f"{g.label} − {base.label}" for g in gs[1:]]
     rows = []
     for k in kinds:
-        cells = [k]
+        cells = [event_name(k)]
         occ = [g.occurred(k) for g in gs]
         for o in occ:
             s = share(o)
@@ -440,25 +456,49 @@ def _figure_section(sec: str, gs: list[Group], mode: Mode, counter: _Counter) ->
         assert d.image is not None
         extra = "" if gs[0].size == 1 else " Lines are medians over seeds; bands span 10–90%."
         body += _figure_html(spec.id, counter.next(), spec.title, d.image, d.fmt, d.alt,
-                             spec.about + extra, d.absent)  # fmt: skip
+                             spec.about + extra, d.absent, d.csv)  # fmt: skip
     if sec == "factions":
         body += _votes(gs, mode)
     return _section(sec, body)
 
 
 def _figure_html(
-    id_: str, n: int, title: str, image: bytes, fmt: str, alt: str, about: str, absent: list[str]
+    id_: str,
+    n: int,
+    title: str,
+    image: bytes,
+    fmt: str,
+    alt: str,
+    about: str,
+    absent: list[str],
+    numbers: str = "",
 ) -> str:
     mime = "image/svg+xml" if fmt == "svg" else "image/png"
     src = f"data:{mime};base64,{base64.b64encode(image).decode('ascii')}"
     note = ""
     if absent:
         note = f' <span class="missing">Not in these runs: {_e(", ".join(absent))}.</span>'
+    link = ""
+    if numbers:  # the figure's numbers, inside the file: a download needs nothing fetched
+        data = base64.b64encode(numbers.encode("utf-8")).decode("ascii")
+        link = (
+            f' <a class="csv" id="{id_}-csv" download="{id_}.csv" '
+            f'href="data:text/csv;charset=utf-8;base64,{data}">The numbers (CSV)</a>'
+        )
     return (
         f'<figure id="{id_}"><img src="{src}" alt="{_e(alt)}">'
-        f"<figcaption><strong>Figure {n}. {_e(title)}.</strong> {_e(about)}{note}</figcaption>"
-        "</figure>"
+        f"<figcaption><strong>Figure {n}. {_e(title)}.</strong> {_e(about)}{note}{link}"
+        "</figcaption></figure>"
     )
+
+
+def _csv(head: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(head)
+    w.writerows(["" if v is None else (f"{v:.6g}" if isinstance(v, float) else v) for v in r]
+                for r in rows)  # fmt: skip
+    return buf.getvalue()
 
 
 def _votes(gs: list[Group], mode: Mode) -> str:
@@ -524,6 +564,9 @@ def _sensitivity(s: Sensitivity | None, counter: _Counter) -> str:
             "fig-sensitivity", counter.next(), "Sensitivity by group", img, "svg", alt,
             "Total-order Sobol indices of each outcome by group of factors, documented ranges, "
             "with 95% confidence intervals.", [],
+            _csv(["outcome", "group", "st", "st_conf", "s1", "s1_conf"],
+                 [[r.get(k) for k in ("outcome", "group", "st", "st_conf", "s1", "s1_conf")]
+                  for r in documented]),
         )  # fmt: skip
     rows = [[r.get("outcome"), r.get("ranges"), r.get("group"), _pm(r.get("s1"), r.get("s1_conf")),
              _pm(r.get("st"), r.get("st_conf"))] for r in s.sobol]  # fmt: skip
@@ -570,11 +613,19 @@ def _table_cls(
     body = []
     for row_cls, row in rows:
         attr = f' class="{_e(row_cls)}"' if row_cls else ""
-        tds = "".join(f'<td class="{_cell_cls(c)}">{esc(c)}</td>' for c in row)
+        tds = "".join(f'<td class="{_cell_cls(c)}">{_dates(esc(c))}</td>' for c in row)
         body.append(f"<tr{attr}>{tds}</tr>")
     return (
         f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
+
+
+DATE = re.compile(r"(?<![\w-])\d{4}-\d{2}(?:-\d{2})?(?![\w-])")
+
+
+def _dates(cell: str) -> str:
+    """Every date in a cell held on one line: a browser may break a line at a date's hyphens."""
+    return DATE.sub(lambda m: f'<span class="date">{m.group(0)}</span>', cell)
 
 
 def _cell_cls(c: Any) -> str:
@@ -603,6 +654,7 @@ td.na{color:#888}tr.forced td{background:#fff4d6}tr.quiet td{color:#777}
 figure{margin:1em 0}figure img{width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.88em;color:#333;margin-top:.3em}
 .missing{color:#8a5a00;background:#fff8e6;padding:.4em .6em;border-radius:4px}
-.note{font-size:.85em;color:#555}small{color:#666}
+.note{font-size:.85em;color:#555}small{color:#666}.date{white-space:nowrap}
+a.csv{white-space:nowrap;font-size:.95em}
 @media print{header{background:none;color:#000}section{border:none}}
 """

@@ -154,6 +154,67 @@ LABELS: dict[str, str] = {
 }
 
 
+# Every event kind (model/events.py) as the words a reader sees; the kind itself is what
+# ``--event KIND`` and the store's ``events`` table take, and stays in the page as a tooltip.
+EVENT_NAMES: dict[str, str] = {
+    "bolshevik_majority_in_soviets": "Bolshevik majority in the soviet",
+    "insurrection": "insurrection",
+    "land_decree": "land decree",
+    "kadets_banned": "Kadets banned",
+    "right_srs_banned": "Right SRs banned",
+    "left_srs_banned": "Left SRs banned",
+    "mensheviks_lose_legality": "Mensheviks lose legality",
+    "soviet_elections_lapse": "soviet elections lapse",
+    "requisitioning": "grain requisitioning",
+    "foreign_revolution": "revolution abroad",
+    "purge": "party purge",
+    "kronstadt_type_rising": "Kronstadt-type rising",
+    "rising_suppressed": "rising suppressed",
+    "new_economic_policy": "NEP",
+    "congress": "party congress",
+    "faction_ban": "faction ban",
+    "central_committee_elected": "Central Committee elected",
+    "workers_opposition_formed": "Workers' Opposition formed",
+    "left_opposition_formed": "Left Opposition formed",
+    "leningrad_opposition_formed": "Leningrad Opposition formed",
+    "united_opposition_formed": "United Opposition formed",
+    "right_opposition_formed": "Right Opposition formed",
+    "vote": "vote",
+    "left_opposition_confrontation": "confrontation with the Left",
+    "leningrad_confrontation": "confrontation with Leningrad",
+    "united_opposition_condemned": "United Opposition condemned",
+    "united_opposition_confrontation": "confrontation with the United Opposition",
+    "right_condemned": "Right condemned",
+    "right_confrontation": "confrontation with the Right",
+    "expulsions": "expulsions",
+    "exile": "exile of oppositionists",
+    "right_removed": "Right's leaders removed",
+    "price_cuts": "forced price cuts",
+    "socialism_in_one_country": "socialism in one country",
+    "levy": "recruitment levy",
+    "industrial_drive": "industrial drive",
+    "bureaucracy_consolidated": "consolidation of the bureaucracy",
+    "grain_strike": "grain strike",
+    "forced_collectivisation": "forced collectivisation",
+    "capitulations": "capitulations",
+}
+
+# The turning points marked on every time series (a vertical line with its name), in the
+# essay's order: §2 the insurrection, §4 the NEP, §5 the faction ban, §8 the consolidation,
+# §9 the turn of 1928.
+MARKED_EVENTS: tuple[str, ...] = ("insurrection", "new_economic_policy", "faction_ban",
+                                  "bureaucracy_consolidated", "forced_collectivisation")  # fmt: skip
+SHORT_NAMES: dict[str, str] = {"bureaucracy_consolidated": "consolidation",
+                               "forced_collectivisation": "turn of 1928"}  # fmt: skip
+
+
+def event_name(key: str) -> str:
+    """An event kind, or a key with its city or episode (``kind:petrograd``), in words."""
+    kind, sep, where = key.partition(":")
+    name = EVENT_NAMES.get(kind, kind.replace("_", " "))
+    return f"{name} ({where.replace('_', ' ')})" if sep else name
+
+
 def label(column: str) -> str:
     """A short name for a column, in the model's own words."""
     if column in LABELS:
@@ -234,6 +295,8 @@ def as_json() -> dict[str, Any]:
             for f in FIGURES
         ],
         "labels": LABELS,
+        "event_names": EVENT_NAMES,
+        "marked_events": list(MARKED_EVENTS),
         "marks": [
             {"id": m.id, "quantity": m.quantity, "when": m.when, "date": m.date.isoformat(),
              "value": m.value, "tolerance": m.tolerance, "at_least": m.at_least}

@@ -31,7 +31,9 @@ from fastapi.staticfiles import StaticFiles
 from thermidor.lab.errors import StoreError
 from thermidor.lab.executors import Serial
 from thermidor.lab.store import KEY, Store, content_key
+from thermidor.model.decisions import DECISIONS
 from thermidor.model.errors import ScenarioError
+from thermidor.model.events import EVENT_KINDS
 from thermidor.model.params import BY_NAME, PARAMS
 from thermidor.model.result import Result
 from thermidor.model.run import resolve_scales, source_hash
@@ -39,10 +41,12 @@ from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
 from thermidor.model.targets import score
 from thermidor.report import Group, build
-from thermidor.report.specs import FIGURES, as_json, expand
+from thermidor.report.specs import EVENT_NAMES, FIGURES, as_json, expand
+from thermidor.web.comparisons import Comparisons, MembersRequest
 from thermidor.web.guard import Guard, allowed_hosts
 from thermidor.web.jobs import Cancelled, Job, Jobs, QueueFull
 from thermidor.web.limits import READ_TIMEOUT_S, BodyLimit
+from thermidor.web.playback import ACTIONS, Playbacks
 from thermidor.web.requests import (
     MAX_COMPARE,
     CancelRequest,
@@ -73,16 +77,23 @@ def create_app(
     that their progress is watched live and a cancel stops them within a step)."""
     st = Store(store)
     live = _live_columns()
+    playbacks = Playbacks()
 
     def run_job(job: Job) -> None:
+        playback = playbacks.open(job.key)
+
         def on_step(step: int, total: int, row: dict[str, float]) -> None:
             if job.cancel.is_set():
                 raise Cancelled
             job.step, job.total = step + 1, total
             job.rows.append({"step": step, "date": job.date_of(step),
                              **{k: _num(row[k]) for k in live(row)}})  # fmt: skip
+            playback.wait(job.cancel)
 
-        result = run_model(job.scenario, job.seed, job.scale, on_step=on_step)
+        try:
+            result = run_model(job.scenario, job.seed, job.scale, on_step=on_step)
+        finally:
+            playbacks.close(job.key)
         if st.write(result) != job.key:  # the source changed under a running server
             raise RuntimeError("the run's content key is not the one it was queued under")
 
@@ -99,7 +110,10 @@ def create_app(
         try:
             yield
         finally:
+            comparisons.stop()
             await asyncio.to_thread(jobs.stop)
+
+    comparisons = Comparisons(st)
 
     app = FastAPI(
         title="thermidor",
@@ -112,6 +126,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.jobs = jobs
+    app.state.playbacks = playbacks
     app.state.store = st
     app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
     app.add_middleware(Guard, hosts=allowed_hosts(host, allow_hosts))  # outermost: first
@@ -121,6 +136,9 @@ def create_app(
     _catalogue(app)
     _runs(app, st, jobs)
     _compare(app, st, jobs)
+    _decisions(app)
+    _playback(app, jobs, playbacks)
+    _members(app, comparisons)
     return app
 
 
@@ -151,7 +169,7 @@ def _errors(app: FastAPI) -> None:
 
 def _loc(path: str) -> list[str]:
     head, _, rest = path.partition(".")
-    if head in ("params", "scenarios") and rest:
+    if head in ("params", "scenarios", "force") and rest:
         return [head, rest]
     return [path]
 
@@ -226,10 +244,12 @@ def _runs(app: FastAPI, st: Store, jobs: Jobs) -> None:
     })  # fmt: skip
     def submit(req: RunRequest, response: Response) -> dict[str, Any]:
         """Queue a run (or find it stored: a run is a pure function of its request)."""
-        job = _job(req.scenario, req.params, req.seed, req.scale, req.end)
+        job = _job(req.scenario, req.params, req.seed, req.scale, req.end, force=req.force)
         if st.verified(job.key):
             response.status_code = 200
             return _ref(job.key, "done")
+        if req.paused:  # before it is queued: the run waits after its first week
+            app.state.playbacks.open(job.key, paused=True)
         got = _enqueue(jobs, job)
         return _ref(got.key, got.status) | {"position": jobs.position(got.key)}
 
@@ -258,7 +278,9 @@ def _runs(app: FastAPI, st: Store, jobs: Jobs) -> None:
             job = jobs.get(key)
             if job is None:
                 raise HTTPException(404, f"no run {key!r}")
-            return job.summary() | {"position": jobs.position(key), "url": f"/runs/{key}"}
+            pb = app.state.playbacks.get(key)
+            return job.summary() | {"position": jobs.position(key), "url": f"/runs/{key}",
+                                    "paused": pb is not None and pb.state == "paused"}  # fmt: skip
         r = _load(st, key)
         return {"key": key, "status": "done", "url": f"/runs/{key}", **_describe(r)}
 
@@ -317,9 +339,9 @@ def _runs(app: FastAPI, st: Store, jobs: Jobs) -> None:
 
 def _job(
     scenario: str, params: dict[str, float], seed: int, scale: int | None, end: Any,
-    path: str = "scenario",
+    path: str = "scenario", force: dict[str, str] | None = None,
 ) -> Job:  # fmt: skip
-    sc, label = scenario_source(scenario, params, end, path)
+    sc, label = scenario_source(scenario, params, end, path, force)
     key = content_key(sc.to_dict(), seed, resolve_scales(scale), source_hash())
     return Job(key=key, label=label, scenario=sc, seed=seed, scale=scale, start=sc.start,
                step_days=sc.step_days)  # fmt: skip
@@ -560,3 +582,59 @@ def _keys(runs: str) -> list[str]:
         if not KEY.match(k):
             raise _bad_query("runs", k, "a run's key: 24 hexadecimal digits")
     return keys
+
+
+# -- the levers: forced decisions -----------------------------------------------------------------
+def _decisions(app: FastAPI) -> None:
+    @app.get("/api/decisions", tags=["catalogue"])
+    def decisions() -> list[dict[str, Any]]:
+        """The decisions a run may force (``force`` in ``POST /api/runs``): "never", or a date."""
+        return [{"name": d, "title": EVENT_NAMES[d], "meaning": EVENT_KINDS[d]} for d in DECISIONS]
+
+
+# -- playback: play, pause, step ------------------------------------------------------------------
+def _playback(app: FastAPI, jobs: Jobs, playbacks: Playbacks) -> None:
+    @app.post("/api/runs/{key}/playback", tags=["runs"], responses={
+        409: {"description": "the run is not queued or running"},
+    })  # fmt: skip
+    def playback(
+        key: str,
+        action: Annotated[str, Query(description="play, pause or step")],
+        weeks: Annotated[int, Query(ge=1, le=520)] = 1,
+    ) -> dict[str, Any]:
+        """Play, pause, or step a running run by ``weeks`` (pausing it)."""
+        if action not in ACTIONS:
+            raise _bad_query("action", action, ", ".join(ACTIONS))
+        job = jobs.get(key)
+        if job is None or job.status not in ("queued", "running"):
+            raise HTTPException(409, f"run {key!r} is not queued or running")
+        pb = playbacks.open(key)
+        if action == "play":
+            pb.play()
+        elif action == "pause":
+            pb.pause()
+        else:
+            pb.step(weeks)
+        return {"key": key, "state": pb.state, "step": job.step, "total": job.total}
+
+
+# -- comparisons over N members ---------------------------------------------------------------------
+def _members(app: FastAPI, comparisons: Comparisons) -> None:
+    @app.post("/api/comparisons", tags=["compare"], status_code=202, responses={
+        503: {"description": "the comparison queue is full"},
+    })  # fmt: skip
+    def submit_members(req: MembersRequest) -> dict[str, Any]:
+        """Compare scenarios over N member seeds each (common random numbers): the probability
+        of an event with its 95% interval, and each difference from the first scenario."""
+        try:
+            e = comparisons.submit(req)
+        except OverflowError as err:
+            raise HTTPException(503, str(err), headers={"Retry-After": "10"}) from None
+        return e.summary()
+
+    @app.get("/api/comparisons/{ident}", tags=["compare"])
+    def get_members(ident: str) -> dict[str, Any]:
+        e = comparisons.get(ident)
+        if e is None:
+            raise HTTPException(404, f"no comparison {ident!r}")
+        return e.summary()

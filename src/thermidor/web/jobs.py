@@ -65,6 +65,8 @@ class Job:
             "error": self.error or None,
             "seed": self.seed,
             "scale": self.scale,
+            "start": self.start.isoformat(),  # with step_days and total: the run's whole span
+            "step_days": self.step_days,
         }
 
 

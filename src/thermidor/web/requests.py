@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from thermidor.lab.ensemble import with_horizon
 from thermidor.lab.simulate import with_params
+from thermidor.model.decisions import DECISIONS
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, validate_value
 from thermidor.model.scenario import Scenario, load, shipped
@@ -44,6 +45,12 @@ class RunRequest(BaseModel):
         description="persons (or households) per agent for every population; empty: defaults",
     )
     end: dt.date | None = Field(None, description="stop the run at this date (a shorter horizon)")
+    force: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=len(DECISIONS),
+        description='forced decisions (see /api/decisions): "never" or a date within the run',
+    )
+    paused: bool = Field(False, description="start paused, to step week by week (playback)")
 
 
 class CompareRequest(BaseModel):
@@ -72,7 +79,11 @@ def check_scenario(name: str, path: str = "scenario") -> Scenario:
 
 
 def scenario_source(
-    name: str, params: dict[str, float], end: dt.date | None, path: str = "scenario"
+    name: str,
+    params: dict[str, float],
+    end: dt.date | None,
+    path: str = "scenario",
+    force: dict[str, str] | None = None,
 ) -> tuple[Scenario, str]:
     """The scenario to run and a label for people. The horizon and the parameters are set as the
     lab sets them (``with_horizon``, ``with_params``), so an unedited scenario shares its runs,
@@ -85,18 +96,29 @@ def scenario_source(
         value = validate_value(k, v)
         if value != current[k]:
             changed[k] = value
-    if end is not None and not base.start < end:
+    if end is not None and not base.start < end <= base.end:
         raise ScenarioError(
-            "end", end.isoformat(), f"a date after the scenario's start ({base.start})"
+            "end",
+            end.isoformat(),
+            f"a date after the scenario's start ({base.start}), up to its end ({base.end})",
+        )
+    forced = {k: v for k, v in (force or {}).items() if base.force.get(k) != v}
+    if forced:  # validated as a scenario file's [force] table is, and shown in the title
+        meta = {**base.meta, "title": f"{base.meta.get('title', name)} (forced: "
+                + ", ".join(f"{k} = {v}" for k, v in sorted(forced.items())) + ")"}  # fmt: skip
+        base = dataclasses.replace(
+            load({"extends": name, "force": forced}), name=base.name, meta=meta
         )
     sc = with_horizon(base, end)
     label = name
+    if forced:
+        label += ": " + ", ".join(f"{k} {v}" for k, v in sorted(forced.items()))
     if changed:
         shown = ", ".join(f"{k} = {v:g}" for k, v in sorted(changed.items())[:3])
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         title = f"{base.meta.get('title', name)} (edited: {shown}{more})"
         sc = dataclasses.replace(with_params(sc, changed), meta={**sc.meta, "title": title})
-        label = f"{name}: {shown}{more}"
+        label += f"{'; ' if forced else ': '}{shown}{more}"
     if sc.end != base.end:
         label += f" to {sc.end}"
     return sc, label

@@ -16,7 +16,8 @@ from thermidor.model.world import PEASANT, REGIONS, G
 def at_war(**changes):
     """March 1917's populations under a year of full civil war (no old army to dissolve)."""
     _, cal, w, p, _ = prepare(extend(**changes), 0, None)
-    w.signals.update(civil_war=1.0, world_war=0.0, white_threat=1.0, cut_off=np.zeros(len(REGIONS)))
+    w.war.civil_war, w.war.world_war, w.war.white_threat = 1.0, 0.0, 1.0
+    w.war.cut_off = np.zeros(len(REGIONS))
     for step in range(30, 82):
         army(w, p, Context(step, cal, Streams(0), Recorder(cal.n_steps)))
     return w

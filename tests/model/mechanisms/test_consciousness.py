@@ -54,14 +54,14 @@ def context(cal, step: int) -> Context:
 
 def capacity(w, p, cal) -> float:
     class_capacity(w, p, context(cal, 0))
-    return float(w.signals["K"])
+    return float(w.working_class.K)
 
 
 def test_class_capacity_falls_when_the_class_shrinks():
     """§2: a class reduced to 43% of its numbers can no longer govern collectively. Thinning the
     workers uniformly leaves their make-up as it was, so K falls by the size term alone."""
     cal, w, p = world()
-    w.signals["food"] = 1.0
+    w.food.supply = 1.0
     before = capacity(w, p, cal)
     w.workers.thin(np.random.default_rng(0), 0.57)
     w.workers.compact()
@@ -73,7 +73,7 @@ def test_class_capacity_falls_when_the_class_shrinks():
 
 def test_class_capacity_falls_with_consciousness_and_employment():
     cal, w, p = world()
-    w.signals["food"] = 1.0
+    w.food.supply = 1.0
     before = capacity(w, p, cal)
     w.workers["consciousness"] = w.workers["consciousness"] * 0.5
     halved = capacity(w, p, cal)
@@ -88,7 +88,7 @@ def test_hunger_and_unemployment_wear_consciousness_down():
     means = {}
     for case, food, employed in (("fed", 1.0, True), ("hungry", 0.3, True), ("idle", 1.0, False)):
         cal, w, p = world(inputs=quiet)
-        w.signals["food"] = food
+        w.food.supply = food
         w.workers["employed"] = employed
         for step in range(26):
             update_consciousness(w, p, context(cal, step))

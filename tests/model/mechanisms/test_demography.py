@@ -28,7 +28,7 @@ def test_only_workers_with_village_ties_go_back():
     _, cal, w, p, _ = prepare(
         extend(params={"hunger.urban_mortality": 0.0, "hunger.famine_mortality": 0.0}), 0, None
     )
-    w.signals["food_city"] = np.full(len(CITIES), 0.3)
+    w.food.by_city = np.full(len(CITIES), 0.3)
     wk = w.workers
     tied, untied = wk.total(wk["ties"]), wk.total(~wk["ties"])
     for step in range(10):

@@ -18,12 +18,12 @@ def test_a_revolution_abroad_damps_the_war_by_its_aid():
     k = cal.step_of(dt.date(1919, 6, 1))
     ctx = Context(k, cal, Streams(0), Recorder(cal.n_steps))
     read_fronts(w, p, ctx)
-    alone = (w.signals["civil_war"], w.signals["white_threat"], w.signals["cut_off"].copy())
+    alone = (w.war.civil_war, w.war.white_threat, w.war.cut_off.copy())
     assert alone[0] == w.inputs.civil_war[k] > 0
 
-    w.signals["abroad"] = 1.0
+    w.abroad.revolutions = 1.0
     read_fronts(w, p, ctx)
     damp = 1.0 - p["world.aid"]
-    assert w.signals["civil_war"] == pytest.approx(alone[0] * damp)
-    assert w.signals["white_threat"] == pytest.approx(alone[1] * damp)
-    assert np.allclose(w.signals["cut_off"], alone[2] * damp)
+    assert w.war.civil_war == pytest.approx(alone[0] * damp)
+    assert w.war.white_threat == pytest.approx(alone[1] * damp)
+    assert np.allclose(w.war.cut_off, alone[2] * damp)

@@ -14,9 +14,9 @@ from thermidor.model.world import REGIONS, SECTORS, R
 
 def test_cutting_off_a_region_cuts_the_inputs_of_the_sectors_it_supplies():
     _, _, w, p, _ = prepare(extend(), 0, COARSE)
-    w.signals["cut_off"] = np.zeros(len(REGIONS))
+    w.war.cut_off = np.zeros(len(REGIONS))
     whole = sector_inputs(w, p)
-    w.signals["cut_off"][R["ukraine"]] = 1.0  # Donbas coal, southern ore
+    w.war.cut_off[R["ukraine"]] = 1.0  # Donbas coal, southern ore
     without = sector_inputs(w, p)
 
     assert (without <= whole).all()

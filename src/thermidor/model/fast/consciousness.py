@@ -9,6 +9,7 @@ from thermidor.engine import Population, register_twin
 from thermidor.engine.accel.kernels import jit, prange, threaded
 from thermidor.model.mechanisms import consciousness
 from thermidor.model.mechanisms.consciousness import Drift
+from thermidor.model.state import touched
 from thermidor.model.world import CITIES
 
 
@@ -23,6 +24,7 @@ def workers_drift(wk: Population, mean_city: np.ndarray, k: Drift) -> None:
         consciousness.workers_drift.reference(wk, mean_city, k)  # type: ignore[attr-defined]
         return
     _workers(wk["consciousness"], wk["city"], wk["employed"], mean_city, _floats(k))
+    touched(wk, "consciousness")
 
 
 @register_twin("consciousness.soldiers_drift")
@@ -32,6 +34,7 @@ def soldiers_drift(sd: Population, k: Drift) -> None:
         consciousness.soldiers_drift.reference(sd, k)  # type: ignore[attr-defined]
         return
     _soldiers(sd["consciousness"], _floats(k))
+    touched(sd, "consciousness")
 
 
 def _floats(k: Drift) -> Drift:

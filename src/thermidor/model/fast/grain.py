@@ -8,6 +8,7 @@ from thermidor.engine import Population, register_twin
 from thermidor.engine.accel.kernels import CHUNK, chunks_of, jit, prange, threaded
 from thermidor.model.mechanisms import grain
 from thermidor.model.mechanisms.grain import Rules
+from thermidor.model.state import touched
 
 FLOATS = ("harvest", "sown", "stock", "taken", "wealth")  # the float32 columns the kernel reads
 
@@ -25,10 +26,12 @@ def week(
         or any(t.dtype != np.float64 for t in tables)
     ):  # fmt: skip
         return grain.week.reference(hh, normal, pph, reach_r, kulak_above, k, squads, tax)  # type: ignore[attr-defined,no-any-return]
-    return _week(  # type: ignore[no-any-return]
+    out = _week(
         hh["region"], *(hh[c] for c in FLOATS), hh["weight"], *tables,
         np.float32(kulak_above), Rules(*(float(x) for x in k)), bool(squads), bool(tax),
     )  # fmt: skip
+    touched(hh, "stock", "taken")
+    return out  # type: ignore[no-any-return]
 
 
 SPAN = 2048  # households a kernel's span holds at most (its two buffers stay in L1/L2)

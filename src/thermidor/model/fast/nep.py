@@ -10,6 +10,7 @@ from thermidor.engine.accel.draws import key
 from thermidor.engine.accel.kernels import CHUNK, chunks_of, prange, threaded
 from thermidor.model.mechanisms import nep
 from thermidor.model.mechanisms.nep import MAX_ADVANTAGE
+from thermidor.model.state import touched
 
 
 @register_twin("nep.grow")
@@ -25,6 +26,7 @@ def grow(hh: Population, rng: np.random.Generator, d: float, dt_: float) -> None
     worst = _grow(
         hh["wealth"], buf, float(d), float(dt_), key(rng), counter.KI, counter.WI, counter.FI
     )
+    touched(hh, "wealth")
     if worst:
         raise OverflowError(
             f"households.wealth: {worst!r} does not fit the column's float32; a mechanism "

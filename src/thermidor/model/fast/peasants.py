@@ -19,6 +19,7 @@ from thermidor.engine import Population, register_twin
 from thermidor.engine.accel.kernels import CHUNK, chunks_of, jit, prange, threaded
 from thermidor.model.mechanisms import peasants
 from thermidor.model.mechanisms.peasants import HUNGER_BELOW, KULAK_ABOVE
+from thermidor.model.state import touched
 from thermidor.model.world import CROPS
 
 T = TypeVar("T", bound=NamedTuple)
@@ -161,6 +162,7 @@ def divide(hh: Population, k: peasants.Division) -> None:
     gain, levelled, wealth = (np.float32(x) for x in k)  # Python floats: float32 arithmetic
     pool, total = _seize(hh["land"], hh["wealth"], hh["weight"], gain, levelled)
     _share_out(hh["wealth"], levelled, np.float32(pool / max(total, 1)), wealth)
+    touched(hh, "land", "wealth")
 
 
 @jit
@@ -234,6 +236,7 @@ def sow(
          reach, k, market)  # fmt: skip
     for col, (area0, elasticity) in zip(areas, crops.values(), strict=True):
         _toward(hh[col], r, area0, market ** float(elasticity), k.adjust)
+    touched(hh, "sown", *areas)
 
 
 @threaded
@@ -275,6 +278,7 @@ def reap(
     buf = np.empty(hh.n)
     _reap(hh["sown"], hh["harvest"], hh["stock"], hh["surplus"], hh["taken"], weight, r,
           yields, pph, _floats(k), buf)  # fmt: skip
+    touched(hh, "harvest", "stock", "surplus", "taken")
     grain = float(buf.sum())
     crops = np.empty(len(CROPS))
     for j, crop in enumerate(CROPS):
@@ -316,6 +320,7 @@ def relax_support(hh: Population, normal: np.ndarray, k: peasants.Mood) -> float
         return peasants.relax_support.reference(hh, normal, k)  # type: ignore[attr-defined,no-any-return]
     against, total = _support(hh["support"], hh["disposition"], hh["harvest"], hh["taken"],
                               hh["surplus"], normal, hh["weight"], _floats(k))  # fmt: skip
+    touched(hh, "support")
     return float(against / total) if total > 0 else float("nan")
 
 
@@ -349,6 +354,7 @@ def scale_wealth(hh: Population, factor: np.ndarray) -> None:
     if not _model_dtypes(hh, "wealth") or factor.dtype != np.float64:
         return peasants.scale_wealth.reference(hh, factor)  # type: ignore[attr-defined,no-any-return]
     _scale_by_region(hh["wealth"], hh["region"], factor)
+    touched(hh, "wealth")
 
 
 @threaded

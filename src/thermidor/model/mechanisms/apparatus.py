@@ -20,9 +20,7 @@ def growth(w: World, p: Params, ctx: Context) -> None:
     if w.decided("new_economic_policy") and not w.decided("forced_collectivisation"):
         target = w.base["officials"] * (1.0 + p["apparatus.nep_size"])
     else:
-        war_communism = (
-            (0.5 + 0.5 * w.signals["civil_war"]) if w.decided("requisitioning") else 0.25
-        )
+        war_communism = (0.5 + 0.5 * w.war.civil_war) if w.decided("requisitioning") else 0.25
         target = w.base["officials"] * (1.0 + p["apparatus.war_growth"] * war_communism)
     short = target - w.officials.total()
     if short <= 0:

@@ -23,27 +23,27 @@ def components(w: World, p: Params, ctx: Context) -> None:
     org, mem = w.organs, w.members
     below = org["level"] >= PROVINCE
     appointed = float(org["appointed"][below].mean())
-    production = 1.0 - float(w.signals.get("workers_democracy", 1.0))
+    production = 1.0 - float(w.soviet_democracy.workers_democracy)
     if w.decided("new_economic_policy"):  # one-man management: managers answer upward
-        production = max(production, float(w.signals.get("khozraschet", 0.0)))
+        production = max(production, float(w.nep.khozraschet))
     police = 1.0 if w.decided("requisitioning") else 0.0  # the Cheka of the civil war
-    ratchet = float(w.signals["ratchet"])
+    ratchet = float(w.factions.ratchet)
     control = (appointed + production + police + ratchet) / 4.0
     outside = below & (org["province"] != LENINGRAD)
-    w.signals["control_elsewhere"] = (
+    w.bureaucracy.control_elsewhere = (
         float(org["appointed"][outside].mean()) + production + police + ratchet
     ) / 4.0
-    w.signals["control"] = control if w.decided("insurrection") else 0.0
+    w.bureaucracy.control = control if w.decided("insurrection") else 0.0
 
     centre = float((org["faction"][below] == F["centre"]).mean())
     organised = [f for f in OPPOSITIONS if _organised(w, f)]
     opp = mem.share(in_factions(mem["faction"], organised)) if (organised and mem.n) else 0.0
     quiet = max(0.0, 1.0 - 5.0 * opp)
-    defeats = len(set(GROUPS) & w.signals["defeated"]) / len(GROUPS)
-    privilege = 1.0 - float(w.signals["managers_from_workers"])
+    defeats = len(set(GROUPS) & w.factions.defeated) / len(GROUPS)
+    privilege = 1.0 - float(w.nep.managers_from_workers)
     # a class for itself has beaten every group that could disturb it: defeats multiply (§9)
     cohesion = (centre + quiet + privilege) / 3.0 * defeats if w.decided("insurrection") else 0.0
-    w.signals["cohesion"] = cohesion
+    w.bureaucracy.cohesion = cohesion
     if (
         "bureaucracy_consolidated" not in w.decisions
         and control >= p["bureaucracy.control_threshold"]
@@ -63,5 +63,5 @@ def _organised(w: World, faction: int) -> bool:
 
     name = FACTIONS[faction]
     if name == "leningrad_opposition":
-        return w.signals["leningrad_head"] == F["leningrad_opposition"]
-    return name in w.signals["formed"] and name not in w.signals["expelled"]
+        return w.factions.leningrad_head == F["leningrad_opposition"]
+    return name in w.factions.formed and name not in w.factions.expelled

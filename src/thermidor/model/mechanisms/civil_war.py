@@ -66,13 +66,13 @@ def _leave(w: World, sd: Population, mask: np.ndarray, cause: str) -> None:
 def army(w: World, p: Params, ctx: Context) -> None:
     rng = ctx.rng("civil_war.army")
     sd = w.soldiers
-    war = w.signals["civil_war"]
+    war = w.war.civil_war
     bias = p["war.militant_bias"]
 
     # the old army: world-war casualties, then dissolution after October
     old = ~sd["red"] & (sd["garrison"] != G["kronstadt"])
-    if w.signals["world_war"] > 0:
-        lost = sd.thin(rng, hazard(0.04 * w.signals["world_war"], ctx.dt), mask=old)
+    if w.war.world_war > 0:
+        lost = sd.thin(rng, hazard(0.04 * w.war.world_war, ctx.dt), mask=old)
         w.ledger.flow("war_death", "soldiers", "outside", int(lost.sum()))
     if w.decided("insurrection"):
         go = bernoulli(rng, hazard(p["war.old_army_demobilisation"], ctx.dt), old)
@@ -81,7 +81,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
     if war <= 0 and sd.total(sd["red"]) <= 1.01 * p["war.peace_army"]:
         return  # peacetime: nothing to do but keep the army
     # conscription of villagers, region by region, where the regime reaches
-    reach = 1.0 - w.signals["cut_off"]
+    reach = 1.0 - w.war.cut_off
     p_v = hazard(p["war.conscription_peasants"] * war, ctx.dt) * reach
     drafted = rng.binomial(w.villagers, p_v)
     w.villagers -= drafted
@@ -142,7 +142,7 @@ def army(w: World, p: Params, ctx: Context) -> None:
 def _kronstadt_rotation(w: World, p: Params, ctx: Context, rng: np.random.Generator) -> None:
     """The fleet's militants go to the front; peasant conscripts fill their places (§4)."""
     sd = w.soldiers
-    war = w.signals["civil_war"]
+    war = w.war.civil_war
     kr = np.flatnonzero(sd["garrison"] == G["kronstadt"])
     if kr.size and war > 0:  # drawn over the garrison alone (the others would draw nothing)
         pk = hazard(p["war.kronstadt_rotation"] * war, ctx.dt) * militant_weights(

@@ -109,7 +109,7 @@ def discussions(w: World, p: Params, ctx: Context) -> None:
 
 def fear_threshold(w: World, p: Params) -> float:
     """The conviction a member needs to vote against the line in an open meeting."""
-    return float(w.signals["control"]) ** p["party.fear"]
+    return float(w.bureaucracy.control) ** p["party.fear"]
 
 
 def open_vote_against(w: World, p: Params) -> np.ndarray:
@@ -120,7 +120,7 @@ def open_vote_against(w: World, p: Params) -> np.ndarray:
 
 
 def _organised(w: World, name: str) -> bool:
-    return name in w.signals["formed"] and name not in w.signals["expelled"]
+    return name in w.factions.formed and name not in w.factions.expelled
 
 
 def confrontations(w: World, p: Params, ctx: Context) -> None:
@@ -128,10 +128,10 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
     if mem.n == 0:
         return
     body = w.inputs.congress.get(ctx.step) or w.inputs.conference.get(ctx.step)
-    control = w.signals["control"]
+    control = w.bureaucracy.control
     tolerance = p["confrontation.tolerance"] * (1.0 - control)
     share = {f: mem.share(mem["faction"] == F[f]) for f in ("left_opposition", "right")}
-    done = w.signals["confronted"]
+    done = w.factions.confronted
 
     # the Left: the first and most important confrontation
     if (
@@ -149,8 +149,8 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
             body,
         )
     # Leningrad: an independent sub-tree must be absorbed, at the next congress or conference
-    split = w.signals["formed"].get("leningrad_opposition", ctx.step)
-    if w.signals["leningrad_head"] == F["leningrad_opposition"] and body and ctx.step > split:
+    split = w.factions.formed.get("leningrad_opposition", ctx.step)
+    if w.factions.leningrad_head == F["leningrad_opposition"] and body and ctx.step > split:
         _confront(
             w,
             p,
@@ -160,7 +160,7 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
             "The centre absorbs the Leningrad organisation: its heads are removed",
             body,
         )
-        w.signals["leningrad_head"] = F["centre"]
+        w.factions.leningrad_head = F["centre"]
         org = w.organs
         org["appointed"][1 + LENINGRAD] = True
         org["patron"][1 + LENINGRAD] = 0
@@ -176,13 +176,13 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         persists = share[name] >= 0.2 * tolerance
         united = name == "right" or ("united" in done and ctx.step > done["united"])
         again = f"{name}:again" in done
-        if name in done and united and body and persists and name not in w.signals["expelled"]:
+        if name in done and united and body and persists and name not in w.factions.expelled:
             if again and w.inputs.congress.get(ctx.step) and ctx.step - done[f"{name}:again"] > 26:
                 _expel(w, p, ctx, name, kind, body)
             elif not again:
                 done[f"{name}:again"] = ctx.step
                 if name == "left_opposition":  # the centre takes up the Left's first plank
-                    w.signals["industrial_drive"] = ctx.step
+                    w.factions.industrial_drive = ctx.step
                     ctx.emit(
                         "industrial_drive",
                         "Having beaten the Left, the centre takes up industrialisation: "
@@ -202,14 +202,14 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         elif name not in done and name == "right" and share[name] >= tolerance:
             _confront(w, p, ctx, name, kind, "Confrontation with the Right", body)
     # exile follows expulsion (record: January 1928)
-    if "left_opposition" in w.signals["expelled"]:
+    if "left_opposition" in w.factions.expelled:
         decide(
             w,
             ctx,
             "exile",
-            ctx.step >= w.signals["expelled"]["left_opposition"] + 4,
+            ctx.step >= w.factions.expelled["left_opposition"] + 4,
             "Expelled oppositionists are deported to Siberia and Central Asia",
-            expelled=int(w.signals["expelled_total"]),
+            expelled=int(w.factions.expelled_total),
         )
 
 
@@ -231,15 +231,15 @@ def _confront(
         (F[name],),
     )
     _demote(w, p, ctx, F[name])
-    w.signals["confronted"][name] = ctx.step
-    w.signals["ratchet"] = min(1.0, w.signals["ratchet"] + p["confrontation.ratchet"])
+    w.factions.confronted[name] = ctx.step
+    w.factions.ratchet = min(1.0, w.factions.ratchet + p["confrontation.ratchet"])
     if record:
-        w.signals["defeated"].add(name)
+        w.factions.defeated.add(name)
         ctx.emit(
             kind,
             text,
             opposition=name,
-            control=round(float(w.signals["control"]), 4),
+            control=round(float(w.bureaucracy.control), 4),
             **{k: vote[k] for k in ("body", "for", "against")},
         )
 
@@ -267,10 +267,10 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
     lost = mem.thin(rng, p["confrontation.expulsion"], mask=theirs)
     n = int(lost.sum())
     w.ledger.flow("expulsion", "members", "outside", n)
-    w.signals["expelled"][name] = ctx.step
-    w.signals["expelled_total"] += n
-    w.signals["defeated"].add("united_opposition" if name == "left_opposition" else name)
-    w.signals["ratchet"] = min(1.0, w.signals["ratchet"] + p["confrontation.ratchet"])
+    w.factions.expelled[name] = ctx.step
+    w.factions.expelled_total += n
+    w.factions.defeated.add("united_opposition" if name == "left_opposition" else name)
+    w.factions.ratchet = min(1.0, w.factions.ratchet + p["confrontation.ratchet"])
     vote = count_vote(w, ctx, body, f"expelling the {name.replace('_', ' ')}", (F[name],))
     label = "United Opposition" if name == "left_opposition" else "Right"
     decide(
@@ -291,8 +291,8 @@ def _unite(w: World, ctx: Context) -> None:
     mem = w.members
     zin = mem["faction"] == F["leningrad_opposition"]
     mem["faction"] = np.where(zin, F["left_opposition"], mem["faction"]).astype(np.int8)
-    w.signals["formed"].setdefault("left_opposition", ctx.step)
-    w.signals["confronted"]["united"] = ctx.step
+    w.factions.formed.setdefault("left_opposition", ctx.step)
+    w.factions.confronted["united"] = ctx.step
     ctx.emit(
         "united_opposition_formed",
         "Zinoviev's defeated supporters join Trotsky's: the United Opposition",

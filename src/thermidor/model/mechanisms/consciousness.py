@@ -20,7 +20,7 @@ from thermidor.model.world import CITIES, World
 def update_consciousness(w: World, p: Params, ctx: Context) -> None:
     """M1: grievance and contagion raise consciousness, hunger and unemployment wear it down."""
     grievance = w.inputs.grievance[ctx.step]
-    hunger = max(0.0, 1.0 - w.signals["food"])
+    hunger = max(0.0, 1.0 - w.food.supply)
     wk = w.workers
     c = wk["consciousness"]
     n_city = wk.sum_by("city", len(CITIES))
@@ -74,7 +74,7 @@ def class_capacity(w: World, p: Params, ctx: Context) -> None:
     """M2: K in [0, 1], nationally and by city; W (workers' democracy) follows in M6."""
     wk = w.workers
     base = w.base
-    food = float(np.clip(w.signals["food"], 0.0, 1.0))
+    food = float(np.clip(w.food.supply, 0.0, 1.0))
     n, c_sum, h_sum, e_sum = city_census(wk)
     cons = c_sum / np.maximum(n, 1.0)
     her = h_sum / np.maximum(n, 1.0)
@@ -100,8 +100,8 @@ def class_capacity(w: World, p: Params, ctx: Context) -> None:
         np.array([(her * n).sum() / max(total, 1.0) / max(base["hereditary_share"], 1e-9)]),
         np.array([(emp * n).sum() / max(total, 1.0)]),
     )
-    w.signals["K_city"] = by_city
-    w.signals["K"] = float(national[0])
+    w.working_class.K_city = by_city
+    w.working_class.K = float(national[0])
 
 
 @twin("consciousness.city_census")

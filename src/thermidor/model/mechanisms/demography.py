@@ -11,7 +11,6 @@ import numpy as np
 
 from thermidor.engine import Context, bernoulli, gain
 from thermidor.model.mechanisms.civil_war import hazard
-from thermidor.model.mechanisms.peasants import HOUSEHOLDS_BY_REGION
 from thermidor.model.params import Params
 from thermidor.model.world import REGIONS, World
 
@@ -24,7 +23,7 @@ def _to_villages(w: World, rng: np.random.Generator, n: int) -> np.ndarray:
 
 def towns(w: World, p: Params, ctx: Context) -> None:
     rng = ctx.rng("demography.towns")
-    deficit = 1.0 - w.signals["food_city"]  # by city
+    deficit = 1.0 - w.food.by_city  # by city
     wk = w.workers
 
     # back to the land: workers with village ties
@@ -61,7 +60,7 @@ def towns(w: World, p: Params, ctx: Context) -> None:
 
 def villages(w: World, p: Params, ctx: Context) -> None:
     rng = ctx.rng("demography.villages")
-    hungry = w.signals["rural_hungry"]
+    hungry = w.food.rural_hungry
     born = rng.binomial(w.villagers, hazard(p["hunger.rural_births"], ctx.dt))
     pd = hazard(p["hunger.rural_deaths"] + p["hunger.famine_mortality"] * hungry, ctx.dt)
     died = rng.binomial(w.villagers + born, pd)
@@ -70,5 +69,5 @@ def villages(w: World, p: Params, ctx: Context) -> None:
     w.ledger.flow("death", "villagers", "outside", int(died.sum()))
     hh = w.households  # households partition (this mechanism runs monthly), in place
     new = gain(rng, hh["weight"], hazard(p["hunger.partition"], ctx.dt))
-    w.signals.pop(HOUSEHOLDS_BY_REGION, None)  # the households' weights changed
+    hh.touched("weight")  # written in place: the caches on the weights recompute
     w.ledger.flow("partition", "outside", "households", int(new.sum()))

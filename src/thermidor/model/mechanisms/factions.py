@@ -31,13 +31,13 @@ def available(w: World, ctx: Context) -> np.ndarray:
     ok[F["centre"]] = True
     windows = w.inputs.factions
     day = ctx.date
-    formed = w.signals["formed"]
+    formed = w.factions.formed
     for name in ("left_opposition", "right", "workers_opposition"):
         start, end = windows.get(name, (dt.date.max, dt.date.min))
-        if start <= day <= end and name in formed and name not in w.signals["expelled"]:
+        if start <= day <= end and name in formed and name not in w.factions.expelled:
             ok[F[name]] = True
-    if w.signals["leningrad_head"] == F["leningrad_opposition"] or (
-        "leningrad_opposition" in formed and "leningrad_opposition" not in w.signals["defeated"]
+    if w.factions.leningrad_head == F["leningrad_opposition"] or (
+        "leningrad_opposition" in formed and "leningrad_opposition" not in w.factions.defeated
     ):
         ok[F["leningrad_opposition"]] = True
     if w.decided("faction_ban"):
@@ -85,10 +85,10 @@ class Pulls(NamedTuple):
 def pulls(w: World, p: Params) -> Pulls:
     return Pulls(
         p["factions.left_appeal"],
-        float(w.signals["crisis"]) + float(w.signals["appointed_share"]),
-        1.0 + min(1.0, float(w.signals.get("abroad", 0.0))),
+        float(w.nep.crisis) + float(w.inner_party.appointed_share),
+        1.0 + min(1.0, float(w.abroad.revolutions)),
         p["factions.right_pull"],
-        float(w.signals["nep_market"]),
+        float(w.nep.nep_market),
         p["factions.centre_pull"],
         p["patronage.loyalty"],
     )
@@ -129,7 +129,7 @@ def _candidates(w: World, ctx: Context) -> list[str]:
     out = []
     for name in ("workers_opposition", "left_opposition", "right"):
         start, end = w.inputs.factions.get(name, (dt.date.max, dt.date.min))
-        if name not in w.signals["formed"] and start <= day <= end:
+        if name not in w.factions.formed and start <= day <= end:
             out.append(name)
     return out
 
@@ -140,20 +140,20 @@ def _form(w: World, p: Params, ctx: Context, leaning: dict[str, float]) -> None:
     ``leaning[name]`` is the share of members (by weight) whose pull toward ``name`` exceeds
     their pull toward the Centre.
     """
-    formed = w.signals["formed"]
+    formed = w.factions.formed
     titles = {
         "workers_opposition": "The Workers' Opposition publishes its programme",
         "left_opposition": "The Left Opposition comes out: the Platform of the 46",
         "right": "The Right (Bukharin) breaks with the Centre",
     }
     for name, share in leaning.items():
-        w.signals[f"leaning:{name}"] = share
+        w.factions.leaning[name] = share
         needed = p["factions.formation_share"]
         if not w.decided("faction_ban"):  # platforms were taken for granted before the ban (§5)
             needed *= 0.4
         if name == "right":
             needed *= 0.5 if w.decided("forced_collectivisation") else np.inf
-        if name == "left_opposition" and w.signals["scissors"] < p["factions.scissors_trigger"]:
+        if name == "left_opposition" and w.nep.scissors < p["factions.scissors_trigger"]:
             continue  # the Left comes out in an economic crisis (§5: the crisis of 1923)
         if share >= needed:
             formed[name] = ctx.step

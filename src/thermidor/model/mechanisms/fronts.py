@@ -16,10 +16,10 @@ from thermidor.model.world import World
 
 def read_fronts(w: World, p: Params, ctx: Context) -> None:
     inp, k = w.inputs, ctx.step
-    protection = min(1.0, float(w.signals.get("abroad", 0.0))) * p["world.aid"]
+    protection = min(1.0, float(w.abroad.revolutions)) * p["world.aid"]
     damp = 1.0 - protection
-    w.signals["civil_war"] = float(inp.civil_war[k]) * damp
-    w.signals["white_threat"] = float(inp.white_threat[k]) * damp
-    w.signals["cut_off"] = np.asarray(inp.cut_off[k]) * damp
-    w.signals["war_zone"] = np.asarray(inp.war_zone[k]) * damp
-    w.signals["world_war"] = float(inp.world_war[k])
+    w.war.civil_war = float(inp.civil_war[k]) * damp
+    w.war.white_threat = float(inp.white_threat[k]) * damp
+    w.war.cut_off = np.asarray(inp.cut_off[k]) * damp
+    w.war.war_zone = np.asarray(inp.war_zone[k]) * damp
+    w.war.world_war = float(inp.world_war[k])

@@ -37,8 +37,8 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
     hh = w.households
     by_region = households_by_region(w)
     pph = persons_per_household(w, by_region)
-    reach_r = 1.0 - w.signals["cut_off"]
-    goods = float(np.clip(w.signals["goods"], 0.0, 1.2))
+    reach_r = 1.0 - w.war.cut_off
+    goods = float(np.clip(w.industry.goods, 0.0, 1.2))
     requisition = w.decided("requisitioning") and not w.decided("new_economic_policy")
     nep = w.decided("new_economic_policy")
     turned = w.decided("forced_collectivisation")
@@ -52,54 +52,52 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
         sell = p["grain.market_sales"] * goods
         if nep:
             # the terms of trade: bad prices and empty shops keep the grain in the barn (§7, §9)
-            drive = w.signals.get("industrial_drive")
+            drive = w.factions.industrial_drive
             ramp = 0.0 if drive is None else min(1.0, (ctx.step - drive) * ctx.dt)
             ramp *= 1.0 - p["policy.peasant_concessions"]
             goods = goods * (1.0 - p["turn.goods_famine"] * ramp)
             price = 1.0 - p["turn.price_cut"] * ramp
-            terms = (
-                price * (1.0 + p["policy.peasant_concessions"]) / max(w.signals["scissors"], 0.2)
-            )
+            terms = price * (1.0 + p["policy.peasant_concessions"]) / max(w.nep.scissors, 0.2)
             sell = p["grain.market_sales"] * min(1.0, terms * goods) ** p["grain.price_elasticity"]
     rules = Rules(
         ration=p["peasants.ration"], seed=p["peasants.seed"], kulak_bias=p["grain.kulak_bias"],
         rate=rate, dt=ctx.dt, sell=sell, tax_share=p["nep.tax_share"],
         squeeze2=2.0 * p["policy.planned_industry"], hunger=HUNGER_BELOW,
     )  # fmt: skip
-    kulak_above = KULAK_ABOVE * float(w.signals.get("median_wealth", 1.0))
+    kulak_above = KULAK_ABOVE * float(w.peasants.median_wealth)
     taken_r, sold_r, short_r = week(
         hh, normal_harvest(w, p), pph, reach_r, kulak_above, rules, squads, tax
     )
-    w.signals["rural_hungry"] = short_r / np.maximum(by_region, 1.0)
+    w.food.rural_hungry = short_r / np.maximum(by_region, 1.0)
     state_t = float(taken_r.sum())
     market_t = float(sold_r.sum())
     w.flows["grain_procurement"] = state_t if requisition else state_t + market_t
-    w.signals["procured_this_week"] = w.flows["grain_procurement"]
-    last = w.signals.get("last_harvest", 0.0)
-    sold_total = w.signals.get("sold_since_harvest", 0.0) + state_t + market_t
-    w.signals["marketed_share"] = sold_total / last if last else 0.0
-    w.signals["sold_since_harvest"] = sold_total
+    w.food.procured_this_week = w.flows["grain_procurement"]
+    last = w.peasants.last_harvest
+    sold_total = w.food.sold_since_harvest + state_t + market_t
+    w.food.marketed_share = sold_total / last if last else 0.0
+    w.food.sold_since_harvest = sold_total
 
     army_need = w.soldiers.total() * p["grain.army_ration"] * ctx.dt
     pool = state_t + market_t
     to_army = min(army_need, state_t) if requisition else min(army_need, 0.5 * pool)
     to_towns = (pool - to_army) * w.transport
     need = urban_persons(w) * p["grain.urban_ration"] * ctx.dt
-    stock = w.signals.get("urban_stock", 0.0) + to_towns
+    stock = w.food.urban_stock + to_towns
     eaten = min(need, stock / p["grain.urban_drawdown"]) if need > 0 else 0.0
     # the towns cannot hold more than a season's need (spoilage, the army's reserve)
-    w.signals["urban_stock"] = min(stock - eaten, need * 13.0)
+    w.food.urban_stock = min(stock - eaten, need * 13.0)
     ratio = eaten / need if need > 0 else 1.0
-    food = w.signals["food"] + (ratio - w.signals["food"]) / p["grain.food_memory"]
-    w.signals["food"] = float(np.clip(food, 0.0, 1.0))
+    food = w.food.supply + (ratio - w.food.supply) / p["grain.food_memory"]
+    w.food.supply = float(np.clip(food, 0.0, 1.0))
     distance = np.array([p[f"grain.distance_{c}"] for c in CITIES])
-    w.signals["food_city"] = np.clip(w.signals["food"], 1e-3, 1.0) ** distance
+    w.food.by_city = np.clip(w.food.supply, 1e-3, 1.0) ** distance
 
     decide(
         w, ctx, "requisitioning",
-        w.decided("insurrection") and w.signals["food"] < p["requisition.food_trigger"],
+        w.decided("insurrection") and w.food.supply < p["requisition.food_trigger"],
         "Food dictatorship: requisition squads sent for the peasants' surplus",
-        food_ratio=round(w.signals["food"], 4),
+        food_ratio=round(w.food.supply, 4),
     )  # fmt: skip
 
 

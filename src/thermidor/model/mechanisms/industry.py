@@ -26,7 +26,7 @@ PIG_IRON = SECTORS.index("pig_iron")
 
 def sector_inputs(w: World, p: Params) -> np.ndarray:
     """Inputs reaching each sector relative to 1917, shape ``(n_sectors,)``."""
-    reach = (1.0 - w.signals["cut_off"]) * w.regional_capacity
+    reach = (1.0 - w.war.cut_off) * w.regional_capacity
     raw = w.base["supply"] @ reach * w.transport
     rel = raw / w.base["inputs_1917"]
     fuel = rel[FUEL]
@@ -34,18 +34,18 @@ def sector_inputs(w: World, p: Params) -> np.ndarray:
     elasticity[FUEL] = 0.0
     elasticity[PIG_IRON] = p["industry.coke_elasticity"]
     out = rel * np.minimum(fuel, 1.0) ** elasticity
-    aid = 1.0 + p["world.aid"] * min(1.0, float(w.signals.get("abroad", 0.0)))
+    aid = 1.0 + p["world.aid"] * min(1.0, float(w.abroad.revolutions))
     return np.asarray(out * aid)
 
 
 def capacity(w: World, p: Params, ctx: Context) -> None:
     """Destruction in war zones, restoration in peace; the railways."""
-    zone = w.signals["war_zone"]
+    zone = w.war.war_zone
     cap = w.regional_capacity
     planned = 1.0 if w.decided("forced_collectivisation") else 0.0
     if ctx.date.year >= 1923:
         planned = max(planned, p["policy.planned_industry"])
-    peace = max(0.0, 1.0 - 2.0 * float(w.signals["civil_war"]))
+    peace = max(0.0, 1.0 - 2.0 * float(w.war.civil_war))
     restore = p["industry.restoration"] * peace * (1.0 + 2.0 * planned)
     w.regional_capacity = np.clip(
         cap + ctx.dt * (
@@ -54,12 +54,10 @@ def capacity(w: World, p: Params, ctx: Context) -> None:
         ),
         0.0, 1.5,
     )  # fmt: skip
-    war = w.signals["civil_war"] + 0.5 * w.signals["world_war"]
+    war = w.war.civil_war + 0.5 * w.war.world_war
     if war < 0.2:  # output per worker recovers from the war's disruption in peace
-        prod = float(w.signals["productivity"])
-        w.signals["productivity"] = prod + ctx.dt * p["industry.productivity_recovery"] * (
-            1.0 - prod
-        )
+        prod = float(w.industry.productivity)
+        w.industry.productivity = prod + ctx.dt * p["industry.productivity_recovery"] * (1.0 - prod)
     t = w.transport
     w.transport = float(
         np.clip(
@@ -91,13 +89,13 @@ def labour_capacity(
     hered = hereditary / np.maximum(everyone, 1.0)
     base = w.base["hereditary_by_sector"]  # zero only at absurdly coarse scales
     skill = np.clip(np.where(base > 0, hered / np.maximum(base, 1e-9), 1.0), 0.05, 1.5)
-    food = float(np.clip(w.signals["food"], 0.05, 1.2))
+    food = float(np.clip(w.food.supply, 0.05, 1.2))
     per_worker = (
-        float(w.signals["productivity"])
+        float(w.industry.productivity)
         * (food / w.base["food_1917"]) ** p["industry.food_elasticity"]
         * skill ** p["industry.skill_elasticity"]
     )
-    ceiling = w.signals["inputs"] * w.base["output_1917"]
+    ceiling = w.industry.inputs * w.base["output_1917"]
     return per_worker, ceiling
 
 
@@ -105,7 +103,7 @@ def labour(w: World, p: Params, ctx: Context) -> None:
     """Jobs are the workers the inputs can use; lay off the rest (not under war communism)."""
     rng = ctx.rng("industry.labour")
     wk = w.workers
-    w.signals["inputs"] = sector_inputs(w, p)
+    w.industry.inputs = sector_inputs(w, p)
     counts = by_sector(wk)
     everyone, _, employed = counts
     per_worker, ceiling = labour_capacity(w, p, counts)
@@ -126,7 +124,7 @@ def labour(w: World, p: Params, ctx: Context) -> None:
     wk["employed"] = (wk["employed"] & ~off) | on
     # peasants fill jobs that nobody in the towns can take
     short = np.maximum(jobs - everyone, 0.0)
-    food = float(np.clip(w.signals["food"], 0.0, 1.0))
+    food = float(np.clip(w.food.supply, 0.0, 1.0))
     newcomers = rng.poisson(short * hazard(p["industry.hiring_rate"], ctx.dt) * food)
     newcomers = np.minimum(newcomers, int(w.villagers.sum() * 0.001)).astype(np.int64)
     if newcomers.sum() > 0:
@@ -170,7 +168,7 @@ def output(w: World, p: Params, ctx: Context) -> None:
     employed = counts[2]
     per_worker, ceiling = labour_capacity(w, p, counts)
     out = np.minimum(employed / w.base["workers_1913_by_sector"] * per_worker, ceiling)
-    w.signals["sector_output"] = out
+    w.industry.sector_output = out
     total = float(w.base["value_share"] @ out)
-    w.signals["industrial_output"] = total
-    w.signals["goods"] = total / w.base["output_1917"]
+    w.industry.industrial_output = total
+    w.industry.goods = total / w.base["output_1917"]

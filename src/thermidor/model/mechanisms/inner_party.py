@@ -42,7 +42,7 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
     if not w.decided("insurrection"):
         return
     rng = ctx.rng("inner_party.secretaries")
-    control = w.signals["control"]
+    control = w.bureaucracy.control
     restore = p["policy.workers_democracy"] if ctx.date.year >= 1923 else 0.0
     level = org["level"]
     appointed = org["appointed"]
@@ -63,7 +63,7 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
     # elected cells follow their members; elected committees the organs beneath them (monthly)
     if ctx.step % 4:
         faction = org["faction"]
-        faction[1 + LENINGRAD] = w.signals["leningrad_head"]
+        faction[1 + LENINGRAD] = w.factions.leningrad_head
         faction[0] = 0
         return
     mem = w.members
@@ -77,7 +77,7 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
         pick = plurality(parent[child], faction[child], np.ones(int(child.sum())), n)
         sel = ~appointed & (level == lvl) & (pick >= 0) & ~head
         faction[sel] = pick[sel]
-    faction[1 + LENINGRAD] = w.signals["leningrad_head"]
+    faction[1 + LENINGRAD] = w.factions.leningrad_head
     faction[0] = 0  # the Secretariat holds the centre
 
 
@@ -87,19 +87,19 @@ def democracy(w: World, p: Params, ctx: Context) -> None:
     below = org["level"] >= PROVINCE
     elected = 1.0 - float(org["appointed"][below].mean())
     opp_members = mem.share(in_opposition(mem["faction"])) if mem.n else 0.0
-    control = w.signals["control"]
+    control = w.bureaucracy.control
     press = opp_members * (1.0 - control)
-    w.signals["press_share"] = press
-    w.signals["opposition_member_share"] = opp_members
+    w.inner_party.press_share = press
+    w.inner_party.opposition_member_share = opp_members
     fairness = min(1.0, press / opp_members) if opp_members > 0.005 else 1.0 - control
     tolerated = 0.6 if w.decided("faction_ban") else 1.0
-    w.signals["party_democracy"] = elected * fairness * tolerated
-    w.signals["appointed_share"] = 1.0 - elected
+    w.inner_party.party_democracy = elected * fairness * tolerated
+    w.inner_party.appointed_share = 1.0 - elected
 
     congress = w.inputs.congress.get(ctx.step)
-    isolation = 1.0 - min(1.0, float(w.signals.get("abroad", 0.0)))
+    isolation = 1.0 - min(1.0, float(w.abroad.revolutions))
     risen = 0.5 if "kronstadt_type_rising" in w.decisions else 0.0
-    pressure = isolation * (w.signals["unrest"] + risen)
+    pressure = isolation * (w.peasants.unrest + risen)
     decide(
         w, ctx, "faction_ban",
         bool(congress) and w.decided("insurrection")
@@ -107,7 +107,7 @@ def democracy(w: World, p: Params, ctx: Context) -> None:
         f"The {congress or 'party'} bans factions 'temporarily': isolation and peasant revolt "
         "press",
         congress=congress or "", isolation=round(isolation, 4),
-        unrest=round(w.signals["unrest"], 4),
+        unrest=round(w.peasants.unrest, 4),
     )  # fmt: skip
     if congress and w.decided("insurrection"):
         _elect_central_committee(w, p, ctx, congress)
@@ -118,9 +118,9 @@ def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -
     size = w.inputs.cc_size.get(ctx.step, 25)
     mem = w.members
     share = mem.share(in_opposition(mem["faction"])) if mem.n else 0.0
-    d = w.signals["party_democracy"]
+    d = w.inner_party.party_democracy
     seats = round(size * share * d * p["party.cc_opposition_inclusion"])
-    w.signals["cc_opposition"] = seats
+    w.inner_party.cc_opposition = seats
     from thermidor.model.mechanisms.confrontations import delegations
 
     by = delegations(w).sum(axis=0)

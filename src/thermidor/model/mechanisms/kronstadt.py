@@ -21,21 +21,21 @@ def garrison_discontent(w: World) -> tuple[float, float]:
     sd = w.soldiers
     kr = sd["garrison"] == G["kronstadt"]
     peasant_share = sd.share(sd["origin"] == PEASANT, within=kr) if kr.any() else 0.0
-    return peasant_share * w.signals["unrest"], peasant_share
+    return peasant_share * w.peasants.unrest, peasant_share
 
 
 def rising(w: World, p: Params, ctx: Context) -> None:
     if "kronstadt_type_rising" not in w.decisions:
         discontent, peasant_share = garrison_discontent(w)
-        w.signals["garrison_discontent"] = discontent
-        quiet = w.signals["white_threat"] <= p["kronstadt.threat_ceiling"]
+        w.kronstadt.garrison_discontent = discontent
+        quiet = w.war.white_threat <= p["kronstadt.threat_ceiling"]
         if w.decided("insurrection") and quiet and discontent >= p["kronstadt.threshold"]:
             w.decisions["kronstadt_type_rising"] = ctx.step
             ctx.emit(
                 "kronstadt_type_rising",
                 "Rising of the Kronstadt garrison: soviets without the party, a free market",
                 peasant_share=round(peasant_share, 4),
-                unrest=round(w.signals["unrest"], 4),
+                unrest=round(w.peasants.unrest, 4),
                 discontent=round(discontent, 4),
                 demands=["soviets without the party", "free trade in grain"],
             )
@@ -51,11 +51,11 @@ def rising(w: World, p: Params, ctx: Context) -> None:
 
 def nep(w: World, p: Params, ctx: Context) -> None:
     risen = "kronstadt_type_rising" in w.decisions
-    pressure = w.signals["unrest"] + (0.5 if risen else 0.0)
+    pressure = w.peasants.unrest + (0.5 if risen else 0.0)
     requisitions = w.decided("requisitioning")
     decide(
         w, ctx, "new_economic_policy",
         requisitions and pressure >= 1.0 - p["nep.readiness"],
         "New Economic Policy: a tax in kind replaces requisitions; private trade is allowed",
-        unrest=round(w.signals["unrest"], 4), rising=risen,
+        unrest=round(w.peasants.unrest, 4), rising=risen,
     )  # fmt: skip

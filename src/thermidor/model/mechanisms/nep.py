@@ -21,22 +21,23 @@ from thermidor.model.world import CITIES, World
 
 def market(w: World, p: Params, ctx: Context) -> None:
     nep = w.decided("new_economic_policy")
-    agri = float(w.signals.get("harvest_ratio", 0.8))
-    ind = max(float(w.signals.get("industrial_output", 0.2)), 0.05)
-    markup = float(w.signals["markup"])
+    agri = float(w.peasants.harvest_ratio)
+    out = w.industry.industrial_output
+    ind = max(0.2 if out is None else float(out), 0.05)
+    markup = float(w.nep.markup)
     if nep:
         years = (ctx.step - w.decisions["new_economic_policy"]) * ctx.dt
         pressure = 1.0 if years >= p["managers.khozraschet_years"] else 0.0
-        w.signals["khozraschet"] = pressure
+        w.nep.khozraschet = pressure
         if not w.decided("price_cuts"):
             markup += ctx.dt * p["nep.markup_growth"] * pressure
     if nep:  # relative prices follow the balance of supply, with a lag
         target = (agri / ind) ** 0.7 * markup
-        scissors = float(w.signals["scissors"])
+        scissors = float(w.nep.scissors)
         scissors += ctx.dt * p["nep.price_adjustment"] * (target - scissors)
     else:
         scissors = 1.0
-    w.signals["scissors"] = scissors
+    w.nep.scissors = scissors
     if nep and decide(
         w,
         ctx,
@@ -46,12 +47,12 @@ def market(w: World, p: Params, ctx: Context) -> None:
         scissors=round(scissors, 4),
     ):
         markup = 1.0
-    w.signals["markup"] = markup
+    w.nep.markup = markup
     unemployed = w.workers.share(~w.workers["employed"]) if w.workers.n else 0.0
-    hunger = max(0.0, 1.0 - float(w.signals["food"]))
-    w.signals["crisis"] = max(0.0, scissors - 1.0) / 2.0 + unemployed + hunger
-    marketed = float(w.signals.get("marketed_share", 0.0))
-    w.signals["nep_market"] = (marketed * 4.0 + _kulak_share(w) * 5.0) / 2.0 if nep else 0.0
+    hunger = max(0.0, 1.0 - float(w.food.supply))
+    w.nep.crisis = max(0.0, scissors - 1.0) / 2.0 + unemployed + hunger
+    marketed = float(w.food.marketed_share)
+    w.nep.nep_market = (marketed * 4.0 + _kulak_share(w) * 5.0) / 2.0 if nep else 0.0
 
 
 def _kulak_share(w: World) -> float:
@@ -60,19 +61,19 @@ def _kulak_share(w: World) -> float:
     hh = w.households
     if not hh.n:
         return 0.0
-    by = strata_weights(hh["wealth"], hh["weight"], float(w.signals.get("median_wealth", 1.0)))
+    by = strata_weights(hh["wealth"], hh["weight"], float(w.peasants.median_wealth))
     total = by.sum()
     return float(by[2] / total) if total > 0 else float("nan")
 
 
 def managers(w: World, p: Params, ctx: Context) -> None:
     """Managers from the workers give way to specialists under commercial accounting (§5)."""
-    share = float(w.signals["managers_from_workers"])
-    pressure = float(w.signals.get("khozraschet", 0.0))
+    share = float(w.nep.managers_from_workers)
+    pressure = float(w.nep.khozraschet)
     if pressure > 0:
         turnover = float(hazard(p["managers.turnover"] * pressure, ctx.dt))
         share = share * (1.0 - turnover) + turnover * p["managers.from_workers_hiring"]
-    w.signals["managers_from_workers"] = share
+    w.nep.managers_from_workers = share
 
 
 def migration(w: World, p: Params, ctx: Context) -> None:
@@ -80,7 +81,7 @@ def migration(w: World, p: Params, ctx: Context) -> None:
     if not w.decided("new_economic_policy"):
         return
     rng = ctx.rng("nep.migration")
-    food = float(np.clip(w.signals["food"], 0.0, 1.0))
+    food = float(np.clip(w.food.supply, 0.0, 1.0))
     movers = rng.binomial(w.villagers, hazard(p["nep.migration"] * food, ctx.dt))
     if movers.sum() == 0:
         return

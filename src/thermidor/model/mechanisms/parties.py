@@ -25,8 +25,8 @@ BANS = {
 
 
 def threat(w: World, p: Params, party: str) -> float:
-    k = float(w.signals["K"])
-    return p[f"parties.white_share_{party}"] * w.signals["civil_war"] * (2.0 - k)
+    k = float(w.working_class.K)
+    return p[f"parties.white_share_{party}"] * w.war.civil_war * (2.0 - k)
 
 
 def legality(w: World, p: Params, ctx: Context) -> None:
@@ -42,23 +42,23 @@ def legality(w: World, p: Params, ctx: Context) -> None:
             text,
             party=party,
             threat=round(t, 4),
-            civil_war=round(w.signals["civil_war"], 4),
-            K=round(w.signals["K"], 4),
+            civil_war=round(w.war.civil_war, 4),
+            K=round(w.working_class.K, 4),
         ):
             w.legal[party] = False
             w.press[party] = False
     # the Left SRs: the peace of Brest and the requisitions, borne until terror
-    peace = 1.0 if w.signals["world_war"] == 0 else 0.0
+    peace = 1.0 if w.war.world_war == 0 else 0.0
     grievance = peace + (1.0 if w.decided("requisitioning") else 0.0) if october else 0.0
-    w.signals["left_sr_grievance"] = w.signals.get("left_sr_grievance", 0.0) + ctx.dt * grievance
-    terror = w.signals["left_sr_grievance"] >= p["parties.left_sr_tolerance"]
+    w.parties.left_sr_grievance = w.parties.left_sr_grievance + ctx.dt * grievance
+    terror = w.parties.left_sr_grievance >= p["parties.left_sr_tolerance"]
     if decide(
         w,
         ctx,
         "left_srs_banned",
         terror,
         "The Left SRs turn to terror against the peace and the requisitions and are outlawed",
-        grievance_years=round(w.signals["left_sr_grievance"], 4),
+        grievance_years=round(w.parties.left_sr_grievance, 4),
     ):
         w.legal["left_srs"] = False
         w.press["left_srs"] = False

@@ -91,7 +91,7 @@ def recruitment(w: World, p: Params, ctx: Context) -> None:
             (0.55, 0.15),
             "recruitment_need",
         )
-        winning = max(0.0, 1.0 - w.signals["white_threat"] - w.signals["civil_war"] * 0.5)
+        winning = max(0.0, 1.0 - w.war.white_threat - w.war.civil_war * 0.5)
         pool = wk.total() + w.officials.total() + sd.total() + int(w.townsfolk.sum())
         n = rng.poisson(p["party.careerist_recruitment"] * winning * pool * ctx.dt)
         _recruit(
@@ -141,7 +141,7 @@ def membership(w: World, p: Params, ctx: Context) -> None:
     rng = ctx.rng("party.membership")
     mem = w.members
     # communists go to the front and die there; the weakly convinced lapse
-    war = w.signals["civil_war"]
+    war = w.war.civil_war
     if war > 0:
         go = bernoulli(rng, hazard(0.5 * war, ctx.dt), mem["role"] == ROLE["worker"])
         mem["role"][go] = ROLE["soldier"]
@@ -151,7 +151,7 @@ def membership(w: World, p: Params, ctx: Context) -> None:
         )
         lost = mem.thin(rng, pdie, by="role")
         w.ledger.flow("war_death", "members", "outside", int(lost.sum()))
-    hardship = max(0.0, 1.0 - w.signals["food"])
+    hardship = max(0.0, 1.0 - w.food.supply)
     # the weakly convinced only (the others have p = 0: they draw nothing, as outside a mask)
     plapse = hazard(p["party.lapse_rate"] * hardship, ctx.dt)
     lost = mem.thin(rng, plapse, mask=mem["conviction"] < 0.5)

@@ -34,16 +34,16 @@ def leningrad_head(w: World, p: Params, ctx: Context) -> None:
     The clash comes in the open at a party body (a conference or congress), once the centre's
     control of the rest of the apparatus leaves the ostensible leader no part of it (§9).
     """
-    if w.signals["leningrad_head"] != F["centre"] or "leningrad_opposition" in w.signals["formed"]:
+    if w.factions.leningrad_head != F["centre"] or "leningrad_opposition" in w.factions.formed:
         return
-    if "left_opposition" not in w.signals["defeated"]:
+    if "left_opposition" not in w.factions.defeated:
         return
     body = w.inputs.congress.get(ctx.step) or w.inputs.conference.get(ctx.step)
-    if body and w.signals["control_elsewhere"] >= p["patronage.split_control"]:
-        w.signals["leningrad_head"] = F["leningrad_opposition"]
-        w.signals["formed"]["leningrad_opposition"] = ctx.step
+    if body and w.bureaucracy.control_elsewhere >= p["patronage.split_control"]:
+        w.factions.leningrad_head = F["leningrad_opposition"]
+        w.factions.formed["leningrad_opposition"] = ctx.step
         ctx.emit(
             "leningrad_opposition_formed",
             "The head of the Leningrad organisation turns against the centre; his machine follows",
-            control_elsewhere=round(float(w.signals["control_elsewhere"]), 4),
+            control_elsewhere=round(float(w.bureaucracy.control_elsewhere), 4),
         )

@@ -72,30 +72,19 @@ def persons_per_household(w: World, households: np.ndarray | None = None) -> np.
 
 
 def households_by_region(w: World) -> np.ndarray:
-    """The households' weight by region, cached until their weights change: a mechanism that
-    changes a household's weight drops the cache (``w.signals.pop(HOUSEHOLDS_BY_REGION)``; only
-    the villages' partition does). A pass over every household saved in three weeks of four."""
-    cached = w.signals.get(HOUSEHOLDS_BY_REGION)
-    if cached is None:
-        cached = w.households.sum_by("region", N_R)
-        w.signals[HOUSEHOLDS_BY_REGION] = cached
-    return np.asarray(cached)
-
-
-HOUSEHOLDS_BY_REGION = "households_by_region"
+    """The households' weight by region, cached until their regions or weights change (only the
+    villages' partition changes them, monthly): a pass over every household saved in three weeks
+    of four."""
+    hh = w.households
+    return np.asarray(w.peasants.households_by_region.get(hh, lambda: hh.sum_by("region", N_R)))
 
 
 def normal_harvest(w: World, p: Params) -> np.ndarray:
     """What a household's land gives in a normal year, tonnes (cached until the land changes)."""
     hh = w.households
-    cached = w.signals.get("normal_harvest")
-    if cached is None or cached.size != hh.n:
-        cached = normal_yield(
-            hh["land"], hh["region"], w.base["yields"], p["peasants.sown_share"],
-            p["peasants.yield"],
-        )  # fmt: skip
-        w.signals["normal_harvest"] = cached
-    return cached
+    return w.peasants.normal_harvest.get(hh, lambda: normal_yield(
+        hh["land"], hh["region"], w.base["yields"], p["peasants.sown_share"], p["peasants.yield"],
+    ))  # fmt: skip
 
 
 @twin("peasants.normal_yield")
@@ -120,7 +109,7 @@ def felt_burden(hh: Population, normal: np.ndarray) -> np.ndarray:
 
 def land_seizure(w: World, p: Params, ctx: Context) -> None:
     """Estates pass to the households in equal shares; the commune repartitions kulak excess."""
-    left = w.signals["estates_left"]
+    left = w.peasants.estates_left
     if left <= 0:
         return
     if w.decided("insurrection"):
@@ -132,9 +121,8 @@ def land_seizure(w: World, p: Params, ctx: Context) -> None:
         share = left  # the last estates are divided: the seizure is over
     if share <= 0:
         return
-    w.signals["estates_left"] = left - share
+    w.peasants.estates_left = left - share
     gain = p["land.estate_share"] * w.base["land_per_household"] * share
-    w.signals.pop("normal_harvest", None)  # the land changes
     divide(w.households, Division(
         land=gain,
         levelled=p["land.kulak_repartition"] * share,
@@ -175,10 +163,10 @@ def _sow(w: World, p: Params, ctx: Context) -> None:
     at_front = sd.sum_by("region", N_R, mask=sd["origin"] == 1)
     labour = w.villagers / np.maximum(w.villagers + at_front, 1.0)
     labour = np.clip(labour / w.base["labour_1917"], 0.0, 1.0) ** p["peasants.labour_elasticity"]
-    war = 1.0 - 0.3 * w.signals["war_zone"]
-    cut = w.signals["cut_off"]
-    goods = float(np.clip(w.signals["goods"], 0.0, 1.2))
-    reach = (1.0 - cut) * (1.0 - 0.5 * w.signals["war_zone"]) * w.regional_capacity
+    war = 1.0 - 0.3 * w.war.war_zone
+    cut = w.war.cut_off
+    goods = float(np.clip(w.industry.goods, 0.0, 1.2))
+    reach = (1.0 - cut) * (1.0 - 0.5 * w.war.war_zone) * w.regional_capacity
     k = Sowing(
         burden_cut=p["peasants.burden_sowing_cut"],
         sown_share=p["peasants.sown_share"],
@@ -230,7 +218,7 @@ def sow(
 
 def _harvest(w: World, p: Params, ctx: Context) -> None:
     weather = w.inputs.weather[ctx.step]
-    war = 1.0 - 0.3 * w.signals["war_zone"]
+    war = 1.0 - 0.3 * w.war.war_zone
     season_r = np.asarray(weather * war, dtype=np.float64)  # by region
     k = Reaping(grain_yield=p["peasants.yield"], ration=p["peasants.ration"],
                 seed=p["peasants.seed"])  # fmt: skip
@@ -271,18 +259,18 @@ def reap(
 
 def _record_harvest(w: World, total: float) -> None:
     w.flows["grain_harvest"] = total
-    w.signals["harvest_ratio"] = total / w.base["grain_prewar"]
-    w.signals["last_harvest"] = total
-    w.signals["sold_since_harvest"] = 0.0
+    w.peasants.harvest_ratio = total / w.base["grain_prewar"]
+    w.peasants.last_harvest = total
+    w.food.sold_since_harvest = 0.0
 
 
 def support(w: World, p: Params, ctx: Context) -> None:
     """Support for the regime relaxes toward what threat, burden, hunger and the market give."""
-    gained = 1.0 - w.signals["estates_left"]
-    threat = w.signals["white_threat"]
+    gained = 1.0 - w.peasants.estates_left
+    threat = w.war.white_threat
     nep = 1.0 if w.decided("new_economic_policy") else 0.0
     # aid from a revolution abroad helps reconcile the peasantry (§1)
-    abroad = 0.5 * p["world.aid"] * min(1.0, float(w.signals.get("abroad", 0.0)))
+    abroad = 0.5 * p["world.aid"] * min(1.0, float(w.abroad.revolutions))
     land = p["support.land_gain"] * threat * gained
     rate = 1.0 - np.exp(-p["support.rate"] * ctx.dt)
     k = Mood(
@@ -290,7 +278,7 @@ def support(w: World, p: Params, ctx: Context) -> None:
         hunger=p["support.hunger"], market=p["support.nep"] * nep, abroad=abroad,
         rate=float(rate),
     )  # fmt: skip
-    w.signals["unrest"] = relax_support(w.households, normal_harvest(w, p), k)
+    w.peasants.unrest = relax_support(w.households, normal_harvest(w, p), k)
 
 
 class Mood(NamedTuple):
@@ -324,12 +312,12 @@ def relax_support(hh: Population, normal: np.ndarray, k: Mood) -> float:
 
 def livestock(w: World, p: Params, ctx: Context) -> None:
     """Livestock and implements are lost where the war passes and regrow slowly in peace."""
-    regrow = 0.04 * (1.0 - w.signals["civil_war"])
-    zone = w.signals["war_zone"] + 0.5 * w.signals["civil_war"]  # by region
+    regrow = 0.04 * (1.0 - w.war.civil_war)
+    zone = w.war.war_zone + 0.5 * w.war.civil_war  # by region
     factor = 1.0 + ctx.dt * (regrow - p["peasants.livestock_loss"] * zone)
     scale_wealth(w.households, np.asarray(factor, dtype=np.float64))
     if ctx.step % 4 == 0:  # the strata's yardstick, refreshed monthly
-        w.signals["median_wealth"] = weighted_median(w.households["wealth"], w.households["weight"])
+        w.peasants.median_wealth = weighted_median(w.households["wealth"], w.households["weight"])
 
 
 @twin("peasants.scale_wealth")

@@ -43,7 +43,7 @@ def elections(w: World, p: Params, ctx: Context) -> None:
         sov = w.soviets[city]
         if ctx.step - sov.last_election < term:
             continue
-        k_city = float(w.signals["K_city"][C[city]])
+        k_city = float(w.working_class.K_city[C[city]])
         emergency = float(w.inputs.civil_war[ctx.step])
         willing = k_city * (1.0 - 0.5 * emergency)
         if october and willing < p["soviets.election_capacity"]:
@@ -100,5 +100,5 @@ def workers_democracy(w: World, p: Params, ctx: Context) -> None:
     regular = min(1.0, max(0.0, (18.0 - months) / 12.0))
     others = sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs"))
     plural = 0.5 + 0.5 * min(1.0, others / 2)
-    w.signals["workers_democracy"] = float(w.signals["K"]) * regular * plural
-    w.signals["soviet_months"] = months
+    w.soviet_democracy.workers_democracy = float(w.working_class.K) * regular * plural
+    w.soviet_democracy.soviet_months = months

@@ -23,8 +23,8 @@ WINDOW = 8  # weeks over which procurements are compared with the year before
 
 
 def grain_strike(w: World, p: Params, ctx: Context) -> None:
-    history = w.signals["procurement_history"]
-    history.append(float(w.signals.get("procured_this_week", 0.0)))
+    history = w.turn.procurement_history
+    history.append(float(w.food.procured_this_week))
     nep = w.decisions.get("new_economic_policy")
     if nep is None or ctx.step - nep < 2 * 52:  # compare market years only
         decide(w, ctx, "grain_strike", False, "Grain strike (forced)")  # a forced date still acts
@@ -34,7 +34,7 @@ def grain_strike(w: World, p: Params, ctx: Context) -> None:
     if before <= 0 or ctx.date.month not in (10, 11, 12, 1, 2):
         return
     ratio = now / before
-    w.signals["procurement_ratio"] = ratio
+    w.turn.procurement_ratio = ratio
     falling = ratio < p["grain.strike_ratio"]
     if "grain_strike" in w.decisions or not (falling or w.forced.get("grain_strike") == ctx.step):
         return  # nothing to decide: the households' stocks (a pass over them all) are not needed
@@ -43,7 +43,7 @@ def grain_strike(w: World, p: Params, ctx: Context) -> None:
     decide(w, ctx, "grain_strike", falling and stocks > 0.05,
            "Grain strike: the peasants refuse to sell at the state's prices",
            procurement_ratio=round(ratio, 4), stocks_t_per_household=round(stocks, 4),
-           scissors=round(float(w.signals["scissors"]), 4))  # fmt: skip
+           scissors=round(float(w.nep.scissors), 4))  # fmt: skip
 
 
 def the_turn(w: World, p: Params, ctx: Context) -> None:
@@ -77,7 +77,7 @@ def _capitulations(w: World, p: Params, ctx: Context) -> None:
     weak = bernoulli(rng, p["turn.capitulation"], left & (mem["conviction"] < 0.75))
     inside = int(mem["weight"][weak].sum())
     mem["faction"] = np.where(weak, F["centre"], mem["faction"]).astype(np.int8)
-    readmitted = int(rng.binomial(int(w.signals["expelled_total"]), p["turn.capitulation"]))
+    readmitted = int(rng.binomial(int(w.factions.expelled_total), p["turn.capitulation"]))
     if readmitted:
         weights, _ = chunks(np.array([readmitted]), w.scales["members"])
         cell, province = cells_for(rng, weights.size)
@@ -92,7 +92,7 @@ def _capitulations(w: World, p: Params, ctx: Context) -> None:
             faction=F["centre"],
         )
         w.ledger.flow("readmission", "outside", "members", readmitted)
-        w.signals["expelled_total"] -= readmitted
+        w.factions.expelled_total -= readmitted
     n = inside + readmitted
     ctx.emit(
         "capitulations",

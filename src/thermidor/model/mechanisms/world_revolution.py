@@ -33,7 +33,7 @@ def episodes(w: World, p: Params, ctx: Context) -> None:
         u = float(ctx.rng(f"world_revolution.{name}").random())
         success = u < p[key]
         if success:
-            w.signals["abroad"] = float(w.signals.get("abroad", 0.0)) + 1.0
+            w.abroad.revolutions = float(w.abroad.revolutions) + 1.0
         verdict = "succeeds: the republic is no longer alone" if success else "is defeated"
         ctx.emit(
             "foreign_revolution",
@@ -47,14 +47,14 @@ def episodes(w: World, p: Params, ctx: Context) -> None:
 
 def _doctrine(w: World, p: Params, ctx: Context) -> None:
     """Prolonged isolation makes 'socialism in one country' the apparatus's doctrine (§7)."""
-    if w.signals.get("abroad", 0.0) > 0 or not w.decided("insurrection"):
+    if w.abroad.revolutions > 0 or not w.decided("insurrection"):
         return
     years = (ctx.step - w.decisions["insurrection"]) * ctx.dt
     decide(
         w,
         ctx,
         "socialism_in_one_country",
-        years >= p["world.isolation_years"] and "left_opposition" in w.signals["defeated"],
+        years >= p["world.isolation_years"] and "left_opposition" in w.factions.defeated,
         "'Socialism in one country' becomes the doctrine: the world revolution is subordinated",
         isolated_years=round(years, 2),
     )

@@ -8,7 +8,7 @@
 const app = document.getElementById("app");
 const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
   "#7f7f7f", "#bcbd22", "#17becf"];
-const DASHES = ["", "6 3", "2 2", "8 3 2 3"];
+const DASHES = ["", "7 4", "2 3", "9 3 2 3", "4 2"];
 const TXT = 'font-family="sans-serif" font-size="10" fill="#333" stroke="none"';
 
 // -- small helpers -------------------------------------------------------------------------
@@ -60,7 +60,9 @@ function chart(spec) {
   const pts = spec.series.flatMap((s) => s.points);
   const all = pts.concat(spec.marks.map((m) => [m.t, m.y]));
   if (!pts.length) return "";
-  let x0 = Math.min(...all.map((p) => p[0])), x1 = Math.max(...all.map((p) => p[0]));
+  // the x-axis spans the whole run from the start (spec.span), not just the weeks drawn so far
+  let x0 = spec.span ? spec.span[0] : Math.min(...all.map((p) => p[0]));
+  let x1 = spec.span ? spec.span[1] : Math.max(...all.map((p) => p[0]));
   if (x1 === x0) x1 = x0 + 86400000 * 30;
   const ys = all.map((p) => p[1]).concat(spec.marks.map((m) => m.y + (m.tol || 0)));
   let y0, y1;
@@ -101,7 +103,7 @@ function chart(spec) {
   for (const s of spec.series) {
     if (!s.points.length) continue;
     const d = s.points.map((p, i) => `${i ? "L" : "M"}${sx(p[0]).toFixed(1)} ${sy(p[1]).toFixed(1)}`).join("");
-    g += `<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="1.6" stroke-dasharray="${s.dash || ""}"/>`;
+    g += `<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="${s.width || 1.6}" stroke-dasharray="${s.dash || ""}"/>`;
     if (s.markers) {
       g += s.points.map((p) => `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="2.4" fill="${s.colour}"/>`).join("");
     }
@@ -186,7 +188,8 @@ function points(dates, values, kind) {
 }
 
 // runs: [{label, dates, columns: {name: [..]}, forced: [date]}]; draws every figure.
-function figuresHtml(figs, runs, only) {
+// whole: [t0, t1], the whole run's dates (a live run's chart does not grow as weeks arrive).
+function figuresHtml(figs, runs, only, whole) {
   const multi = runs.length > 1;
   const cols = [...new Set(runs.flatMap((r) => Object.keys(r.columns)))];
   let html = "";
@@ -202,12 +205,16 @@ function figuresHtml(figs, runs, only) {
     for (const p of panels) {
       const pc = expand(p.series, cols);
       const series = [];
+      // every line its own colour, and each run its own dash and width: where two runs
+      // coincide, the later one (dashed, narrower) lies on the earlier and both show
       runs.forEach((r, ri) => pc.forEach((c, ci) => {
         if (!r.columns[c]) return;
+        const k = ri * pc.length + ci;
         series.push({
           name: multi ? (pc.length > 1 ? `${label(c, figs.labels)} — ${r.label}` : r.label) : label(c, figs.labels),
-          colour: COLOURS[(multi ? ri : ci) % COLOURS.length],
-          dash: multi ? DASHES[ci % DASHES.length] : "",
+          colour: COLOURS[k % COLOURS.length],
+          dash: DASHES[(multi ? ri : Math.floor(ci / COLOURS.length)) % DASHES.length],
+          width: multi ? Math.max(3.2 - 0.9 * ri, 1.2) : 1.6,
           points: points(r.dates, r.columns[c], p.kind),
           markers: p.kind !== "line",
         });
@@ -218,9 +225,8 @@ function figuresHtml(figs, runs, only) {
         .map((m) => ({id: m.id, t: time(m.date), y: m.value, tol: m.tolerance, atLeast: m.at_least}));
       const vlines = runs.flatMap((r, ri) => (r.forced || []).map((d) => ({t: time(d), label: `forced decision (${r.label})`, colour: multi ? COLOURS[ri % COLOURS.length] : "#555"})));
       // several runs: a colour per run and a dash per series, each said once
-      const legend = multi ? runs.map((r, ri) => ({name: r.label, colour: COLOURS[ri % COLOURS.length], dash: ""}))
-        .concat(pc.length > 1 ? pc.map((c, ci) => ({name: label(c, figs.labels), colour: "#666", dash: DASHES[ci % DASHES.length]})) : []) : null;
-      charts += chart({title: p.title, unit: p.unit, log: p.log, series, marks, vlines, legend});
+      const legend = null;  // a line per entry: colour and dash as drawn
+      charts += chart({title: p.title, unit: p.unit, log: p.log, series, marks, vlines, legend, span: whole});
     }
     const note = absent.length ? ` <span class="missing">Not in ${multi ? "these runs" : "this run"}: ${esc(absent.join(", "))}.</span>` : "";
     html += `<section class="figure" id="${fig.id}"><h3>${esc(fig.title)}</h3><p class="muted">${esc(fig.about)}${note}</p><div class="charts">${charts}</div></section>`;
@@ -230,9 +236,17 @@ function figuresHtml(figs, runs, only) {
 
 // -- view: a new run ---------------------------------------------------------------------------
 async function newRunView() {
-  const [sc, ps] = await Promise.all([api("/api/scenarios"), api("/api/params")]);
-  const scenarios = sc.body, params = ps.body;
+  const [sc, ps, ds] = await Promise.all([api("/api/scenarios"), api("/api/params"), api("/api/decisions")]);
+  const scenarios = sc.body, params = ps.body, decisions = ds.body;
   const picked = new URLSearchParams(location.search).get("scenario") || "baseline";
+  const row = (p) => `<div class="param" data-row="${esc(p.name)}">
+        <div><label class="name" for="p-${esc(p.name)}">${esc(p.name)}</label>
+        <span class="range">[${p.min}, ${p.max}] ${esc(p.unit)} · default ${p.default}</span></div>
+        <div><input type="number" id="p-${esc(p.name)}" name="${esc(p.name)}" data-param="${esc(p.name)}"
+          min="${p.min}" max="${p.max}" step="any" required aria-describedby="m-${esc(p.name)}">
+          <span class="err" id="e-${esc(p.name)}"></span></div>
+        <div class="meaning" id="m-${esc(p.name)}">${esc(p.meaning)} <span class="source">(${esc(p.source)})</span></div>
+      </div>`;
   const groups = (cls) => {
     const by = new Map();
     for (const p of params.filter((q) => q.class === cls)) {
@@ -240,15 +254,28 @@ async function newRunView() {
       by.get(p.group).push(p);
     }
     return [...by].map(([g, list]) => `<details data-group="${esc(g)}"><summary>${esc(g)} (${list.length})</summary>` +
-      list.map((p) => `<div class="param" data-row="${esc(p.name)}">
-        <div><label class="name" for="p-${esc(p.name)}">${esc(p.name)}</label>
-        <span class="range">[${p.min}, ${p.max}] ${esc(p.unit)} · default ${p.default}</span></div>
-        <div><input type="number" id="p-${esc(p.name)}" name="${esc(p.name)}" data-param="${esc(p.name)}"
-          min="${p.min}" max="${p.max}" step="any" required aria-describedby="m-${esc(p.name)}">
-          <span class="err" id="e-${esc(p.name)}"></span></div>
-        <div class="meaning" id="m-${esc(p.name)}">${esc(p.meaning)} <span class="source">(${esc(p.source)})</span></div>
-      </div>`).join("") + "</details>").join("");
+      list.map(row).join("") + "</details>").join("");
   };
+  // the political levers: a slider each, beside its exact value, with what it means
+  const lever = (p) => `<div class="lever param" data-row="${esc(p.name)}">
+      <div><label class="name" for="p-${esc(p.name)}">${esc(p.name)}</label>
+        <span class="range">${esc(p.unit)} · default ${p.default}</span></div>
+      <div class="slide"><input type="range" id="s-${esc(p.name)}" data-slider="${esc(p.name)}" min="${p.min}" max="${p.max}"
+          step="${(p.max - p.min) / 100}" aria-label="${esc(p.name)} (slider)" aria-describedby="m-${esc(p.name)}">
+        <input type="number" id="p-${esc(p.name)}" name="${esc(p.name)}" data-param="${esc(p.name)}"
+          min="${p.min}" max="${p.max}" step="any" required aria-describedby="m-${esc(p.name)}">
+        <span class="err" id="e-${esc(p.name)}"></span></div>
+      <div class="meaning" id="m-${esc(p.name)}">${esc(p.meaning)} <span class="source">(${esc(p.source)})</span></div>
+    </div>`;
+  // the forced decisions: a switch each; on, the decision is taken on the date given, or never
+  const decision = (d) => `<div class="decision" data-decision="${esc(d.name)}">
+      <label class="switch"><input type="checkbox" role="switch" id="f-${esc(d.name)}" data-force="${esc(d.name)}"
+        aria-describedby="fm-${esc(d.name)}"><span>${esc(d.title)}</span></label>
+      <select id="fw-${esc(d.name)}" aria-label="${esc(d.title)}: when" disabled>
+        <option value="date">on</option><option value="never">never</option></select>
+      <input type="date" id="fd-${esc(d.name)}" aria-label="${esc(d.title)}: date" disabled>
+      <span class="meaning" id="fm-${esc(d.name)}">${esc(d.meaning.replace(" (decision rule)", ""))}; off: the model's decision rule decides <code>${esc(d.name)}</code></span>
+    </div>`;
   app.innerHTML = `<h1>Run a scenario</h1>
   <form id="run-form" novalidate class="card">
     <div class="row">
@@ -257,14 +284,18 @@ async function newRunView() {
       <div><label for="seed">Seed</label><input type="number" id="seed" name="seed" value="0" min="0" step="1" required></div>
       <div><label for="scale">Persons per agent</label><input type="number" id="scale" name="scale" min="50" max="100000" step="1" placeholder="defaults"></div>
       <div><label for="end">Run until</label><input type="date" id="end" name="end"></div>
+      <div><label class="switch"><input type="checkbox" role="switch" id="start-paused"><span>Start paused</span></label></div>
       <div><button type="submit" id="run-button">Run</button></div>
       <div><button type="button" class="secondary" id="reset-button">Reset parameters</button></div>
     </div>
     <p class="muted" id="scenario-about"></p>
-    <p class="muted">A coarser scale (more persons per agent) and an earlier end make a run faster. Ranges are checked here and again by the server.</p>
+    <p class="muted">A coarser scale (more persons per agent) and an earlier end make a run faster. Started paused, a run waits after its first week for you to step it or play it. Ranges are checked here and again by the server.</p>
     <div id="form-errors"></div>
+    <fieldset id="political"><legend>Political levers</legend><p class="muted">The readiness of each decision rule; the policies a faction could choose (Harman's choices, §3–§9).</p>
+      <div id="levers">${params.filter((p) => p.class === "political").map(lever).join("")}</div></fieldset>
+    <fieldset id="decisions"><legend>Forced decisions</legend><p class="muted">A forced decision is an intervention: it is taken on its date (or never) whatever the model's rule would do, and every result says so.</p>
+      ${decisions.map(decision).join("")}</fieldset>
     <fieldset id="structural"><legend>Structural parameters</legend><p class="muted">The war, harvests, revolutions abroad, initial conditions, the rates of social processes.</p>${groups("structural")}</fieldset>
-    <fieldset id="political"><legend>Political parameters</legend><p class="muted">The readiness of each decision rule; the policies a faction could choose.</p>${groups("political")}</fieldset>
   </form>`;
   const form = document.getElementById("run-form");
   const select = document.getElementById("scenario");
@@ -279,7 +310,23 @@ async function newRunView() {
     for (const input of form.querySelectorAll("[data-param]")) {
       input.value = s.params[input.dataset.param];
       mark(input);
+      const slider = document.getElementById("s-" + input.dataset.param);
+      if (slider) slider.value = input.value;
     }
+    for (const d of decisions) {
+      const on = document.getElementById("f-" + d.name), when = document.getElementById("fw-" + d.name);
+      const date = document.getElementById("fd-" + d.name);
+      const given = (s.force || {})[d.name];
+      on.checked = false; when.value = "date"; date.value = given && given !== "never" ? given : "";
+      date.min = s.start; date.max = s.end;
+      sync(d.name);
+    }
+  };
+  const sync = (name) => {  // a switch enables its choice; "never" needs no date
+    const on = document.getElementById("f-" + name).checked, when = document.getElementById("fw-" + name);
+    when.disabled = !on;
+    document.getElementById("fd-" + name).disabled = !on || when.value === "never";
+    document.querySelector(`[data-decision="${name}"]`).classList.toggle("changed", on);
   };
   const mark = (input) => {
     const s = current();
@@ -287,7 +334,22 @@ async function newRunView() {
   };
   select.addEventListener("change", fill);
   document.getElementById("reset-button").addEventListener("click", fill);
-  form.addEventListener("input", (e) => { if (e.target.dataset.param) mark(e.target); });
+  form.addEventListener("input", (e) => {
+    const t = e.target;
+    if (t.dataset.slider) {  // the slider moves the number box, and the other way round
+      const box = document.getElementById("p-" + t.dataset.slider);
+      box.value = Number(Number(t.value).toPrecision(6)); mark(box);
+    } else if (t.dataset.param) {
+      mark(t);
+      const slider = document.getElementById("s-" + t.dataset.param);
+      if (slider) slider.value = t.value;
+    }
+  });
+  form.addEventListener("change", (e) => {
+    const t = e.target;
+    if (t.dataset.force) sync(t.dataset.force);
+    if (t.id && t.id.startsWith("fw-")) sync(t.id.slice(3));
+  });
   fill();
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -310,6 +372,14 @@ async function newRunView() {
       const input = document.getElementById(id);
       if (!input.checkValidity()) bad(input, `${id}: ${input.validationMessage || "not allowed"}`);
     }
+    const force = {};
+    for (const d of decisions) {
+      if (!document.getElementById("f-" + d.name).checked) continue;
+      const when = document.getElementById("fw-" + d.name).value, date = document.getElementById("fd-" + d.name);
+      if (when === "never") force[d.name] = "never";
+      else if (date.value && date.checkValidity()) force[d.name] = date.value;
+      else bad(date, `force.${d.name}: a date within the run, or "never"`);
+    }
     const box = document.getElementById("form-errors");
     if (errors.length) { box.innerHTML = alertBox(errors, "form-error"); box.scrollIntoView({block: "center"}); return; }
     const s = current();
@@ -317,7 +387,8 @@ async function newRunView() {
     for (const input of form.querySelectorAll("[data-param]")) {
       if (Number(input.value) !== s.params[input.name]) changed[input.name] = Number(input.value);
     }
-    const body = {scenario: s.name, params: changed, seed: Number(document.getElementById("seed").value)};
+    const body = {scenario: s.name, params: changed, seed: Number(document.getElementById("seed").value), force};
+    if (document.getElementById("start-paused").checked) body.paused = true;
     const scale = document.getElementById("scale").value, end = document.getElementById("end").value;
     if (scale) body.scale = Number(scale);
     if (end) body.end = end;
@@ -353,23 +424,37 @@ async function watchRun(key, job) {
   app.innerHTML = `<h1 id="run-title">${esc(job.label)}</h1>
     <div class="card"><p id="run-status" role="status">${esc(job.status)}…</p>
     <progress id="run-progress" max="1" value="0"></progress>
-    <p><button type="button" class="secondary" id="cancel-button">Cancel</button></p></div>
+    <p class="playback" id="playback"><button type="button" id="play-button" title="run on, week after week">▶ Play</button>
+      <button type="button" class="secondary" id="pause-button" title="stop between two weeks">❚❚ Pause</button>
+      <button type="button" class="secondary" id="step-button" title="one more week, then pause">Step a week</button>
+      <span class="muted" id="playback-state"></span>
+      <button type="button" class="secondary" id="cancel-button">Cancel</button></p></div>
     <h2>Live</h2><div id="live"></div>`;
-  document.getElementById("cancel-button").onclick = () => api(`/api/runs/${key}/cancel`, {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"});
+  const post = {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"};  // JSON: web/guard.py
+  document.getElementById("cancel-button").onclick = () => api(`/api/runs/${key}/cancel`, post);
+  const control = async (action) => {
+    const res = await api(`/api/runs/${key}/playback?action=${action}`, post);
+    if (res.ok) document.getElementById("playback-state").textContent = res.body.state === "paused" ? "paused" : "playing";
+  };
+  document.getElementById("play-button").onclick = () => control("play");
+  document.getElementById("pause-button").onclick = () => control("pause");
+  document.getElementById("step-button").onclick = () => control("step");
+  document.getElementById("playback-state").textContent = job.paused ? "paused" : "playing";
   const rows = [];
-  let pending = false;
+  let pending = false, span = null;
   const draw = () => {
     pending = false;
     if (!document.getElementById("live")) return;  // the run finished and its page replaced this
     const dates = rows.map((r) => r.date);
     const columns = {};
     for (const r of rows) for (const [k, v] of Object.entries(r)) if (k !== "step" && k !== "date") (columns[k] ||= []).push(v);
-    document.getElementById("live").innerHTML = figuresHtml(figs, [{label: job.label, dates, columns}], ["fig-classes", "fig-industry", "fig-indices"]);
+    document.getElementById("live").innerHTML = figuresHtml(figs, [{label: job.label, dates, columns}], ["fig-classes", "fig-industry", "fig-indices"], span);
   };
   const source = new EventSource(`/api/runs/${key}/progress`);
   source.addEventListener("progress", (e) => {
     const d = JSON.parse(e.data);
     rows.push(...d.rows);
+    if (!span && d.start && d.total) span = [time(d.start), time(d.start) + (d.total - 1) * d.step_days * 86400000];
     const status = d.status === "queued" ? `queued (${d.position} ahead)` : `running: week ${d.step} of ${d.total}${d.date ? ", " + d.date : ""}`;
     document.getElementById("run-status").textContent = status;
     const bar = document.getElementById("run-progress");
@@ -412,7 +497,7 @@ async function showRun(run) {
     <p class="downloads" id="downloads">Download: ${files.map((f) => `<a href="/api/runs/${key}/files/${f}" download>${f}</a>`).join("")}</p>
   </div>
   <h2>Charts</h2><div id="figures">${figuresHtml(figs.body, [{label: run.label, dates: series.body.dates, columns: series.body.columns, forced}])}</div>
-  <h2 id="chronology">Chronology</h2>${chronology(run.events)}
+  <h2 id="chronology">Chronology</h2>${chronology(run.events, figs.body.event_names)}
   <h2 id="targets">Targets: the model against the essay</h2>${targets([run])}`;
   document.getElementById("copy-button").onclick = () => {
     const input = document.getElementById("share-url");
@@ -421,9 +506,16 @@ async function showRun(run) {
   };
 }
 
-function chronology(events) {
+// An event kind (or kind:city) in words, from the report's EVENT_NAMES.
+function eventName(key, names) {
+  const [kind, where] = key.split(":");
+  const name = (names || {})[kind] || kind.replace(/_/g, " ");
+  return where ? `${name} (${where.replace(/_/g, " ")})` : name;
+}
+
+function chronology(events, names) {
   return `<table class="chronology"><thead><tr><th>week of</th><th>event</th><th>what happened</th></tr></thead><tbody>${
-    events.map((e) => `<tr class="${e.forced ? "forced" : e.kind === "congress" ? "quiet" : ""}"><td>${esc(e.date)}</td><td>${esc(e.kind)}</td><td>${esc(e.text)}${
+    events.map((e) => `<tr class="${e.forced ? "forced" : e.kind === "congress" ? "quiet" : ""}"><td class="date">${esc(e.date)}</td><td title="${esc(e.kind)}">${esc(eventName(e.kind, names))}</td><td>${esc(e.text)}${
       "for" in (e.data || {}) && "against" in e.data ? ` (for ${esc(e.data.for)}, against ${esc(e.data.against)})` : ""}</td></tr>`).join("")}</tbody></table>`;
 }
 
@@ -447,17 +539,26 @@ function targets(runs) {
 }
 
 // -- view: the runs ----------------------------------------------------------------------------
+// A run's scale: persons per agent, one number when every population has the same.
+function scaleText(r) {
+  if (r.scales && typeof r.scales === "object") {
+    const v = [...new Set(Object.values(r.scales))];
+    return v.length === 1 ? num(v[0]) : Object.entries(r.scales).map(([k, x]) => `${k} ${num(x)}`).join(", ");
+  }
+  return r.scale ? num(r.scale) : "defaults";
+}
+
 async function runsView() {
   const res = await api("/api/runs");
   const runs = res.body || [];
   const preselect = new URLSearchParams(location.search).get("with");
   app.innerHTML = `<h1>Runs</h1><p class="muted">Tick two or more runs to compare them. Every run is kept in the store under its content key.</p>
   <p><button type="button" id="compare-button" disabled>Compare selected</button> <a href="/">New run</a></p>
-  <table id="runs-table"><thead><tr><th></th><th>run</th><th>seed</th><th>period</th><th>interventions</th><th>status</th></tr></thead><tbody>${
+  <table id="runs-table"><thead><tr><th></th><th>run</th><th>seed</th><th>persons per agent</th><th>period</th><th>interventions</th><th>status</th></tr></thead><tbody>${
     runs.map((r) => `<tr data-key="${esc(r.key)}"><td><input type="checkbox" aria-label="select ${esc(r.key)}" value="${esc(r.key)}"${r.key === preselect ? " checked" : ""}></td>
       <td><a href="/runs/${esc(r.key)}">${esc(r.title || r.label || r.scenario)}</a><br><small class="muted">${esc(r.scenario || "")} · ${esc(r.key)}</small></td>
-      <td>${esc(r.seed)}</td><td>${esc(r.start_date || "")} – ${esc(r.end_date || r.date || "")}</td>
-      <td>${esc((r.interventions || []).join("; "))}</td><td>${esc(r.status)}</td></tr>`).join("") || `<tr><td colspan="6">No runs yet.</td></tr>`}
+      <td>${esc(r.seed)}</td><td class="scale">${esc(scaleText(r))}</td><td class="date">${esc(r.start_date || "")} – ${esc(r.end_date || r.date || "")}</td>
+      <td>${esc((r.interventions || []).join("; "))}</td><td>${esc(r.status)}</td></tr>`).join("") || `<tr><td colspan="7">No runs yet.</td></tr>`}
   </tbody></table>`;
   const button = document.getElementById("compare-button");
   const picked = () => [...document.querySelectorAll("#runs-table input:checked")].map((i) => i.value);
@@ -469,7 +570,9 @@ async function runsView() {
 
 // -- view: a comparison -------------------------------------------------------------------------
 async function compareView() {
-  const keys = new URLSearchParams(location.search).get("runs");
+  const query = new URLSearchParams(location.search);
+  if (query.get("members")) return membersView(query.get("members"));
+  const keys = query.get("runs");
   if (!keys) return compareForm();
   const res = await api(`/api/compare?runs=${encodeURIComponent(keys)}`);
   if (!res.ok) { app.innerHTML = `<h1>Comparison</h1>${alertBox(messages(res.body))}`; return; }
@@ -497,31 +600,79 @@ async function compareView() {
   <p class="downloads"><a id="compare-report" href="${esc(res.body.report)}" download>Download the comparison report (HTML)</a></p></div>
   <h2>Charts</h2><div id="figures">${figuresHtml(figs.body, data)}</div>
   <h2>When things happened</h2><table id="compare-events"><thead><tr><th>event</th>${runs.map((r) => `<th>${esc(r.label)}</th>`).join("")}</tr></thead><tbody>${
-    kinds.map((k) => `<tr><td>${esc(k)}</td>${runs.map((r) => `<td>${esc(firstDate(r, k))}</td>`).join("")}</tr>`).join("")}</tbody></table>
+    kinds.map((k) => `<tr><td title="${esc(k)}">${esc(eventName(k, figs.body.event_names))}</td>${runs.map((r) => `<td class="date">${esc(firstDate(r, k))}</td>`).join("")}</tr>`).join("")}</tbody></table>
   <h2>Targets</h2>${targets(runs)}`;
 }
 
 async function compareForm() {
-  const scenarios = (await api("/api/scenarios")).body;
+  const [scenarios, figs] = await Promise.all([api("/api/scenarios"), api("/api/figures")]).then((r) => r.map((x) => x.body));
+  const events = Object.entries(figs.event_names);
   app.innerHTML = `<h1>Compare</h1>
   <div class="card"><h2>Compare stored runs</h2><p>Pick two or more runs on the <a href="/runs">runs page</a>.</p></div>
-  <form class="card" id="compare-form" novalidate><h2>Compare scenarios</h2><p class="muted">Each scenario runs with the same seed, so they share their random numbers and differ only by their interventions.</p>
+  <form class="card" id="compare-form" novalidate><h2>Compare scenarios</h2><p class="muted">Each scenario runs with the same seeds, so they share their random numbers and differ only by their interventions. With more than one member each, the page gives the probability of an event in each scenario with its 95% interval, and each difference from the first scenario.</p>
   ${scenarios.map((s) => `<div><input type="checkbox" id="c-${esc(s.name)}" value="${esc(s.name)}"> <label for="c-${esc(s.name)}">${esc(s.name)}</label> — ${esc(s.title)}</div>`).join("")}
-  <div class="row"><div><label for="cmp-seed">Seed</label><input type="number" id="cmp-seed" value="0" min="0" step="1"></div>
+  <div class="row"><div><label for="cmp-members">Members (seeds each)</label><input type="number" id="cmp-members" value="1" min="1" max="50" step="1"></div>
+  <div><label for="cmp-seed">Seed (root seed with members)</label><input type="number" id="cmp-seed" value="0" min="0" step="1"></div>
   <div><label for="cmp-scale">Persons per agent</label><input type="number" id="cmp-scale" min="50" max="100000" step="1" placeholder="defaults"></div>
   <div><label for="cmp-end">Run until</label><input type="date" id="cmp-end"></div>
+  <div><label for="cmp-event">Event</label><select id="cmp-event">${events.map(([k, v]) => `<option value="${esc(k)}"${k === "bureaucracy_consolidated" ? " selected" : ""}>${esc(v)}</option>`).join("")}</select></div>
   <div><button type="submit" id="compare-scenarios-button">Run and compare</button></div></div><div id="compare-errors"></div></form>`;
   document.getElementById("compare-form").addEventListener("submit", async (e) => {
     e.preventDefault();
-    const body = {scenarios: [...document.querySelectorAll("#compare-form input[type=checkbox]:checked")].map((i) => i.value),
-      seed: Number(document.getElementById("cmp-seed").value)};
+    const scenarios = [...document.querySelectorAll("#compare-form input[type=checkbox]:checked")].map((i) => i.value);
+    const seed = Number(document.getElementById("cmp-seed").value), members = Number(document.getElementById("cmp-members").value);
     const scale = document.getElementById("cmp-scale").value, end = document.getElementById("cmp-end").value;
+    const body = members > 1 ? {scenarios, members, root: seed, event: document.getElementById("cmp-event").value} : {scenarios, seed};
     if (scale) body.scale = Number(scale);
     if (end) body.end = end;
-    const res = await api("/api/compare", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+    const res = await api(members > 1 ? "/api/comparisons" : "/api/compare", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
     if (res.ok) location.assign(res.body.url);
     else document.getElementById("compare-errors").innerHTML = alertBox(messages(res.body), "compare-error");
   });
+}
+
+// -- view: a comparison over N members (the lab's compare) ------------------------------------------
+const pct = (x) => x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`;
+const signed = (x) => x === null || x === undefined ? "–" : `${x > 0 ? "+" : ""}${Math.round(x * 100)} pp`;
+
+// Each scenario's probability as a dot on [0, 1] with its interval as a bar.
+function intervalChart(rows) {
+  const W = 560, L = 170, R = 20, H = 30 + 26 * rows.length;
+  const sx = (p) => L + p * (W - L - R);
+  let g = [0, 0.25, 0.5, 0.75, 1].map((p) => `<line x1="${sx(p)}" x2="${sx(p)}" y1="14" y2="${H - 16}" stroke="#eee"/><text x="${sx(p)}" y="${H - 4}" text-anchor="middle" ${TXT}>${pct(p)}</text>`).join("");
+  rows.forEach((r, i) => {
+    const y = 26 + 26 * i, c = COLOURS[i % COLOURS.length];
+    g += `<text x="${L - 8}" y="${y + 4}" text-anchor="end" ${TXT}>${esc(r.scenario)}</text>` +
+      `<line x1="${sx(r.probability_interval[0])}" x2="${sx(r.probability_interval[1])}" y1="${y}" y2="${y}" stroke="${c}" stroke-width="5" stroke-linecap="round" opacity=".45"/>` +
+      `<circle cx="${sx(r.probability)}" cy="${y}" r="5" fill="${c}"/>`;
+  });
+  const alt = "Probability with its 95% interval: " + rows.map((r) => `${r.scenario} ${pct(r.probability)} (${pct(r.probability_interval[0])} to ${pct(r.probability_interval[1])})`).join("; ");
+  return `<figure class="chart" id="members-chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(alt)}"><title>${esc(alt)}</title>${g}</svg></figure>`;
+}
+
+async function membersView(id) {
+  const res = await api(`/api/comparisons/${encodeURIComponent(id)}`);
+  if (!res.ok) { app.innerHTML = `<h1>Comparison</h1>${alertBox(messages(res.body))}`; return; }
+  const c = res.body, q = c.request;
+  const names = (await api("/api/figures")).body.event_names;
+  if (c.status !== "done") {
+    app.innerHTML = `<h1>Comparison over ${q.members} members</h1><div class="card" role="status" id="members-status">${
+      c.status === "failed" ? alertBox([c.error]) : `${esc(c.status)}: ${c.done} of ${c.total || q.members * q.scenarios.length} runs${c.already_stored ? ` (${c.already_stored} already stored)` : ""}`}</div>
+      <progress id="members-progress" max="${c.total || 1}" value="${c.done}"></progress>`;
+    if (c.status !== "failed") setTimeout(() => membersView(id), 700);
+    return;
+  }
+  const r = c.result, event = eventName(r.event, names);
+  const few = r.seeds < 10 ? `<p class="alert" id="members-few">Only ${r.seeds} members per scenario: the intervals are wide; 10 or more give a usable estimate.</p>` : "";
+  app.innerHTML = `<h1 id="members-title">Comparison over ${r.seeds} members: ${esc(event)} by ${esc(r.by)}</h1>
+  <div class="card"><div class="share"><label for="share-url">Share</label><input id="share-url" readonly value="${esc(location.origin + c.url)}"></div>
+  <p class="muted">Every scenario ran with the same ${r.seeds} member seeds (root ${r.root}; common random numbers): each run of an alternative differs from the base's run with the same seed by its interventions, not by chance. Intervals: Wilson 95% for each probability; a paired bootstrap over seeds (${r.bootstrap.resamples} resamples) for each difference.</p>
+  ${few}${intervalChart(r.scenarios)}
+  <table id="members-table"><thead><tr><th>scenario</th><th>interventions</th><th>P(${esc(event)} by ${esc(r.by)})</th><th>95% interval</th><th>never</th><th>median date</th><th>difference from ${esc(r.base)}</th></tr></thead><tbody>${
+    r.scenarios.map((s) => { const d = (s.differences || {}).probability; return `<tr><td>${esc(s.scenario)}</td><td>${esc((s.interventions || []).join("; ") || "none")}</td>
+      <td>${pct(s.probability)}</td><td class="date">${pct(s.probability_interval[0])} – ${pct(s.probability_interval[1])}</td><td>${pct(s.never_share)}</td><td class="date">${esc(s.median_date || "never")}</td>
+      <td>${d ? `${signed(d.estimate)} (${signed(d.lo)} to ${signed(d.hi)})` : "the base"}</td></tr>`; }).join("")}</tbody></table>
+  ${(r.notes || []).length ? `<ul class="muted">${r.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>` : ""}</div>`;
 }
 
 // -- routing -------------------------------------------------------------------------------------
