@@ -119,3 +119,12 @@ def test_a_report_on_an_empty_parquet_file(tmp_path: Path) -> None:
 def test_a_seed_beyond_64_bits_runs(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", *SHORT, "--seed", str(2**64), "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
+
+
+def test_a_file_name_too_long_is_refused(tmp_path: Path) -> None:  # found by tests/test_fuzz.py
+    assert "usable" in refused("report", "x", "-o", "x" * 300)
+    assert "usable" in refused("run", *SHORT, "--out", str(tmp_path / ("x" * 300)))
+
+
+def test_an_empty_query_is_refused(tmp_path: Path) -> None:  # found by tests/test_fuzz.py
+    assert refused("store", "query", "", "--store", str(tmp_path)).startswith("error: sql: got")

@@ -236,7 +236,13 @@ class Store:
             lock_timeout = float(os.environ.get("THERMIDOR_LOCK_TIMEOUT", LOCK_TIMEOUT_S))
         self.lock_timeout = lock_timeout
 
-        if self.root.exists() and not self.root.is_dir():
+        try:
+            is_file = self.root.exists() and not self.root.is_dir()
+        except OSError as e:  # a name too long, a loop of links
+            raise StoreError(
+                self.root, f"not usable ({e.strerror or e})", "a store directory"
+            ) from None
+        if is_file:
             raise StoreError(self.root, "a file, not a directory", "a store directory", "unusable")
         self._verified: dict[str, tuple[Any, ...]] = {}  # key -> the files' stat when verified
 
@@ -531,8 +537,13 @@ class Store:
         (``indicators`` and ``events``, each with the run's ``key``), as a DataFrame."""
         with self._reading(sql) as con:
             try:
-                return con.execute(sql, params or []).df()
-            except duckdb.Error as e:
+                got = con.execute(sql, params or [])
+                if got is None:  # an empty statement
+                    raise LabError("sql", sql, "a query (SELECT ...)")
+                return got.df()
+            except (duckdb.Error, AttributeError, TypeError, ValueError) as e:
+                if isinstance(e, LabError):
+                    raise
                 raise LabError("sql", sql, f"a valid query ({_first_line(e)})") from None
 
     def runs(self, scenario: str | None = None) -> pd.DataFrame:

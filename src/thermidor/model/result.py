@@ -213,7 +213,13 @@ def check_target(directory: str | Path, force: bool = False, option: str = "out"
     """Where a run directory may be written (checked before a run, and again by ``write``):
     a new or empty directory, or, with ``force``, a run directory holding only a run's files.
     Anything else raises ``OutputError``: nothing of the user's is ever replaced."""
-    target = Path(directory)
+    try:
+        return _check_target(Path(directory), force, option)
+    except OSError as e:  # a name too long, a loop of links
+        raise OutputError(option, str(directory), f"a usable path ({e.strerror or e})") from None
+
+
+def _check_target(target: Path, force: bool, option: str) -> Path:
     if target.exists() and not target.is_dir():
         raise OutputError(option, str(target), "a directory for the run (this is a file)")
     if target.is_dir():

@@ -31,7 +31,13 @@ __all__ = [
 def check_output(path: str | Path, option: str = "out") -> Path:
     """Where a report may be written: a new file or a file (replaced whole), in a place this
     user can write; a directory is refused (``OutputError``)."""
-    target = Path(path)
+    try:
+        return _check_output(Path(path), option)
+    except OSError as e:  # a name too long, a loop of links
+        raise OutputError(option, str(path), f"a usable file name ({e.strerror or e})") from None
+
+
+def _check_output(target: Path, option: str) -> Path:
     if target.is_dir():
         raise OutputError(option, str(target), "a file name for the report (this is a directory)")
     for up in target.parents:
