@@ -72,3 +72,9 @@ def test_a_run_that_would_not_fit_is_refused_naming_both(monkeypatch) -> None:
     with pytest.raises(ScenarioError, match=r"80 workers"):
         guards.check_memory(resolve_scales(None), workers=8 * 10)
     guards.check_memory(resolve_scales(1), force=True)  # forced: no refusal
+
+
+def test_the_baseline_runs_under_the_guard() -> None:
+    # an indicator that is NaN on some weeks by design must be in guards.SPARSE
+    result = thermidor.run("baseline", 0, COARSE)
+    assert len(result.dates) > 600

@@ -47,8 +47,10 @@ MAKERS = {"workers": worker_population, "soldiers": soldier_population,
 # members in 1933, a few million officials)
 MAX_PERSONS = {"workers": 40_000_000, "soldiers": 20_000_000, "households": 60_000_000,
                "members": 12_000_000, "officials": 12_000_000}  # fmt: skip
+# indicators measured once a year or once there is something to measure (NaN otherwise): an
+# indicator added with such weeks is named here (tests/model/test_guards.py runs the baseline)
 SPARSE = ("grain_harvest_vs_prewar", "crop_output_vs_prewar:", "marketed_grain_share",
-          "apparatus_ex_tsarist_share")  # fmt: skip
+          "apparatus_ex_tsarist_share", "opposition_vote_share:")  # fmt: skip
 
 
 def bytes_per_agent(population: str) -> int:
@@ -108,6 +110,16 @@ class Bounds(Hook):
         self.bad: tuple[str, int] | None = None  # (indicator, step) once seen
         self.watch: tuple[str, int] | None = None  # in a rerun: the indicator and step
         self.params: Any = None  # in a rerun: the run's parameters, for observe
+        self._base: dict[str, float] | None = None
+
+    def before(self, name: str, ctx: Context, state: Any) -> None:
+        if self.watch is not None and ctx.step == self.watch[1] and self._base is None:
+            self._base = self._bad(state, ctx)  # what was bad before the week's first mechanism
+
+    def _bad(self, state: Any, ctx: Context) -> dict[str, float]:
+        from thermidor.model.indicators import observe
+
+        return {k: v for k, v in observe(state, self.params, ctx).items() if not _ok(k, v)}
 
     def after(self, name: str, ctx: Context, state: Any) -> None:
         for pop, limit in self.limits.items():
@@ -120,10 +132,9 @@ class Bounds(Hook):
                     'parameters past their documented ranges (ranges = "hard") can do this',
                 )  # fmt: skip
         if self.watch is not None and ctx.step == self.watch[1] and name != "observe":
-            from thermidor.model.indicators import observe
-
-            for k, v in observe(state, self.params, ctx).items():  # the first to go bad
-                if not _ok(k, v):
+            base = self._base or {}
+            for k, v in self._bad(state, ctx).items():  # the first to go bad in this mechanism
+                if k not in base:
                     raise _nan_error(k, v, name, ctx)
 
     def on_step(self, step: int, n_steps: int, row: dict[str, float], state: Any) -> None:
