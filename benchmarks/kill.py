@@ -56,7 +56,9 @@ def main() -> int:
                 os.killpg(p.pid, signal.SIGKILL)
         for p in procs:
             out, err = p.communicate()
-            tracebacks += b"Traceback" in out + err
+            if b"Traceback" in out + err:
+                tracebacks += 1
+                (a.store.parent / f"traceback-{i}-{p.pid}.txt").write_bytes(out + err)
         for d in a.store.glob("[0-9a-f]" * 24):
             f = d / "indicators.parquet"
             if f.is_file():

@@ -128,3 +128,8 @@ def test_a_file_name_too_long_is_refused(tmp_path: Path) -> None:  # found by te
 
 def test_an_empty_query_is_refused(tmp_path: Path) -> None:  # found by tests/test_fuzz.py
     assert refused("store", "query", "", "--store", str(tmp_path)).startswith("error: sql: got")
+
+
+def test_a_report_source_name_too_long_is_refused(tmp_path: Path) -> None:  # found by fuzzing
+    line = refused("report", "x" * 300, "-o", str(tmp_path / "r.html"))
+    assert line.startswith("error: RUN_DIR: got")

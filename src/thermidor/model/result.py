@@ -201,11 +201,11 @@ def checksum(path: str | Path) -> str:
 def is_run_dir(path: str | Path) -> bool:
     """A directory ``Result.write`` made: a manifest with a schema version, next to indicators."""
     p = Path(path)
-    if not ((p / "manifest.json").is_file() and (p / "indicators.parquet").is_file()):
-        return False
     try:
+        if not ((p / "manifest.json").is_file() and (p / "indicators.parquet").is_file()):
+            return False
         return "schema_version" in json.loads((p / "manifest.json").read_text())
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError):  # a name too long, a manifest that is not JSON
         return False
 
 
