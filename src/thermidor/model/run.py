@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from thermidor.engine import Calendar, Hook, Recorder, Streams, backends, run_steps, using
-from thermidor.model import checkpoint
+from thermidor.model import checkpoint, guards
 from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENTS
 from thermidor.model.indicators import observe
@@ -122,8 +122,8 @@ def prepare(
     """The scenario, calendar, world (``build=False``: the inputs instead), parameters and
     scales of a run, checked."""
     sc = load(scenario)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError("seed", seed, "a non-negative whole number")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128:
+        raise ScenarioError("seed", seed, "a whole number in [0, 2**128 - 1]")
     scales = resolve_scales(scale)
     end = sc.end
     if until is not None:
@@ -239,7 +239,13 @@ def _run(
         first = ck.step
         history = {"file": str(from_state), "step": ck.step, "date": ck.date, "seed": ck.seed,
                    "scenario": ck.scenario["name"]}  # fmt: skip
-    run_steps(world, params, STEP, observe, cal, Streams(seed), recorder, hooks, first=first)
+    bounds, rerun_to = guards.Bounds(scales, force), lambda hook, step: run(
+        scenario, seed, scale, until=cal.date(step) + dt.timedelta(days=cal.step_days), hooks=(*hooks, hook),
+        backend=backend, from_state=from_state, force=True)  # fmt: skip
+    try:
+        run_steps(world, params, STEP, observe, cal, Streams(seed), recorder, (*hooks, bounds), first=first)  # fmt: skip
+    except guards.Bad as bad:
+        raise guards.diagnose(bad, tuple(hooks), rerun_to, params) from None
     if save_state is not None:
         saved = checkpoint.Checkpoint(
             step=cal.n_steps, date=(cal.start + dt.timedelta(days=cal.n_steps * cal.step_days)).isoformat(),
