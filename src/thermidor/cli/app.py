@@ -40,6 +40,7 @@ def readable_metavars(cmd: Any) -> None:
         if p.param_type_name == "argument":  # its name says what it is; no type beside it
             p.metavar = (p.name or "arg").upper()
             p.display_type_rich = lambda ctx: None
+            p.get_usage_pieces = lambda ctx, p=p: [usage_name(p)]
             continue
         bare = get_args(desc.annotation)[0] if desc.is_list else desc.annotation
         if bare is bool:
@@ -47,6 +48,14 @@ def readable_metavars(cmd: Any) -> None:
         p.metavar = "PATH" if desc.is_path else PLACEHOLDERS.get(bare, "TEXT")
     for sub in getattr(cmd, "commands", {}).values():
         readable_metavars(sub)
+
+
+def usage_name(arg: Any) -> str:
+    """An argument in the usage line as click and man pages write it (Typer writes a required
+    one ``{BASE}``): ``BASE`` when required, ``[SOURCES]`` when not, ``...`` when repeatable."""
+    name = arg.metavar or (arg.name or "arg").upper()
+    name = name if arg.required else f"[{name}]"
+    return name + ("..." if arg.nargs != 1 else "")
 
 
 app = typer.Typer(
@@ -114,7 +123,7 @@ def quiet() -> bool:
     return log.getEffectiveLevel() > logging.INFO
 
 
-def needs(extra: str, *modules: str) -> None:
+def needs(extra: str, *modules: str, what: str = "this command") -> None:
     """Stop with one line (exit 2) when an optional dependency is not installed, naming the
     extra that brings it (``pip install 'thermidor[lab]'``)."""
     from importlib.util import find_spec
@@ -122,7 +131,7 @@ def needs(extra: str, *modules: str) -> None:
     missing = [m for m in modules if find_spec(m) is None]
     if missing:
         say = (
-            f"this command needs {', '.join(missing)}, from the [{extra}] extra: "
+            f"{what} needs {', '.join(missing)}, from the [{extra}] extra: "
             f"pip install 'thermidor[{extra}]' (or make test, which installs [dev])"
         )
         err.print(f"[bold red]error:[/] {escape(say)}", soft_wrap=True, highlight=False)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, console, err, fail, needs
+from thermidor.cli.app import app, err, fail, log, needs, quiet
 from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
@@ -80,7 +80,7 @@ def report_cmd(
         write(str(out), page)
     except ScenarioError as e:
         fail(e)
-    console.print(f"wrote {out}  ({len(page) / 1e6:.1f} MB, {sum(g.size for g in groups)} runs)")
+    log.info("wrote %s  (%.1f MB, %d runs)", out, len(page) / 1e6, sum(g.size for g in groups))
 
 
 def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
@@ -135,6 +135,7 @@ class _bar:
             TimeElapsedColumn(),
             console=err,
             transient=True,
+            disable=quiet(),
         )
         self.task = self.progress.add_task(title, total=None)
 
@@ -173,5 +174,5 @@ def serve_cmd(
     if not 0 <= queue <= 100:
         fail(ScenarioError("queue", queue, "a whole number in [0, 100]"))
     application = create_app(store, workers=workers, queue_size=queue)
-    console.print(f"thermidor: serving on http://{host}:{port}/  (store {store})")
+    log.info("thermidor: serving on http://%s:%d/  (store %s)", host, port, store)
     uvicorn.run(application, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

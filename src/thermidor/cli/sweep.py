@@ -20,6 +20,7 @@ from thermidor.cli.lab import (
     StoreDir,
     Until,
     Workers,
+    make_executor,
     open_store,
     progress,
     records,
@@ -27,7 +28,6 @@ from thermidor.cli.lab import (
 )
 from thermidor.cli.tables import FormatOption, Sheet, col, resolve, show
 from thermidor.lab.errors import LabError
-from thermidor.lab.executors import executor as make_executor
 from thermidor.model.errors import ScenarioError
 
 SPEC_FORMS = {
