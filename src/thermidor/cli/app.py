@@ -7,13 +7,23 @@ input (one line naming the key, the value and what is allowed; nothing written).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 EXIT_CODES = """Exit codes: 0 done; 1 a check failed (rerun: the bytes differ); 2 bad input (one
 line names the key, the value and what is allowed; nothing is written)."""
@@ -121,6 +131,36 @@ def setup_logging(level: int = logging.INFO) -> None:
 def quiet() -> bool:
     """Whether ``-q`` was given (progress bars are then hidden)."""
     return log.getEffectiveLevel() > logging.INFO
+
+
+@contextlib.contextmanager
+def progress(title: str, disable: bool = False) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress bar on stderr, shown from the first report (so that bad input, found before
+    any run, prints its one line alone)."""
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=disable or quiet(),
+    )
+    task: list[Any] = []
+
+    def update(done: int, total: int, stored: int) -> None:
+        if not task:
+            bar.start()
+            task.append(bar.add_task(title, total=total, note=""))
+        note = f"({stored} already stored)" if stored else ""
+        bar.update(task[0], completed=done, total=total, note=note)
+
+    try:
+        yield update
+    finally:
+        if task:
+            bar.stop()
 
 
 def needs(extra: str, *modules: str, what: str = "this command") -> None:

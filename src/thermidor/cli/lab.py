@@ -7,28 +7,18 @@ store as it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from thermidor.cli.app import Group, app, console, err, fail, log, needs, quiet
+from thermidor.cli.app import Group, app, console, fail, log, needs, progress
 from thermidor.cli.core import FEW, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
@@ -79,36 +69,6 @@ def make_executor(kind: str | None, workers: int | None, scheduler: str | None) 
     if kind == "dask" or (kind is None and scheduler):
         needs("lab", "distributed", what="the dask executor")
     return executor(kind, workers, scheduler)
-
-
-@contextlib.contextmanager
-def progress(title: str, disable: bool = False) -> Iterator[Callable[[int, int, int], None]]:
-    """A progress bar on stderr, shown from the first report (so that bad input, found before
-    any run, prints its one line alone)."""
-    bar = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=disable or quiet(),
-    )
-    task: list[Any] = []
-
-    def update(done: int, total: int, stored: int) -> None:
-        if not task:
-            bar.start()
-            task.append(bar.add_task(title, total=total, note=""))
-        note = f"({stored} already stored)" if stored else ""
-        bar.update(task[0], completed=done, total=total, note=note)
-
-    try:
-        yield update
-    finally:
-        if task:
-            bar.stop()
 
 
 def split(values: list[str] | None) -> list[str]:

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, err, fail, log, needs, quiet
+from thermidor.cli.app import app, fail, log, needs, progress
 from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
@@ -109,7 +107,7 @@ def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
         if src not in scenarios:
             groups.append(run_dir_group(src))
             continue
-        with _bar(f"{scenarios[src].name}: {len(members)} seeds") as update:
+        with progress(f"{scenarios[src].name}: {len(members)} seeds") as update:
             groups.append(
                 scenario_group(
                     scenarios[src],
@@ -122,31 +120,6 @@ def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
                 )
             )
     return ("ensemble" if ask.ensemble else "compare"), groups
-
-
-class _bar:
-    """A progress bar on stderr for the runs of one scenario (stored runs count as done)."""
-
-    def __init__(self, title: str) -> None:
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet(),
-        )
-        self.task = self.progress.add_task(title, total=None)
-
-    def __enter__(self) -> Callable[[int, int, int], None]:
-        self.progress.start()
-        return lambda done, total, stored: self.progress.update(
-            self.task, completed=done, total=total
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
 
 
 @app.command("serve")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from thermidor.cli.app import app, fail, log
+from thermidor.cli.app import app, fail, log, progress
 from thermidor.cli.core import parse_scale
 from thermidor.cli.lab import (
     DbPath,
@@ -22,7 +22,6 @@ from thermidor.cli.lab import (
     Workers,
     make_executor,
     open_store,
-    progress,
     records,
     split,
 )
