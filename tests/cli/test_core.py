@@ -44,7 +44,7 @@ def test_run_prints_the_chronology_and_the_targets_and_writes_the_run(tmp_path):
 def test_run_prints_its_chronology_and_targets_as_json_or_csv(tmp_path):
     result = invoke(
         "run", "--until", "1917-10-01", "--out", str(tmp_path / "a"), "--format", "json"
-    )  # (the Bolshevik majority in the soviets, 1917-09: the chronology's first event)
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["scenario"] == "baseline" and data["run"] == str(tmp_path / "a")

@@ -23,14 +23,17 @@ from thermidor.lab.horizon import check_until, with_horizon
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
 from thermidor.model.result import Result
+from thermidor.model.run import NAMED_SCALES
 from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
 from thermidor.model.targets import AFTER_HORIZON, score
 
 
-def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
+def parse_scale(values: list[str] | None) -> int | str | dict[str, int] | None:
     if not values:
         return None
+    if len(values) == 1 and values[0] in NAMED_SCALES:
+        return values[0]
     per: dict[str, int] = {}
     for v in values:
         if "=" in v:
@@ -43,7 +46,9 @@ def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
             try:
                 return int(v)
             except ValueError:
-                raise ScenarioError("scale", v, "a whole number, or POPULATION=N") from None
+                raise ScenarioError(
+                    "scale", v, f"a whole number, {' or '.join(NAMED_SCALES)}, or POPULATION=N"
+                ) from None
     return per
 
 
@@ -151,7 +156,8 @@ def run_cmd(
     scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="persons per agent: N for every population, or POPULATION=N (repeatable)"
+            help="persons per agent: N for every population, a named scale (ensemble: 4x the "
+            "default), or POPULATION=N (repeatable)"
         ),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
@@ -249,7 +255,9 @@ def targets_cmd(
     ] = None,
     scale: Annotated[
         list[str] | None,
-        typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)"),
+        typer.Option(
+            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+        ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     store: Annotated[

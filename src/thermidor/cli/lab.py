@@ -42,7 +42,10 @@ Seeds = Annotated[int, typer.Option("--seeds", help="members of each ensemble")]
 Root = Annotated[int, typer.Option("--root", help="root seed: member k runs child k of it")]
 Scale = Annotated[
     list[str] | None,
-    typer.Option("--scale", help="persons per agent: N, or POPULATION=N (repeatable)"),
+    typer.Option(
+        "--scale",
+        help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)",
+    ),
 ]
 Until = Annotated[str | None, typer.Option("--until", help="end the runs at YYYY-MM-DD")]
 ExecutorKind = Annotated[

@@ -58,7 +58,9 @@ def report_cmd(
     root: Annotated[int, typer.Option(help="root seed of the ensembles")] = 0,
     scale: Annotated[
         list[str] | None,
-        typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)"),
+        typer.Option(
+            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+        ),
     ] = None,
     until: Annotated[
         str | None, typer.Option(help="end the runs at this date (YYYY-MM-DD)")

@@ -49,7 +49,10 @@ def trace_cmd(
     ),
     seed: Annotated[int, typer.Option(help="the run's seed")] = 0,
     scale: Annotated[
-        list[str] | None, typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)")
+        list[str] | None,
+        typer.Option(
+            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+        ),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
     start: Annotated[

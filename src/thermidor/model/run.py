@@ -20,13 +20,13 @@ from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENTS
 from thermidor.model.indicators import observe
 from thermidor.model.initial import DEFAULT_SCALES, POPULATIONS, build_world
-from thermidor.model.inputs import build_inputs, load_baseline_series
+from thermidor.model.inputs import build_inputs, load_baseline_series, stochastic_weather
 from thermidor.model.result import SCHEMA_VERSION, Result
 from thermidor.model.scenario import Scenario, as_date, load
 from thermidor.model.step import STEP
 from thermidor.model.world import World
 
-ScaleArg = int | Mapping[str, int] | None
+ScaleArg = int | str | Mapping[str, int] | None
 OnStep = Callable[[int, int, dict[str, float]], None]
 BACKENDS = ("numba", "numpy", "cupy")
 """The backends a run may name: ``numba`` (the accelerator, the default where it imports),
@@ -61,11 +61,29 @@ class _Progress(Hook):
         self.call(step, n_steps, row)
 
 
+ENSEMBLE_FACTOR = 4
+NAMED_SCALES = {
+    "default": dict(DEFAULT_SCALES),
+    # four times the persons per agent of every population but the soldiers (the Kronstadt
+    # garrison is a few agents already: coarser, the rising's date, O2, moved): for ensembles; a
+    # test (tests/model/test_ensemble_scale.py) shows it reproduces the default scale's targets
+    "ensemble": {
+        k: v if k == "soldiers" else ENSEMBLE_FACTOR * v for k, v in DEFAULT_SCALES.items()
+    },
+}
+"""Scales a run may name (``--scale ensemble``)."""
+
+
 def resolve_scales(scale: ScaleArg) -> dict[str, int]:
-    """``None``: defaults; an int: every population; a mapping: per population."""
+    """``None``: defaults; a name of :data:`NAMED_SCALES`; an int: every population; a mapping:
+    per population."""
     scales = dict(DEFAULT_SCALES)
     if scale is None:
         return scales
+    if isinstance(scale, str):
+        if scale not in NAMED_SCALES:
+            raise ScenarioError("scale", scale, f"one of {', '.join(NAMED_SCALES)}, or a number")
+        return dict(NAMED_SCALES[scale])
     if isinstance(scale, Mapping):
         for k, v in scale.items():
             if k not in scales:
@@ -118,6 +136,8 @@ def prepare(
     for series, by_key in sc.inputs.items():
         raw.setdefault(series, {}).update(by_key)
     inputs = build_inputs(cal, raw, cal_rows)
+    if sc.world == "stochastic":
+        inputs = stochastic_weather(inputs, cal, seed)
     params = sc.resolved_params()
     if not build:
         return sc, cal, inputs, params, scales

@@ -12,6 +12,7 @@ mechanisms = "M6 parties"       # which mechanisms carry the intervention's effe
 start = 1917-03-01              # TOML dates or "YYYY-MM-DD" strings
 end = 1921-12-31
 step_days = 7
+world = "record"                # or "stochastic": harvest weather drawn around the record
 [params]
 parties.ban_readiness = 0.3     # dotted keys or [params.parties] tables
 [inputs.civil_war]              # replaces a whole series: {date = value}
@@ -42,8 +43,9 @@ from thermidor.model.params import BY_NAME, Params, suggest, validate_value
 TOP_KEYS = ("extends", "meta", "run", "params", "inputs", "force")
 META_KEYS = ("title", "description", "section", "class", "mechanisms")
 CLASSES = ("baseline", "structural", "political")
-RUN_KEYS = ("start", "end", "step_days", "ranges")
+RUN_KEYS = ("start", "end", "step_days", "ranges", "world")
 RANGES = ("documented", "hard")
+WORLDS = ("record", "stochastic")  # the weather of the record, or drawn around it (inputs.py)
 EARLIEST, LATEST = dt.date(1914, 1, 1), dt.date(1950, 12, 31)
 
 
@@ -72,6 +74,9 @@ class Scenario:
     inputs: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     force: dict[str, str] = field(default_factory=dict)
     ranges: str = "documented"  # "hard": parameters may go beyond their documented ranges
+    world: str = (
+        "record"  # "stochastic": harvest weather drawn per year (inputs.stochastic_weather)
+    )
 
     def resolved_params(self) -> Params:
         return Params(self.params, hard=self.ranges == "hard")
@@ -100,6 +105,7 @@ class Scenario:
                 "end": self.end.isoformat(),
                 "step_days": self.step_days,
                 **({"ranges": self.ranges} if self.ranges != "documented" else {}),
+                "world": self.world,
             },
             "params": dict(self.resolved_params()),
             "inputs": copy.deepcopy(self.inputs),
@@ -263,6 +269,9 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     ranges = run.get("ranges", parent.ranges if parent else "documented")
     if ranges not in RANGES:
         raise ScenarioError("run.ranges", ranges, '"documented" (the default) or "hard"')
+    world = run.get("world", parent.world if parent else "record")
+    if world not in WORLDS:
+        raise ScenarioError("run.world", world, '"record" (the default) or "stochastic"')
     params = dict(parent.params) if parent else {}
     for k, v in _flatten("", _table("params", data.get("params", {})), "params").items():
         params[k] = validate_value(k, v, hard=ranges == "hard")
@@ -321,6 +330,7 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
         inputs=inputs,
         force=force,
         ranges=ranges,
+        world=world,
     )
 
 
