@@ -62,13 +62,15 @@ class _Progress(Hook):
 
 
 ENSEMBLE_FACTOR = 2
+COARSE_AS_DEFAULT = ("soldiers", "members")
 NAMED_SCALES = {
     "default": dict(DEFAULT_SCALES),
-    # four times the persons per agent of every population but the soldiers (the Kronstadt
-    # garrison is a few agents already: coarser, the rising's date, O2, moved): for ensembles; a
-    # test (tests/model/test_ensemble_scale.py) shows it reproduces the default scale's targets
+    # twice the persons per agent of the workers, households and officials; the soldiers and the
+    # members stay at the default (the Kronstadt garrison is few agents already, and coarser
+    # members moved T16, Moscow's responsible communists; four times moved T13 and O2): for
+    # ensembles; a test (tests/model/test_ensemble_scale.py) shows it reproduces the default's targets
     "ensemble": {
-        k: v if k == "soldiers" else ENSEMBLE_FACTOR * v for k, v in DEFAULT_SCALES.items()
+        k: v if k in COARSE_AS_DEFAULT else ENSEMBLE_FACTOR * v for k, v in DEFAULT_SCALES.items()
     },
 }
 """Scales a run may name (``--scale ensemble``)."""
