@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from thermidor.cli.app import app, console, err, fail
-from thermidor.lab.ensemble import run_many, seeds_for
+from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
+from thermidor.lab.ensemble import plan, results_of, seeds_for
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
 from thermidor.model.result import Result
@@ -173,14 +174,21 @@ def targets_cmd(
     scenario: Annotated[str, typer.Option(help="scenario name or file")] = "baseline",
     root: Annotated[int, typer.Option(help="root seed of the ensemble")] = 0,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
+    uncertainty: UncertaintyOption = None,
+    posterior: PosteriorOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Score an ensemble against every figure and date in TARGETS.csv."""
+    from thermidor.lab.executors import executor as make_executor
+    from thermidor.lab.uncertainty import resolve
+
     try:
         sc = load(scenario)
         if seeds < 1:
             raise ScenarioError("seeds", seeds, "a whole number >= 1")
-        members = seeds_for(seeds, root)
+        u = resolve(uncertainty, posterior, root)
+        p = plan(sc, seeds_for(seeds, root), None, None, u)
+        ex = make_executor(None, workers, None)
     except ScenarioError as e:
         fail(e)
 
@@ -193,9 +201,9 @@ def targets_cmd(
         disable=as_json,
     ) as bar:
         task = bar.add_task(f"{sc.name}: {seeds} seeds", total=seeds)
-        results = run_many(
-            sc, members, workers=workers, on_done=lambda i, r: bar.update(task, advance=1)
-        )
+        with ex:
+            results = results_of(p, ex, lambda i: bar.update(task, advance=1))
+    label = p.uncertainty["label"]
     rows = score(results)
     out = [
         {
@@ -219,12 +227,15 @@ def targets_cmd(
                 "modelled",
             )
         }
+        | {"uncertainty": label}
         for r in rows
     ]
     if as_json:
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return
-    console.print(targets_table(rows, f"Targets — {sc.name}, {seeds} seeds (pass: ≥80% hit)"))
+    console.print(
+        targets_table(rows, f"Targets — {sc.name}, {seeds} seeds (pass: ≥80% hit); {label}")
+    )
     passed = sum(r["passed"] for r in rows)
     modelled = sum(r["modelled"] for r in rows)
     console.print(f"{passed} of {modelled} modelled targets pass ({len(rows)} in TARGETS.csv)")

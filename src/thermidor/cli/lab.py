@@ -31,6 +31,7 @@ from rich.table import Table
 
 from thermidor.cli.app import app, console, err, fail
 from thermidor.cli.core import parse_scale
+from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
 from thermidor.lab.errors import LabError
 from thermidor.lab.executors import executor as make_executor
@@ -69,6 +70,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 def open_store(store: Path, db: Path | None) -> Store:
     return Store(store, db)
+
+
+def resolve_uncertainty(source: str | None, posterior: Path | None) -> None:
+    """Check ``--uncertainty`` and ``--posterior`` before anything runs (LabError, exit 2)."""
+    from thermidor.lab.uncertainty import resolve
+
+    resolve(source, posterior)
 
 
 @contextlib.contextmanager
@@ -150,6 +158,8 @@ def ensemble_cmd(
         bool,
         typer.Option(help="workers send results back to be written here (no shared disk)"),
     ] = False,
+    uncertainty: UncertaintyOption = None,
+    posterior: PosteriorOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
@@ -159,6 +169,7 @@ def ensemble_cmd(
     """
     try:
         check_seeds(seeds)
+        resolve_uncertainty(uncertainty, posterior)  # a bad source fails before anything runs
         scales = resolve_scales(parse_scale(scale))
         sc = with_horizon(scenario, until)
         st = open_store(store, db)
@@ -174,6 +185,8 @@ def ensemble_cmd(
                 executor=ex,
                 on_progress=update,
                 ship_results=ship_results,
+                uncertainty=uncertainty,
+                posterior=posterior,
             )
     except ScenarioError as e:
         fail(e)
@@ -181,7 +194,7 @@ def ensemble_cmd(
     console.print(
         f"{len(set(ran.keys))} runs in {st.root}: {ran.ran} run now on {ex.name}"
         f" ({ex.workers} workers, {ran.wall_time_s:.1f} s, {rate:.0f} runs/min),"
-        f" {ran.skipped} already stored"
+        f" {ran.skipped} already stored; {ran.uncertainty['label']}"
     )
 
 
@@ -307,15 +320,19 @@ def compare_cmd(
     ] = "bureaucracy_consolidated",
     resamples: Annotated[int, typer.Option(help="bootstrap resamples")] = 2000,
     bootstrap_seed: Annotated[int, typer.Option(help="seed of the bootstrap")] = 0,
+    uncertainty: UncertaintyOption = None,
+    posterior: PosteriorOption = None,
     as_json: AsJson = False,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
-    """Compare scenarios paired by seed (common random numbers), with 95% intervals."""
+    """Compare scenarios paired by seed (common random numbers) and parameter draw, with 95%
+    intervals."""
     from thermidor.lab.compare import compare
 
     try:
         check_seeds(seeds)
+        resolve_uncertainty(uncertainty, posterior)
         if resamples < 100:
             raise LabError("resamples", resamples, "a whole number >= 100")
         scales = resolve_scales(parse_scale(scale))
@@ -336,6 +353,8 @@ def compare_cmd(
                 resamples=resamples,
                 bootstrap_seed=bootstrap_seed,
                 event=event,
+                uncertainty=uncertainty,
+                posterior=posterior,
             )
     except ScenarioError as e:
         fail(e)
@@ -356,6 +375,7 @@ def _f(x: float | None, fmt: str = ".2f") -> str:
 def print_comparison(out: dict[str, Any]) -> None:
     t = Table(
         title=f"{out['event']} by {out['by']}: {out['seeds']} seeds, paired (root {out['root']})"
+        f"; {out['uncertainty']['label']}"
     )
     for col in (
         "scenario",
@@ -398,6 +418,12 @@ def print_comparison(out: dict[str, Any]) -> None:
     console.print(d)
     for note in out["notes"]:
         console.print(f"[yellow]note:[/] {note}")
+    for s in out["scenarios"]:
+        if s.get("overrides_draws"):
+            console.print(
+                f"[yellow]note:[/] {s['scenario']} sets {', '.join(s['overrides_draws'])} itself:"
+                " its value replaces the draw"
+            )
 
 
 # -- sensitivity -------------------------------------------------------------------------------
@@ -487,14 +513,29 @@ def calibrate_cmd(
     check_seeds_: Annotated[
         int, typer.Option("--check-seeds", help="runs for the before/after/predictive checks")
     ] = 8,
+    posterior_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior-out",
+            metavar="FILE",
+            help="also write the posterior as a table (parameter columns and weight) that "
+            "ensembles read with --posterior FILE",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="replace the --posterior-out file")] = False,
     as_json: AsJson = False,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
     """Fit free parameters to the calibrated targets with ABC-SMC (pyabc); save the posterior."""
     from thermidor.lab.calibrate import calibrate
+    from thermidor.lab.uncertainty import write_posterior
 
     try:
+        if posterior_out is not None and posterior_out.exists() and not force:
+            raise LabError(
+                "posterior-out", str(posterior_out), "a file that does not exist yet (or --force)"
+            )
         st = open_store(store, db)
         names = split(params)
         ex = make_executor(None, workers, scheduler)
@@ -515,12 +556,15 @@ def calibrate_cmd(
                 store=st,
                 executor=ex,
             )
+        if posterior_out is not None:
+            write_posterior(fit.posterior, posterior_out, force=force)
     except ScenarioError as e:
         fail(e)
     if as_json:
         emit_json(
             {
                 "analysis": fit.analysis,
+                "posterior_out": None if posterior_out is None else str(posterior_out),
                 "params": fit.summary,
                 "targets": fit.targets,
                 "epsilon": fit.epsilon,
@@ -564,3 +608,7 @@ def calibrate_cmd(
     for note in fit.notes:
         console.print(f"[yellow]note:[/] {note}")
     console.print(f"saved as {fit.analysis} in {st.db}")
+    if posterior_out is not None:
+        console.print(
+            f"wrote {posterior_out}: ensembles draw from it with --posterior {posterior_out}"
+        )

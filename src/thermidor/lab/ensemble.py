@@ -2,7 +2,10 @@
 
 Member ``k`` of an ensemble with root seed ``root`` runs with ``member_seed(root, k)`` (child ``k``
 of ``SeedSequence(root)``), so any member can be reproduced with ``thermidor run --seed``, and two
-scenarios run with the same root share their seeds (common random numbers).
+scenarios run with the same root share their seeds (common random numbers). Under
+``uncertainty="prior"`` or ``"posterior"`` (lab/uncertainty.py) member ``k`` also draws its
+parameters from its own stream of the root, the same in every scenario; the draw enters the
+member's scenario (so its content key) and its manifest records it.
 
 An ensemble survives being killed at any moment: each run is written atomically under its
 content key by the worker that made it; a run already stored is never run again; the index is
@@ -36,6 +39,7 @@ from thermidor.lab.store import (
     key_of,
     write_run,
 )
+from thermidor.lab.uncertainty import Uncertainty, resolve
 from thermidor.model.errors import ScenarioError
 from thermidor.model.result import Result
 from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
@@ -51,6 +55,7 @@ __all__ = [
     "parse_until",
     "plan",
     "rerun",
+    "results_of",
     "run_jobs",
     "run_many",
     "seeds_for",
@@ -105,6 +110,7 @@ class Job:
     key: str
     root: str | None
     source: str
+    uncertainty: dict[str, Any] | None = None  # the member's draw, for its manifest
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,8 @@ def execute(job: Job) -> Done:
         result = run(job.scenario, job.seed, job.scales)
     except ScenarioError as e:
         raise portable(e) from None
+    if job.uncertainty is not None:
+        result.manifest["uncertainty"] = job.uncertainty
     got = key_of(result.manifest)
     if got != job.key:
         raise LabError(
@@ -137,16 +145,24 @@ def execute(job: Job) -> Done:
 
 @dataclass(frozen=True)
 class Plan:
+    """``scenario`` as asked; ``members`` each member's (its draw applied), ``draws`` what
+    each manifest records of the draw, ``uncertainty`` what the outputs say of it."""
+
     scenario: Scenario
     scales: dict[str, int]
     seeds: list[int]
     keys: list[str]
     source: str
+    members: list[Scenario] = dataclasses.field(default_factory=list)
+    draws: list[dict[str, Any] | None] = dataclasses.field(default_factory=list)
+    uncertainty: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def jobs(self, root: str | None) -> list[Job]:
+        members = self.members or [self.scenario] * len(self.seeds)
+        draws = self.draws or [None] * len(self.seeds)
         return [
-            Job(self.scenario, s, self.scales, k, root, self.source)
-            for s, k in zip(self.seeds, self.keys, strict=True)
+            Job(sc, s, self.scales, k, root, self.source, d)
+            for sc, s, k, d in zip(members, self.seeds, self.keys, draws, strict=True)
         ]
 
 
@@ -155,14 +171,38 @@ def plan(
     seeds: Sequence[int],
     scale: ScaleArg = None,
     until: str | dt.date | None = None,
+    uncertainty: Uncertainty | None = None,
 ) -> Plan:
-    """Resolve the scenario, scales and content keys of every member (nothing runs)."""
+    """Resolve the scenario, scales and content keys of every member (nothing runs).
+
+    ``uncertainty`` (``lab.uncertainty.resolve``): member ``k`` (``seeds[k]``) draws its
+    parameters from it; None: the seed alone varies and nothing is recorded of it."""
     sc = with_horizon(scenario, until)
     scales = resolve_scales(scale)
-    resolved = sc.to_dict()
     h = source_hash()
-    keys = [content_key(resolved, s, scales, h) for s in seeds]
-    return Plan(sc, scales, list(seeds), keys, h)
+    if uncertainty is None:
+        resolved = sc.to_dict()
+        keys = [content_key(resolved, s, scales, h) for s in seeds]
+        return Plan(sc, scales, list(seeds), keys, h)
+    pairs = [uncertainty.member(sc, k) for k in range(len(seeds))]
+    members = [m for m, _ in pairs]
+    keys = [content_key(m.to_dict(), s, scales, h) for m, s in zip(members, seeds, strict=True)]
+    return Plan(
+        sc, scales, list(seeds), keys, h, members, [d for _, d in pairs],
+        uncertainty.describe(len(seeds)),
+    )  # fmt: skip
+
+
+def results_of(
+    p: Plan, executor: Executor | None = None, on_done: Callable[[int], None] | None = None
+) -> list[Result]:
+    """Run every member of a plan (nothing stored); results come back in member order."""
+    out: list[Result | None] = [None] * len(p.seeds)
+    for i, done in (executor or Serial()).map_unordered(execute, p.jobs(None)):
+        out[i] = done.result
+        if on_done:
+            on_done(i)
+    return [r for r in out if r is not None]
 
 
 def check_seeds(n: Any) -> int:
@@ -182,13 +222,15 @@ class Ran:
     skipped: int
     wall_time_s: float
     scenarios: tuple[str, ...] = ()
+    uncertainty: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def _words(self) -> str:
         n = len(set(self.keys))
         runs = "1 run" if n == 1 else f"{n} runs"
+        source = f"; {self.uncertainty['label']}" if self.uncertainty else ""
         return (
             f"{', '.join(self.scenarios) or 'ensemble'}: {runs} ({self.ran} run now, "
-            f"{self.skipped} already stored) in {self.wall_time_s:.1f} s"
+            f"{self.skipped} already stored) in {self.wall_time_s:.1f} s{source}"
         )
 
     def __repr__(self) -> str:
@@ -264,16 +306,22 @@ def ensemble(
     executor: Executor | None = None,
     on_progress: Progress | None = None,
     ship_results: bool = False,
+    uncertainty: str | Uncertainty | None = None,
+    posterior: str | Path | None = None,
 ) -> Ran:
     """Run (or complete) an ensemble of ``seeds`` members and keep it in the store.
 
+    ``uncertainty``: ``seed``, ``prior`` or ``posterior`` (with ``posterior``, a table; the
+    default: ``seed`` until a posterior ships with the model), see lab/uncertainty.py.
     With ``ship_results`` workers send their results back and this process writes the files
     (a cluster without a shared file system); otherwise each worker writes its own run.
     """
     store = store or Store()
-    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until)
+    u = resolve(uncertainty, posterior, root)
+    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, u)
     where = None if ship_results else str(store.root.resolve())
-    return run_jobs(p.jobs(where), store, executor, on_progress)
+    ran = run_jobs(p.jobs(where), store, executor, on_progress)
+    return dataclasses.replace(ran, uncertainty=p.uncertainty)
 
 
 # -- reproducing a stored run -----------------------------------------------------------------
@@ -339,6 +387,8 @@ def rerun(path: str | Path, store: Store | None = None) -> Rerun:
         shutil.rmtree(tmp, ignore_errors=True)
     old = json.loads((directory / "manifest.json").read_text())
     new = json.loads(json.dumps(result.manifest))
+    if "uncertainty" in old:  # where the member's draw came from: the ensemble's, not the run's
+        new["uncertainty"] = old["uncertainty"]
     for k in sorted(set(old) | set(new)):
         if k not in MANIFEST_VOLATILE and old.get(k) != new.get(k):
             differences.append(f"manifest.{k} differs")
