@@ -4,23 +4,31 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+BASE   := $(VENV)/.installed-base
+DEV    := $(VENV)/.installed-dev
 
-.PHONY: install run test lint bench figure clean
+.PHONY: install install-dev run test lint bench figure clean
 
-$(STAMP): pyproject.toml
+# make run installs what a run and its report need (no test tools); make test adds [dev].
+$(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install -q -e .
+	touch $(BASE)
 
-install: $(STAMP)
+$(DEV): $(BASE) pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(DEV)
+
+install: $(BASE)
+
+install-dev: $(DEV)
 
 run: install
 	$(BIN)/thermidor run
 	$(BIN)/thermidor report runs/baseline/seed-0 -o runs/baseline/report.html
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
@@ -33,7 +41,7 @@ test: lint
 figure: run
 	$(BIN)/python -m thermidor.report.overview runs/baseline/seed-0 docs/img/baseline-overview.png
 
-bench: install
+bench: install-dev
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 

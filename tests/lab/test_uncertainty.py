@@ -240,16 +240,20 @@ def test_the_command_line_runs_a_posterior_and_refuses_one_that_is_not_there(
 def test_targets_and_report_name_their_uncertainty(tmp_path: Path) -> None:
     f = tmp_path / "short.toml"
     f.write_text(f'extends = "baseline"\n[run]\nend = {UNTIL}\n')
-    r = cli("targets", "--scenario", str(f), "--seeds", "2", "--workers", "1",
-            "--uncertainty", "prior", "--json")  # fmt: skip
+    st = str(tmp_path / "runs")
+    r = cli("targets", "--scenario", str(f), "--seeds", "2", "--workers", "1", *SCALE_ARGS,
+            "--store", st, "--uncertainty", "prior", "--json")  # fmt: skip
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
     assert rows and all(x["uncertainty"].startswith("uncertainty: prior (2 draws") for x in rows)
-    r = cli("targets", "--scenario", str(f), "--seeds", "2", "--uncertainty", "posterior")
+    r = cli("targets", "--scenario", str(f), "--seeds", "2", *SCALE_ARGS, "--store", st)
+    assert r.exit_code == 0 and said(r.output, "uncertainty: seed only (2 seeds"), r.output
+    r = cli("targets", "--scenario", str(f), "--seeds", "2", "--store", st,
+            "--uncertainty", "posterior")  # fmt: skip
     assert r.exit_code == 2 and said(r.output, "no posterior is shipped")
     out = tmp_path / "report.html"
     r = cli("report", "--ensemble", str(f), "--seeds", "2", *SCALE_ARGS, "--workers", "1",
-            "--store", str(tmp_path / "runs"), "--uncertainty", "prior", "-o", str(out))  # fmt: skip
+            "--store", st, "--uncertainty", "prior", "-o", str(out))  # fmt: skip
     assert r.exit_code == 0, r.output
     html = out.read_text()
     assert "uncertainty: prior (2 draws of" in html

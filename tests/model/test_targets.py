@@ -138,10 +138,10 @@ def test_a_target_passes_when_at_least_four_seeds_in_five_hit():
     assert row([good] * 3 + [bad] * 2, "T28")["hit_rate"] == pytest.approx(0.6)
 
 
-def test_a_target_after_the_runs_end_is_not_modelled():
+def test_a_target_after_the_runs_end_is_not_scored_and_said_to_be_after_the_horizon():
     r = row([synthetic({}, [])], "T24")
     assert r["modelled"] is False and r["passed"] is False
-    assert r["role"] == "not modelled yet"
+    assert r["role"] == "after the horizon"
 
 
 def test_hit_refuses_nan_and_missing_values():

@@ -86,6 +86,7 @@ def test_series_downloads_and_report(client: TestClient) -> None:
         ({"seed": -1}, ["body", "seed"], "greater than or equal to 0"),
         ({"scale": 1}, ["body", "scale"], "greater than or equal to 50"),
         ({"end": "1916-01-01"}, ["body", "end"], "after the scenario's start"),
+        ({"end": "1935-01-01"}, ["body", "end"], "up to its end (1929-12-31)"),
         ({"end": "soon"}, ["body", "end"], "date"),
         ({"colour": "red"}, ["body", "colour"], "not permitted"),
     ],

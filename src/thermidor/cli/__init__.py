@@ -5,8 +5,9 @@ from thermidor.cli import (
     core,  # noqa: F401
     lab,  # noqa: F401
     show,  # noqa: F401
+    sweep,  # noqa: F401
     trace,  # noqa: F401
 )
-from thermidor.cli.app import app
+from thermidor.cli.app import app, main
 
-__all__ = ["app"]
+__all__ = ["app", "main"]

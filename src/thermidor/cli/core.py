@@ -9,22 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, console, err, fail
+from thermidor.cli.app import app, err, fail, log, quiet
+from thermidor.cli.tables import Col, FormatOption, Sheet, col, resolve, show
 from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
-from thermidor.lab.ensemble import plan, results_of, seeds_for
+from thermidor.lab.ensemble import seeds_for
+from thermidor.lab.horizon import check_until, with_horizon
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
 from thermidor.model.result import Result
 from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
-from thermidor.model.targets import score
+from thermidor.model.targets import AFTER_HORIZON, score
 
 
 def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
@@ -55,37 +57,82 @@ def parse_date(value: str | None, path: str) -> dt.date | None:
         raise ScenarioError(path, value, "a date YYYY-MM-DD") from None
 
 
-def targets_table(rows: list[dict[str, Any]], title: str) -> Table:
-    t = Table(title=title, show_lines=False)
-    for col in ("id", "quantity", "when", "essay", "model (median)", "p10-p90", "hit", "role"):
-        t.add_column(col)
-    for r in rows:
-        if not r["modelled"]:
-            t.add_row(
-                r["id"],
-                r["quantity"],
-                r["when"],
-                str(r["target"] or ""),
-                "-",
-                "-",
-                "-",
-                "[dim]not modelled yet[/]",
+FEW = 10  # ensembles smaller than this get a warning beside their intervals
+
+
+def few_note(n: int) -> str:
+    return (
+        f"{n} runs are too few for these intervals and rates (they move by {100 // n}% with one "
+        f"run): use at least {FEW} (--seeds {FEW})"
+    )
+
+
+def _hit_text(r: Mapping[str, Any], one: bool) -> str:
+    if not r["modelled"]:
+        return "-"
+    if one:
+        return "hit" if r["hit_rate"] >= 1 else "miss"
+    return f"{r['hit_rate']:.0%} {'pass' if r['passed'] else 'fail'}"
+
+
+def _hit_style(r: Mapping[str, Any]) -> str:
+    if not r["modelled"]:
+        return "dim"
+    return "green" if r["passed"] else "red"
+
+
+def _essay(r: Mapping[str, Any]) -> str:
+    if r["kind"] == "event":
+        return f"{r['when']} ±{r['tolerance']:g}m"
+    return _num(r["target"]) if r["kind"] != "order" else str(r["target"])
+
+
+def _model(r: Mapping[str, Any], key: str) -> str:
+    if not r["modelled"]:
+        return "-"
+    x = r[key]
+    if r["kind"] in ("event", "order"):
+        return "never" if x is None else str(x)
+    return _num(x)
+
+
+def targets_sheet(rows: list[dict[str, Any]], title: str) -> Sheet:
+    """The targets table: one run says hit or miss and shows no range; an ensemble its median,
+    10-90% range and hit rate (with a warning beside them under FEW members)."""
+    n = int(rows[0]["seeds"]) if rows else 1
+    one = n == 1
+    cols = [
+        col("id"),
+        col("quantity"),
+        col("when"),
+        Col("essay", _essay, lambda r: r["target"]),
+        Col(
+            "model" if one else "model (median)",
+            lambda r: _model(r, "simulated_median"),
+            lambda r: r["simulated_median"],
+        ),
+    ]
+    if not one:
+        warn = f" (⚠ {n} runs)" if n < FEW else ""
+        cols.append(
+            Col(
+                f"p10–p90{warn}",
+                lambda r: "-" if not r["modelled"] else f"{_model(r, 'p10')} – {_model(r, 'p90')}",
+                lambda r: [r["p10"], r["p90"]],
+                split=("p10", "p90"),
             )
-            continue
-        med = r["simulated_median"]
-        fmt = (lambda x: "never" if x is None else str(x)) if r["kind"] == "event" else _num
-        ok = "[green]pass[/]" if r["passed"] else "[red]fail[/]"
-        t.add_row(
-            r["id"],
-            r["quantity"],
-            r["when"],
-            _num(r["target"]) if r["kind"] != "event" else f"{r['when']} ±{r['tolerance']:g}m",
-            fmt(med),
-            f"{fmt(r['p10'])} – {fmt(r['p90'])}",
-            f"{r['hit_rate']:.0%} {ok}",
-            r["role"],
         )
-    return t
+    cols += [
+        Col(
+            "hit" if one else f"hit rate{' (⚠)' if n < FEW else ''}",
+            lambda r: _hit_text(r, one),
+            lambda r: None if not r["modelled"] else _hit_text(r, one) if one else r["hit_rate"],
+            _hit_style,
+        ),
+        col("role"),
+    ]
+    notes = [] if one or n >= FEW else [few_note(n)]
+    return Sheet(title, cols, rows, notes, name="targets")
 
 
 def _num(x: Any) -> str:
@@ -121,12 +168,16 @@ def run_cmd(
     from_state: Annotated[
         Path | None, typer.Option(help="continue a state saved with --save-state")
     ] = None,
+    fmt: FormatOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (--format json)")] = False,
 ) -> None:
     """Run one scenario; print its chronology and its targets; write its run directory."""
     try:
+        form = resolve(fmt, as_json)
         sc = load(scenario)
         scales = parse_scale(scale)
         stop = parse_date(until, "until")
+        check_until(sc, stop)
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -134,6 +185,7 @@ def run_cmd(
             TimeElapsedColumn(),
             console=err,
             transient=True,
+            disable=quiet(),
         ) as bar:
             task = bar.add_task(f"{sc.name} seed {seed}", total=None, date="")
 
@@ -149,23 +201,43 @@ def run_cmd(
 
     target = out or Path("runs") / sc.name / f"seed-{seed}"
     result.write(target)
-    print_chronology(result)
-    console.print(targets_table(score([result]), "Targets (one run: hit or miss)"))
-    console.print(f"wrote {target}  ({result.manifest['wall_time_s']:.1f} s)")
+    log.debug("run %s seed %d: %d weeks", sc.name, seed, len(result.dates))
+    chronology = chronology_sheet(result)
+    scored = targets_sheet(score([result]), "Targets (one run: hit or miss)")
+    data = {
+        "run": str(target),
+        "scenario": sc.name,
+        "seed": seed,
+        "interventions": result.manifest.get("interventions", []),
+        "chronology": chronology.records(),
+        "targets": [target_record(r) for r in scored.rows],
+    }
+    show([chronology, scored], form, data)
+    log.info("wrote %s  (%.1f s)", target, result.manifest["wall_time_s"])
 
 
-def print_chronology(result: Result) -> None:
-    t = Table(title=f"Chronology — {result.manifest['scenario']['meta'].get('title', '')}")
-    t.add_column("week of")
-    t.add_column("what happened")
-    quiet = {"congress"}
-    for e in result.events:
-        if e.kind in quiet:
-            continue
-        t.add_row(str(result.dates[e.step]), e.text)
-    console.print(t)
+def chronology_sheet(result: Result) -> Sheet:
+    quiet_kinds = {"congress"}
+    rows = [
+        {"week of": str(result.dates[e.step]), "what happened": e.text}
+        for e in result.events
+        if e.kind not in quiet_kinds
+    ]
+    notes = []
     if result.manifest.get("interventions"):
-        console.print("[yellow]interventions:[/] " + "; ".join(result.manifest["interventions"]))
+        notes.append("interventions: " + "; ".join(result.manifest["interventions"]))
+    title = f"Chronology — {result.manifest['scenario']['meta'].get('title', '')}"
+    return Sheet(title, [col("week of"), col("what happened")], rows, notes, name="chronology")
+
+
+TARGET_FIELDS = (
+    "id", "kind", "unit", "simulated_median", "p10", "p90", "target", "tolerance", "hit_rate",
+    "occurred_share", "passed", "role", "calibrated_with", "quantity", "when", "modelled", "seeds",
+)  # fmt: skip
+
+
+def target_record(r: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: r[k] for k in TARGET_FIELDS}
 
 
 @app.command("targets")
@@ -173,111 +245,137 @@ def targets_cmd(
     seeds: Annotated[int, typer.Option(help="ensemble size")] = 20,
     scenario: Annotated[str, typer.Option(help="scenario name or file")] = "baseline",
     root: Annotated[int, typer.Option(help="root seed of the ensemble")] = 0,
+    until: Annotated[
+        str | None, typer.Option(help="end the runs at YYYY-MM-DD (later targets: after it)")
+    ] = None,
+    scale: Annotated[
+        list[str] | None,
+        typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)"),
+    ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     uncertainty: UncertaintyOption = None,
     posterior: PosteriorOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    store: Annotated[
+        Path, typer.Option(help="the lab's store: stored runs are reused, new runs kept")
+    ] = Path("runs"),
+    fmt: FormatOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (--format json)")] = False,
 ) -> None:
-    """Score an ensemble against every figure and date in TARGETS.csv."""
+    """Score an ensemble against every figure and date in targets.csv (runs from the store)."""
+    from thermidor.lab.ensemble import plan, run_jobs
     from thermidor.lab.executors import executor as make_executor
-    from thermidor.lab.uncertainty import resolve
+    from thermidor.lab.store import Store
+    from thermidor.lab.uncertainty import resolve as resolve_uncertainty
 
     try:
-        sc = load(scenario)
+        form = resolve(fmt, as_json)
         if seeds < 1:
             raise ScenarioError("seeds", seeds, "a whole number >= 1")
-        u = resolve(uncertainty, posterior, root)
-        p = plan(sc, seeds_for(seeds, root), None, None, u)
+        sc = with_horizon(scenario, until)
+        u = resolve_uncertainty(uncertainty, posterior, root)
+        p = plan(sc, seeds_for(seeds, root), parse_scale(scale), None, u)
+        st = Store(store)
         ex = make_executor(None, workers, None)
+        with (
+            ex,
+            Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=form in ("json", "csv") or quiet(),
+            ) as bar,
+        ):
+            task = bar.add_task(f"{sc.name}: {seeds} seeds", total=seeds)
+            ran = run_jobs(
+                p.jobs(str(st.root.resolve())),
+                st,
+                ex,
+                lambda done, total, stored: bar.update(task, completed=done, total=total),
+            )
+            results = [st.load(k) for k in p.keys]
     except ScenarioError as e:
         fail(e)
-
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as bar:
-        task = bar.add_task(f"{sc.name}: {seeds} seeds", total=seeds)
-        with ex:
-            results = results_of(p, ex, lambda i: bar.update(task, advance=1))
-    label = p.uncertainty["label"]
+    log.info("%d runs from %s: %d run now, %d already stored", seeds, st.root, ran.ran, ran.skipped)
     rows = score(results)
-    out = [
-        {
-            k: r[k]
-            for k in (
-                "id",
-                "kind",
-                "unit",
-                "simulated_median",
-                "p10",
-                "p90",
-                "target",
-                "tolerance",
-                "hit_rate",
-                "occurred_share",
-                "passed",
-                "role",
-                "calibrated_with",
-                "quantity",
-                "when",
-                "modelled",
-            )
-        }
-        | {"uncertainty": label}
-        for r in rows
-    ]
-    if as_json:
-        sys.stdout.write(json.dumps(out, indent=2) + "\n")
-        return
-    console.print(
-        targets_table(rows, f"Targets — {sc.name}, {seeds} seeds (pass: ≥80% hit); {label}")
+    label = p.uncertainty["label"]
+    title = f"Targets — {sc.name}, " + (
+        "1 run (hit or miss)" if seeds == 1 else f"{seeds} runs (pass: ≥80% hit)"
     )
     passed = sum(r["passed"] for r in rows)
     modelled = sum(r["modelled"] for r in rows)
-    console.print(f"{passed} of {modelled} modelled targets pass ({len(rows)} in TARGETS.csv)")
+    later = sum(r["role"] == AFTER_HORIZON for r in rows)
+    footer = [
+        f"{passed} of {modelled} modelled targets pass ({len(rows)} in targets.csv"
+        + (f"; {later} after the horizon {sc.end})" if later else ")")
+    ]
+    show(
+        targets_sheet(rows, f"{title}; {label}"),
+        form,
+        [target_record(r) | {"uncertainty": label} for r in rows],
+        footer,
+    )
 
 
 @app.command("params")
 def params_cmd(
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (--format json)")] = False,
     schema: Annotated[bool, typer.Option("--schema", help="print the JSON Schema")] = False,
+    fmt: FormatOption = None,
 ) -> None:
     """List every parameter: default, range, unit, meaning, source, class."""
     if schema:
         sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
         return
-    if as_json:
-        sys.stdout.write(json.dumps([p.as_dict() for p in PARAMS], indent=2) + "\n")
-        return
-
-    t = Table(title="Parameters")
-    for col in ("name", "default", "range", "unit", "class", "source", "meaning"):
-        t.add_column(col, overflow="fold")
-    for p in PARAMS:
-        t.add_row(
-            p.name, f"{p.default:g}", f"[{p.lo:g}, {p.hi:g}]", p.unit, p.cls, p.source, p.meaning
-        )
-    console.print(t)
+    try:
+        form = resolve(fmt, as_json)
+    except ScenarioError as e:
+        fail(e)
+    rows = [p.as_dict() for p in PARAMS]
+    cols = [
+        col("name"),
+        col("default", fmt=lambda v: f"{v:g}"),
+        Col(
+            "range",
+            lambda r: f"[{r['min']:g}, {r['max']:g}]",
+            lambda r: [r["min"], r["max"]],
+            split=("min", "max"),
+        ),
+        col("unit"),
+        col("class"),
+        col("source"),
+        col("meaning"),
+    ]
+    show(Sheet(f"Parameters ({len(rows)})", cols, rows), form, rows)
 
 
 @app.command("scenarios")
-def scenarios_cmd() -> None:
+def scenarios_cmd(
+    fmt: FormatOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (--format json)")] = False,
+) -> None:
     """List the shipped scenarios."""
-    t = Table(title="Shipped scenarios")
-    t.add_column("name", no_wrap=True)
-    for col in ("class", "section", "title", "interventions"):
-        t.add_column(col)
+    try:
+        form = resolve(fmt, as_json)
+    except ScenarioError as e:
+        fail(e)
+    rows = []
     for name in shipped():
         sc = load(name)
-        t.add_row(
-            name,
-            sc.meta.get("class", ""),
-            sc.meta.get("section", ""),
-            sc.meta.get("title", ""),
-            "; ".join(sc.interventions) or "-",
-        )
-    console.print(t)
+        rows.append({
+            "name": name,
+            "class": sc.meta.get("class", ""),
+            "section": sc.meta.get("section", ""),
+            "title": sc.meta.get("title", ""),
+            "interventions": sc.interventions,
+        })  # fmt: skip
+    cols = [
+        col("name"),
+        col("class"),
+        col("section"),
+        col("title"),
+        col("interventions", fmt=lambda v: "; ".join(v) or "-"),
+    ]
+    show(Sheet("Shipped scenarios", cols, rows), form, rows)

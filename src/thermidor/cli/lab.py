@@ -29,8 +29,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from thermidor.cli.app import app, console, err, fail
-from thermidor.cli.core import parse_scale
+from thermidor.cli.app import Group, app, console, err, fail, needs, quiet
+from thermidor.cli.core import FEW, few_note, parse_scale
+from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
 from thermidor.lab.errors import LabError
@@ -39,7 +40,9 @@ from thermidor.lab.store import Store
 from thermidor.model.errors import ScenarioError
 from thermidor.model.run import resolve_scales
 
-store_app = typer.Typer(no_args_is_help=True, help="The run store: rebuild its index, query it.")
+store_app = typer.Typer(
+    cls=Group, no_args_is_help=True, help="The run store: rebuild its index, query it."
+)
 app.add_typer(store_app, name="store")
 
 # -- shared options ---------------------------------------------------------------------------
@@ -91,7 +94,7 @@ def progress(title: str, disable: bool = False) -> Iterator[Callable[[int, int, 
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
-        disable=disable,
+        disable=disable or quiet(),
     )
     task: list[Any] = []
 
@@ -204,34 +207,37 @@ def runs_cmd(
     scenario: Annotated[str | None, typer.Option(help="only this scenario")] = None,
     limit: Annotated[int, typer.Option(help="rows to show in the table")] = 50,
     as_json: AsJson = False,
+    fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
     """List the stored runs."""
     try:
+        form = resolve(fmt, as_json)
         frame = open_store(store, db).runs(scenario)
     except ScenarioError as e:
         fail(e)
-    if as_json:
+    if form == "json":
         emit_json(records(frame))
         return
-    t = Table(title=f"Runs in {store} ({len(frame)})")
-    for col in ("key", "scenario", "seed", "until", "steps", "consolidated", "interventions", "s"):
-        t.add_column(col)
-    for r in records(frame.head(limit)):
-        t.add_row(
-            r["key"][:12],
-            r["scenario"],
-            str(r["seed"]),
-            str(r["end_date"]),
-            str(r["steps"]),
-            str(r["consolidated_on"] or "never"),
-            ", ".join(json.loads(r["interventions"])) or "-",
-            f"{r['wall_time_s']:.1f}",
-        )
-    console.print(t)
-    if len(frame) > limit:
-        console.print(f"… and {len(frame) - limit} more (--limit, or --json)")
+    rows = records(frame if form == "csv" else frame.head(limit))
+    cols = [
+        col("key"),
+        col("scenario"),
+        col("seed"),
+        col("until", "end_date"),
+        col("steps"),
+        col("consolidated", "consolidated_on", lambda v: str(v or "never")),
+        Col(
+            "interventions",
+            lambda r: ", ".join(json.loads(r["interventions"])) or "-",
+            lambda r: json.loads(r["interventions"]),
+        ),
+        col("s", "wall_time_s", lambda v: f"{v:.1f}"),
+    ]
+    more = len(frame) - len(rows)
+    footer = [f"… and {more} more (--limit, or --format csv|json)"] if more > 0 else []
+    show(Sheet(f"Runs in {store} ({len(frame)})", cols, rows), form, footer=footer)
 
 
 @app.command("rerun")
@@ -284,23 +290,19 @@ def store_rebuild_cmd(
 def store_query_cmd(
     sql: Annotated[str, typer.Argument(help="SQL over runs, indicators, events and analyses")],
     as_json: AsJson = False,
+    fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
     """Run a SQL query over the index and the run files (DuckDB)."""
     try:
+        form = resolve(fmt, as_json)
         frame = open_store(store, db).query(sql)
     except ScenarioError as e:
         fail(e)
-    if as_json:
-        emit_json(records(frame))
-        return
-    t = Table()
-    for col in frame.columns:
-        t.add_column(str(col))
-    for r in records(frame):
-        t.add_row(*(str(v) for v in r.values()))
-    console.print(t)
+    rows = records(frame)
+    cols = [col(str(name)) for name in frame.columns]
+    show(Sheet(f"{len(rows)} rows", cols, rows), form, rows)
 
 
 # -- compare ---------------------------------------------------------------------------------
@@ -323,6 +325,7 @@ def compare_cmd(
     uncertainty: UncertaintyOption = None,
     posterior: PosteriorOption = None,
     as_json: AsJson = False,
+    fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
@@ -331,6 +334,7 @@ def compare_cmd(
     from thermidor.lab.compare import compare
 
     try:
+        form = resolve(fmt, as_json)
         check_seeds(seeds)
         resolve_uncertainty(uncertainty, posterior)
         if resamples < 100:
@@ -339,7 +343,12 @@ def compare_cmd(
         first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
         st = open_store(store, db)
         ex = make_executor(executor, workers, scheduler)
-        with ex, progress(f"{1 + len(alternatives)} scenarios × {seeds}", as_json) as update:
+        with (
+            ex,
+            progress(
+                f"{1 + len(alternatives)} scenarios × {seeds}", form in ("json", "csv")
+            ) as update,
+        ):
             out = compare(
                 first,
                 others,
@@ -358,10 +367,7 @@ def compare_cmd(
             )
     except ScenarioError as e:
         fail(e)
-    if as_json:
-        emit_json(out)
-        return
-    print_comparison(out)
+    print_comparison(out, form)
 
 
 def _pct(x: float | None) -> str:
@@ -372,41 +378,38 @@ def _f(x: float | None, fmt: str = ".2f") -> str:
     return "-" if x is None else format(x, fmt)
 
 
-def print_comparison(out: dict[str, Any]) -> None:
-    t = Table(
-        title=f"{out['event']} by {out['by']}: {out['seeds']} seeds, paired (root {out['root']})"
-        f"; {out['uncertainty']['label']}"
+def _interval(lo: float | None, hi: float | None) -> str:
+    return f"[{_pct(lo)}–{_pct(hi)}]"
+
+
+def print_comparison(out: dict[str, Any], form: Format = "table") -> None:
+    n = int(out["seeds"])
+    few = f" (⚠ {n} runs)" if n < FEW else ""
+    cols = [
+        col("scenario"),
+        col("forced decisions", "interventions", lambda v: "; ".join(v) or "-"),
+        Col(
+            f"P [95%]{few}",
+            lambda s: f"{_pct(s['probability'])} {_interval(*s['probability_interval'])}",
+            lambda s: [s["probability"], *s["probability_interval"]],
+            split=("probability", "probability_lo", "probability_hi"),
+        ),
+        col("never", "never_share", _pct),
+        col("median date", "median_date", lambda v: v or "never"),
+        col("KM median", "km_median_date", lambda v: v or "not reached"),
+        col("workers' dem. 1927", "workers_democracy_1927", _f),
+        col("party dem. 1927", "party_democracy_1927", _f),
+        Col(
+            "turn of 1928",
+            lambda s: s["turn_of_1928"]["median_date"] or "never",
+            lambda s: s["turn_of_1928"]["median_date"],
+        ),
+    ]
+    title = (
+        f"{out['event']} by {out['by']}: {n} seeds, paired (root {out['root']}); "
+        f"{out['uncertainty']['label']}"
     )
-    for col in (
-        "scenario",
-        "forced decisions",
-        "P [95%]",
-        "never",
-        "median date",
-        "KM median",
-        "workers' dem. 1927",
-        "party dem. 1927",
-        "turn of 1928",
-    ):
-        t.add_column(col, overflow="fold")
-    for s in out["scenarios"]:
-        lo, hi = s["probability_interval"]
-        t.add_row(
-            s["scenario"],
-            "; ".join(s["interventions"]) or "-",
-            f"{_pct(s['probability'])} [{_pct(lo)}–{_pct(hi)}]",
-            _pct(s["never_share"]),
-            s["median_date"] or "never",
-            s["km_median_date"] or "not reached",
-            _f(s["workers_democracy_1927"]),
-            _f(s["party_democracy_1927"]),
-            s["turn_of_1928"]["median_date"] or "never",
-        )
-    console.print(t)
-    d = Table(title=f"Differences from {out['base']} (paired bootstrap, 95%)")
-    d.add_column("scenario")
-    d.add_column("difference")
-    d.add_column("estimate [95%]")
+    diffs = []
     for s in out["scenarios"][1:]:
         for name, iv in s["differences"].items():
             scale, unit = (100.0, " pts") if iv["unit"] == "probability" else (1.0, "")
@@ -414,16 +417,40 @@ def print_comparison(out: dict[str, Any]) -> None:
             est = None if iv["estimate"] is None else iv["estimate"] * scale
             lo = None if iv["lo"] is None else iv["lo"] * scale
             hi = None if iv["hi"] is None else iv["hi"] * scale
-            d.add_row(s["scenario"], name, f"{_f(est, '+.2f')}{unit} [{_f(lo)}, {_f(hi)}]")
-    console.print(d)
-    for note in out["notes"]:
-        console.print(f"[yellow]note:[/] {note}")
-    for s in out["scenarios"]:
-        if s.get("overrides_draws"):
-            console.print(
-                f"[yellow]note:[/] {s['scenario']} sets {', '.join(s['overrides_draws'])} itself:"
-                " its value replaces the draw"
-            )
+            diffs.append({
+                "scenario": s["scenario"], "difference": name, "estimate": est, "lo": lo,
+                "hi": hi, "unit": unit.strip(),
+                "text": f"{_f(est, '+.2f')}{unit} [{_f(lo)}, {_f(hi)}]",
+            })  # fmt: skip
+    notes = [*out["notes"], *([few_note(n)] if n < FEW else [])]
+    notes += [
+        f"{s['scenario']} sets {', '.join(s['overrides_draws'])} itself: its value replaces the draw"
+        for s in out["scenarios"]
+        if s.get("overrides_draws")
+    ]
+    show(
+        [
+            Sheet(title, cols, out["scenarios"], name="scenarios"),
+            Sheet(
+                f"Differences from {out['base']} (paired bootstrap, 95%){few}",
+                [
+                    col("scenario"),
+                    col("difference"),
+                    Col(
+                        "estimate [95%]",
+                        lambda d: d["text"],
+                        lambda d: [d["estimate"], d["lo"], d["hi"]],
+                    ),
+                    col("unit"),
+                ],
+                diffs,
+                notes,
+                name="differences",
+            ),
+        ],
+        form,
+        out,
+    )
 
 
 # -- sensitivity -------------------------------------------------------------------------------
@@ -454,6 +481,7 @@ def sensitivity_cmd(
 
     The grouped indices are repeated with every range narrowed and widened by half.
     """
+    needs("lab", "SALib")
     from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
 
     try:
@@ -528,6 +556,7 @@ def calibrate_cmd(
     db: DbPath = None,
 ) -> None:
     """Fit free parameters to the calibrated targets with ABC-SMC (pyabc); save the posterior."""
+    needs("lab", "pyabc")
     from thermidor.lab.calibrate import calibrate
     from thermidor.lab.uncertainty import write_posterior
 
@@ -578,8 +607,8 @@ def calibrate_cmd(
     p = Table(
         title=f"Posterior ({fit.simulations} simulations, ε = {fit.epsilon:.3g}, {fit.sampler})"
     )
-    for col in ("parameter", "default", "prior", "posterior median", "90% interval"):
-        p.add_column(col)
+    for name in ("parameter", "default", "prior", "posterior median", "90% interval"):
+        p.add_column(name)
     for s in fit.summary:
         p.add_row(
             s["param"],
@@ -590,8 +619,8 @@ def calibrate_cmd(
         )
     console.print(p)
     t = Table(title="Targets before, after (posterior median) and posterior predictive")
-    for col in ("target", "quantity", "essay", "stage", "model median", "p10–p90", "hit"):
-        t.add_column(col)
+    for name in ("target", "quantity", "essay", "stage", "model median", "p10–p90", "hit"):
+        t.add_column(name)
     for c in sorted(
         fit.checks, key=lambda c: (c["id"], ("before", "after", "predictive").index(c["stage"]))
     ):

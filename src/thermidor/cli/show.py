@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, console, err, fail
+from thermidor.cli.app import app, console, err, fail, needs
 from thermidor.cli.core import parse_scale
 from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import parse_until, seeds_for
@@ -170,6 +170,7 @@ def serve_cmd(
     queue: Annotated[int, typer.Option(help="runs that may wait; more are refused (503)")] = 4,
 ) -> None:
     """Serve the web application: edit parameters, run, watch, compare, share, download."""
+    needs("web", "fastapi", "uvicorn")
     import uvicorn
 
     from thermidor.web import create_app

@@ -55,7 +55,6 @@ __all__ = [
     "parse_until",
     "plan",
     "rerun",
-    "results_of",
     "run_jobs",
     "run_many",
     "seeds_for",
@@ -191,18 +190,6 @@ def plan(
         sc, scales, list(seeds), keys, h, members, [d for _, d in pairs],
         uncertainty.describe(len(seeds)),
     )  # fmt: skip
-
-
-def results_of(
-    p: Plan, executor: Executor | None = None, on_done: Callable[[int], None] | None = None
-) -> list[Result]:
-    """Run every member of a plan (nothing stored); results come back in member order."""
-    out: list[Result | None] = [None] * len(p.seeds)
-    for i, done in (executor or Serial()).map_unordered(execute, p.jobs(None)):
-        out[i] = done.result
-        if on_done:
-            on_done(i)
-    return [r for r in out if r is not None]
 
 
 def check_seeds(n: Any) -> int:

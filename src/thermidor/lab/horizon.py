@@ -27,8 +27,22 @@ def with_horizon(scenario: ScenarioArg, until: str | dt.date | None = None) -> S
     of the scenario (and so of its manifest and content key), so a rerun needs nothing else."""
     sc = load(scenario)
     stop = parse_until(until)
+    check_until(sc, stop)
     if stop is None or stop >= sc.end:
         return sc
-    if stop <= sc.start:
-        raise ScenarioError("until", stop.isoformat(), f"a date after {sc.start}")
     return dataclasses.replace(sc, end=stop)
+
+
+def check_until(sc: Scenario, stop: dt.date | None) -> None:
+    """Refuse a horizon outside the scenario's span, naming the span (a run cannot go on past
+    the end of its inputs, and saying nothing would label later targets as if run)."""
+    if stop is None:
+        return
+    if stop <= sc.start:
+        raise ScenarioError("until", stop.isoformat(), f"a date after {sc.start}, up to {sc.end}")
+    if stop > sc.end:
+        raise ScenarioError(
+            "until",
+            stop.isoformat(),
+            f"a date after {sc.start}, up to {sc.end} (the end of scenario {sc.name})",
+        )

@@ -29,6 +29,8 @@ from thermidor.model.params import PARAMS
 from thermidor.model.result import Result
 
 PASS_RATE = 0.8
+NOT_MODELLED = "not modelled yet"
+AFTER_HORIZON = "after the horizon"  # the runs end before the target's window opens
 FLOWS = frozenset({"grain_procurement"})
 
 
@@ -181,6 +183,11 @@ def _start(t: Target) -> dt.date:
     return _window(t.when)[0]
 
 
+def after_horizon(results: Sequence[Result], t: Target) -> bool:
+    """Whether the runs end before this target's window (or date) begins."""
+    return _start(t) > results[0].dates[-1].astype(dt.date)
+
+
 def modelled(results: Sequence[Result], t: Target) -> bool:
     """Whether the model produces this target's quantity within the runs' span."""
     r = results[0]
@@ -269,7 +276,8 @@ def score(
             "tolerance": t.tolerance, "compare": t.compare, "hit_rate": rate,
             "occurred_share": occurred, "passed": bool(is_modelled and rate >= PASS_RATE),
             "modelled": is_modelled,
-            "role": role if is_modelled else "not modelled yet",
+            "role": role if is_modelled
+            else AFTER_HORIZON if after_horizon(results, t) else NOT_MODELLED,
             "calibrated_with": params, "section": t.section, "seeds": len(results),
         })  # fmt: skip
     return rows

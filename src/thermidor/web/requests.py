@@ -85,9 +85,11 @@ def scenario_source(
         value = validate_value(k, v)
         if value != current[k]:
             changed[k] = value
-    if end is not None and not base.start < end:
+    if end is not None and not base.start < end <= base.end:
         raise ScenarioError(
-            "end", end.isoformat(), f"a date after the scenario's start ({base.start})"
+            "end",
+            end.isoformat(),
+            f"a date after the scenario's start ({base.start}), up to its end ({base.end})",
         )
     forced = {k: v for k, v in (force or {}).items() if base.force.get(k) != v}
     if forced:  # validated as a scenario file's [force] table is, and shown in the title
