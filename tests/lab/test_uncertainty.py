@@ -64,9 +64,9 @@ def test_prior_draws_every_calibrated_parameter_within_its_range_from_the_root()
 
 def test_a_members_draw_depends_on_its_index_not_its_seed_or_the_ensembles_size() -> None:
     u = resolve("prior", root=3)
-    small = plan("baseline", seeds_for(2, 3), COARSE, UNTIL, u)
-    large = plan("baseline", seeds_for(4, 3), COARSE, UNTIL, u)
-    other_seeds = plan("baseline", [11, 12], COARSE, UNTIL, u)
+    small = plan("baseline", seeds_for(2, 3), COARSE, UNTIL, uncertainty=u)
+    large = plan("baseline", seeds_for(4, 3), COARSE, UNTIL, uncertainty=u)
+    other_seeds = plan("baseline", [11, 12], COARSE, UNTIL, uncertainty=u)
     assert small.draws == large.draws[:2] == other_seeds.draws
     assert small.keys == large.keys[:2]
     assert other_seeds.keys != small.keys  # the seeds still enter the key
@@ -75,8 +75,8 @@ def test_a_members_draw_depends_on_its_index_not_its_seed_or_the_ensembles_size(
 def test_member_k_gets_the_same_draw_in_every_scenario_and_a_scenario_overrides_it() -> None:
     u = resolve("prior", root=0)
     seeds = seeds_for(3, 0)
-    base = plan("baseline", seeds, COARSE, UNTIL, u)
-    own = plan(OWN, seeds, COARSE, UNTIL, u)
+    base = plan("baseline", seeds, COARSE, UNTIL, uncertainty=u)
+    own = plan(OWN, seeds, COARSE, UNTIL, uncertainty=u)
     assert own.seeds == base.seeds
     for k in range(3):
         b, o = base.members[k].params, own.members[k].params
@@ -93,8 +93,8 @@ def test_member_k_gets_the_same_draw_in_every_scenario_and_a_scenario_overrides_
 def test_drawn_values_enter_the_key_and_seed_keeps_the_old_keys() -> None:
     seeds = seeds_for(2, 0)
     plain = plan("baseline", seeds, COARSE, UNTIL)
-    seed = plan("baseline", seeds, COARSE, UNTIL, resolve("seed"))
-    prior = plan("baseline", seeds, COARSE, UNTIL, resolve("prior"))
+    seed = plan("baseline", seeds, COARSE, UNTIL, uncertainty=resolve("seed"))
+    prior = plan("baseline", seeds, COARSE, UNTIL, uncertainty=resolve("prior"))
     assert seed.keys == plain.keys  # runs stored before --uncertainty are reused
     assert not set(prior.keys) & set(plain.keys)
     assert prior.members[0].to_dict()["params"] != plain.scenario.to_dict()["params"]
@@ -219,7 +219,7 @@ def test_the_command_line_runs_a_posterior_and_refuses_one_that_is_not_there(
     r = cli("compare", "baseline", "no_menshevik_ban", *common, "--resamples", "100",
             "--posterior", str(f), "--json")  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["uncertainty"]["posterior"]["digest"]
+    assert json.loads(r.stdout)["uncertainty"]["posterior"]["digest"]
     r = cli("compare", "baseline", "no_menshevik_ban", *common, "--resamples", "100")
     assert r.exit_code == 0, r.output
     assert said(r.output, "uncertainty: seed only (2 seeds")
@@ -244,7 +244,7 @@ def test_targets_and_report_name_their_uncertainty(tmp_path: Path) -> None:
     r = cli("targets", "--scenario", str(f), "--seeds", "2", "--workers", "1", *SCALE_ARGS,
             "--store", st, "--uncertainty", "prior", "--json")  # fmt: skip
     assert r.exit_code == 0, r.output
-    rows = json.loads(r.output)
+    rows = json.loads(r.stdout)
     assert rows and all(x["uncertainty"].startswith("uncertainty: prior (2 draws") for x in rows)
     r = cli("targets", "--scenario", str(f), "--seeds", "2", *SCALE_ARGS, "--store", st)
     assert r.exit_code == 0 and said(r.output, "uncertainty: seed only (2 seeds"), r.output

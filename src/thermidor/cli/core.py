@@ -273,7 +273,7 @@ def targets_cmd(
             raise ScenarioError("seeds", seeds, "a whole number >= 1")
         sc = with_horizon(scenario, until)
         u = resolve_uncertainty(uncertainty, posterior, root)
-        p = plan(sc, seeds_for(seeds, root), parse_scale(scale), None, u)
+        p = plan(sc, seeds_for(seeds, root), parse_scale(scale), uncertainty=u)
         st = Store(store)
         ex = make_executor(None, workers, None)
         with (
@@ -312,10 +312,10 @@ def targets_cmd(
         + (f"; {later} after the horizon {sc.end})" if later else ")")
     ]
     show(
-        targets_sheet(rows, f"{title}; {label}"),
+        targets_sheet(rows, title),
         form,
         [target_record(r) | {"uncertainty": label} for r in rows],
-        footer,
+        [label, *footer],
     )
 
 

@@ -405,10 +405,7 @@ def print_comparison(out: dict[str, Any], form: Format = "table") -> None:
             lambda s: s["turn_of_1928"]["median_date"],
         ),
     ]
-    title = (
-        f"{out['event']} by {out['by']}: {n} seeds, paired (root {out['root']}); "
-        f"{out['uncertainty']['label']}"
-    )
+    title = f"{out['event']} by {out['by']}: {n} seeds, paired (root {out['root']})"
     diffs = []
     for s in out["scenarios"][1:]:
         for name, iv in s["differences"].items():
@@ -430,7 +427,7 @@ def print_comparison(out: dict[str, Any], form: Format = "table") -> None:
     ]
     show(
         [
-            Sheet(title, cols, out["scenarios"], name="scenarios"),
+            Sheet(title, cols, out["scenarios"], [out["uncertainty"]["label"]], name="scenarios"),
             Sheet(
                 f"Differences from {out['base']} (paired bootstrap, 95%){few}",
                 [

@@ -313,7 +313,7 @@ def compare(
     store = store or Store()
     members = seeds_for(check_seeds(seeds), root)
     u = resolve(uncertainty, posterior, root)
-    plans = [plan(s, members, scale, until, u) for s in [base, *alternatives]]
+    plans = [plan(s, members, scale, until, uncertainty=u) for s in [base, *alternatives]]
     where = str(store.root.resolve())
     run_jobs([j for p in plans for j in p.jobs(where)], store, executor, on_progress)
     data = [np.stack([record(store.load(k), event) for k in p.keys]) for p in plans]

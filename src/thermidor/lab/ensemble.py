@@ -170,6 +170,7 @@ def plan(
     seeds: Sequence[int],
     scale: ScaleArg = None,
     until: str | dt.date | None = None,
+    *,
     uncertainty: Uncertainty | None = None,
 ) -> Plan:
     """Resolve the scenario, scales and content keys of every member (nothing runs).
@@ -305,7 +306,7 @@ def ensemble(
     """
     store = store or Store()
     u = resolve(uncertainty, posterior, root)
-    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, u)
+    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, uncertainty=u)
     where = None if ship_results else str(store.root.resolve())
     ran = run_jobs(p.jobs(where), store, executor, on_progress)
     return dataclasses.replace(ran, uncertainty=p.uncertainty)

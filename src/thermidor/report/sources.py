@@ -57,7 +57,7 @@ def scenario_group(
     """Every seed of one scenario, as the lab's ensembles make them: runs the store holds are
     read, the rest are run on local processes and stored (``on_progress(done, total, stored)``).
     ``uncertainty`` (lab/uncertainty.py): member ``k`` also draws its parameters from it."""
-    p = plan(scenario, seeds, scale, until, uncertainty)
+    p = plan(scenario, seeds, scale, until, uncertainty=uncertainty)
     with executor("local", workers=workers) as ex:
         run_jobs(p.jobs(str(store.root.resolve())), store, ex, on_progress)
     return Group(label or p.scenario.meta.get("title") or p.scenario.name,
