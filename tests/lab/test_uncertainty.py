@@ -133,7 +133,13 @@ def test_calibrates_long_table_reads_as_the_same_posterior(tmp_path: Path) -> No
     wide = read_posterior(posterior_table(tmp_path, [0.2, 0.3, 0.5]))
     long = pd.DataFrame(
         [
-            {"particle": i, "weight": w, "param": n, "value": float(wide.values[i, j])}
+            {
+                "analysis": "fit-0",
+                "particle": i,
+                "weight": w,
+                "param": n,
+                "value": float(wide.values[i, j]),
+            }
             for i, w in enumerate([0.2, 0.3, 0.5])
             for j, n in enumerate(wide.names)
         ]

@@ -40,6 +40,7 @@ SOURCES = ("seed", "prior", "posterior")
 DRAWS = 0x64726177  # "draw": the first word of every member's draw stream's spawn key
 SHIPPED = "posterior.parquet"  # in thermidor.model.data, once the fit (issue 18 item 1) is made
 LONG_COLUMNS = ("particle", "weight", "param", "value")  # what ``thermidor calibrate`` saves
+IGNORED = ("particle", "analysis")  # columns that name rows, not parameters
 HOW_TO_MAKE = (
     "make one with `thermidor calibrate --params NAME,... --posterior-out FILE` and pass "
     "--posterior FILE"
@@ -99,7 +100,8 @@ class Posterior:
 
 def read_posterior(path: str | Path) -> Posterior:
     """Read and check a posterior table (Parquet): wide (parameter columns and ``weight``,
-    optionally ``particle``) or ``thermidor calibrate``'s long form."""
+    optionally ``particle``) or the long form ``thermidor calibrate`` saves in the store
+    (``analysis, particle, weight, param, value``)."""
     import pandas as pd
 
     p = Path(path)
@@ -110,11 +112,11 @@ def read_posterior(path: str | Path) -> Posterior:
         frame = pd.read_parquet(p)
     except Exception as e:  # pyarrow raises several types for a file that is not Parquet
         raise LabError(where, str(path), "a Parquet file of weighted draws", str(e)) from None
-    if set(frame.columns) == set(LONG_COLUMNS):
+    if set(LONG_COLUMNS) <= set(frame.columns) <= {*LONG_COLUMNS, *IGNORED}:
         frame = _wide(frame, str(path))
     if "weight" not in frame.columns:
         raise LabError(f"{where}.columns", list(frame.columns), "parameter paths and 'weight'")
-    names = [str(c) for c in frame.columns if c not in ("weight", "particle")]
+    names = [str(c) for c in frame.columns if c not in ("weight", *IGNORED)]
     if not names:
         raise LabError(f"{where}.columns", list(frame.columns), "at least one parameter path")
     for n in names:
