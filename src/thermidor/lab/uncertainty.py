@@ -237,7 +237,8 @@ class Uncertainty:
     def label(self, n: int) -> str:
         """``uncertainty: prior (4 draws)``: the line every table and report shows."""
         if self.source == "seed":
-            return f"uncertainty: seed only ({n} seeds; parameters at their values)"
+            seeds = "1 seed" if n == 1 else f"{n} seeds"
+            return f"uncertainty: seed only ({seeds}; parameters at their values)"
         draws = "1 draw" if n == 1 else f"{n} draws"
         if self.source == "prior":
             return f"uncertainty: prior ({draws} of {len(CALIBRATED)} calibrated parameters)"
