@@ -49,7 +49,7 @@ class Recorder:
     def event(self, step: int, kind: str, text: str, data: dict[str, Any] | None = None) -> Event:
         if self.allowed_events is not None and kind not in self.allowed_events:
             raise ValueError(f"unknown event kind {kind!r}")
-        ev = Event(step, kind, text, dict(data or {}))
+        ev = Event(step, kind, sentence(text), dict(data or {}))
         self.events.append(ev)
         return ev
 
@@ -58,3 +58,14 @@ class Recorder:
 
     def happened(self, kind: str) -> bool:
         return self.first(kind) is not None
+
+
+def sentence(text: str) -> str:
+    """An event's text as a sentence: a capital opening (after any opening quote) and a full stop
+    (unless it already ends with one, a question or an exclamation mark)."""
+    text = text.strip()
+    if not text:
+        return text
+    i = 1 if text[0] in "'\"\u2018\u201c" and len(text) > 1 else 0
+    text = text[:i] + text[i].upper() + text[i + 1 :]
+    return text if text[-1] in ".!?" else text + "."

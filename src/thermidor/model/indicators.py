@@ -19,6 +19,7 @@ from thermidor.model.mechanisms.confrontations import (
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata_weights
+from thermidor.model.mechanisms.soviets import legal_opposition_in_soviets, plural
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, OPPOSITIONS
 from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
@@ -40,6 +41,8 @@ UNITS: dict[str, str] = {
     "old_bolshevik_share": "fraction",
     "state_officials": "persons",
     "legal_parties": "count",
+    "legal_opposition_in_soviets": "parties",
+    "menshevik_press_months": "months per year (12 while the press is legal)",
     "class_capacity": "index",
     "workers_democracy": "index",
     "food_supply": "ratio",
@@ -70,6 +73,8 @@ UNITS: dict[str, str] = {
     "opposition_delegate_share:leningrad": "fraction",
     "leningrad_members_still_opposition": "persons",
     "opposition_members_elected_to_central_committee": "persons",
+    "opposition_vote_share:7th_congress": "fraction",
+    "left_communist_share": "fraction",
     "kulak_share": "fraction",
 }
 WEEKS_PER_MONTH = 365.25 / 12 / 7
@@ -131,10 +136,9 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
         row[f"soviet_months_since_election:{c}"] = months[c]
         row[f"soviet_bolshevik_share:{c}"] = sov.bolshevik_share
     regular = float(np.clip((18.0 - max(months.values())) / 12.0, 0.0, 1.0))
-    plural = 0.5 + 0.5 * min(
-        1.0, sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs")) / 2
-    )
-    row["workers_democracy"] = k * regular * plural
+    row["workers_democracy"] = k * regular * plural(w)
+    row["legal_opposition_in_soviets"] = float(legal_opposition_in_soviets(w))
+    row["menshevik_press_months"] = 12.0 * w.press["mensheviks"]  # months a year at this rate
     row["food_supply"] = float(w.food.supply)
     row["mean_consciousness"] = wk.mean("consciousness")
     row["army_sympathy"] = sd.share(sd["consciousness"] > p["soviets.bolshevik_threshold"])
@@ -183,6 +187,10 @@ def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str
     row["leningrad_members_still_opposition"] = census["leningrad_against"]
     row["opposition_members_elected_to_central_committee"] = float(w.inner_party.cc_opposition)
     row["kulak_share"] = row["peasant_share:kulak"]
+    row["opposition_vote_share:7th_congress"] = float(
+        w.peace.opposition_vote_share.get("7th_congress", np.nan)
+    )
+    row["left_communist_share"] = float(w.peace.left_communist_share)
 
 
 @twin("indicators.member_census")

@@ -181,6 +181,7 @@ def build_world(p: Params, inputs: Inputs, scales: dict[str, int], seed: int) ->
     w.soviets = {c: Soviet(bolshevik_share=0.0) for c in ("petrograd", "moscow")}
     w.legal = {party: True for party in PARTIES}
     w.press = {party: True for party in PARTIES}
+    w.seated = {party: party != "kadets" for party in PARTIES}  # the soviets' socialist parties
     w.transport = ic["transport_1917"]
     # the shared state starts at its groups' defaults (model/state.py) but for what the inputs set
     w.food.supply = ic["food_1917"]

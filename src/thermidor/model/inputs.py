@@ -27,7 +27,7 @@ SERIES: dict[str, tuple[tuple[str, ...], float, float, str]] = {
     "war_zone": (REGIONS, 0.0, 1.0, "fighting over a region: destroys industry and crops"),
     "weather": (("-", *REGIONS), 0.2, 1.5, "harvest weather, 1 = an average prewar year"),
 }
-CALENDAR_KINDS = ("congress", "conference", "purge", "levy", "discussion")
+CALENDAR_KINDS = ("congress", "conference", "purge", "levy", "discussion", "soviet_congress")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Inputs:
     levy: dict[int, int]  # step -> recruits
     discussion: dict[int, str]  # party-wide discussions: every member votes in his cell
     cc_size: dict[int, int]  # congress step -> size of the Central Committee elected
+    soviet_congress: dict[int, str]  # All-Russian Congresses of Soviets (record: their dates)
     factions: dict[str, tuple[dt.date, dt.date]]  # declared periods (data/factions.csv)
 
 
@@ -101,6 +102,7 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
     levy: dict[int, int] = {}
     discussion: dict[int, str] = {}
     cc_size: dict[int, int] = {}
+    soviet_congress: dict[int, str] = {}
     for row in calendar_rows:
         day = dt.date.fromisoformat(row["date"])
         if not cal.contains(day):
@@ -115,6 +117,8 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
             conference[k] = row["name"]
         elif kind == "purge":
             purge[k] = row["name"]
+        elif kind == "soviet_congress":
+            soviet_congress[k] = row["name"]
         elif kind == "discussion":
             discussion[k] = row["name"]
         elif kind == "levy":
@@ -133,5 +137,6 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
         levy=levy,
         discussion=discussion,
         cc_size=cc_size,
+        soviet_congress=soviet_congress,
         factions=load_factions(),
     )

@@ -106,7 +106,7 @@ def _p(
 # fmt: off
 PARAMS: tuple[Param, ...] = (
     # --- M1 consciousness and the soviets (§1, §3) -------------------------------------
-    _p("consciousness.grievance_rate", 0.85, 0.0, 10.0, "1/year",
+    _p("consciousness.grievance_rate", 0.65, 0.0, 10.0, "1/year",
        "growth of a worker's consciousness per unit of grievance, toward 1", "§1; modelling",
        calibrated_for=("T27",)),
     _p("consciousness.contagion", 0.7, 0.0, 1.0, "fraction",
@@ -130,7 +130,9 @@ PARAMS: tuple[Param, ...] = (
        "class capacity K below which a due soviet election lapses (scaled by the war)",
        "§3; modelling", "political"),
     _p("insurrection.soviet_support", 0.5, 0.3, 0.9, "fraction",
-       "Bolshevik share of the capitals' soviets the party waits for", "§1, §3", "political"),
+       "Bolshevik share of the Petrograd soviet the party waits for before it times the "
+       "insurrection to a Congress of Soviets (the rule was set with T28 in view: the 2nd "
+       "Congress's date is record)", "§1, §3", "political", ("T28",)),
     _p("insurrection.army_sympathy", 0.5, 0.1, 0.9, "fraction",
        "share of the army sympathising without which no insurrection is tried", "§1", "political"),
     # --- M2 class capacity (§2, §3) -----------------------------------------------------
@@ -246,7 +248,7 @@ PARAMS: tuple[Param, ...] = (
        "elasticity of productivity to the share of skilled, hereditary workers", "§2"),
     _p("industry.fuel_elasticity", 0.5, 0.0, 2.0, "elasticity",
        "elasticity of other sectors' output to fuel", "§2; record"),
-    _p("industry.coke_elasticity", 2.0, 0.0, 4.0, "elasticity",
+    _p("industry.coke_elasticity", 1.5, 0.0, 4.0, "elasticity",
        "elasticity of pig iron to fuel (coke: a blast furnace cannot run on firewood)",
        "§2; record", calibrated_for=("T04",)),
     _p("industry.productivity_recovery", 0.3, 0.0, 2.0, "1/year",
@@ -265,12 +267,16 @@ PARAMS: tuple[Param, ...] = (
        "share of the Right SRs on the side of the counter-revolution", "§3"),
     _p("parties.white_share_mensheviks", 0.3, 0.0, 1.0, "fraction",
        "share of the Mensheviks sympathetic to the Whites (Volga, Samara)", "§3"),
+    _p("parties.reprieve_margin", 0.15, 0.0, 1.0, "fraction",
+       "how far below its peak since the ban the threat of a banned party must ease for its "
+       "press to be given back", "§3; modelling", "political"),
     _p("parties.left_sr_tolerance", 0.45, 0.05, 3.0, "years of grievance",
        "how long the Left SRs bear the peace and the requisitions before resorting to terror",
        "§3; record"),
     # --- M7 Kronstadt and the NEP (§4) --------------------------------------------------
-    _p("kronstadt.threshold", 0.42, 0.0, 1.0, "index",
-       "discontent of the garrison at which it rises", "§4", calibrated_for=("T13",)),
+    _p("kronstadt.threshold", 0.417, 0.0, 1.0, "index",
+       "discontent of the garrison at which it rises", "§4; record: the rising of 1 March 1921",
+       calibrated_for=("T13", "O2")),
     _p("kronstadt.threat_ceiling", 0.15, 0.0, 1.0, "index",
        "White threat above which peasant-soldiers hold to the regime", "§4"),
     _p("kronstadt.repression_deaths", 0.1, 0.0, 1.0, "fraction",
@@ -396,6 +402,15 @@ PARAMS: tuple[Param, ...] = (
        "pull toward the Right of contact with peasants, kulaks and traders", "§8"),
     _p("factions.centre_pull", 0.5, 0.0, 5.0, "index",
        "pull toward the Centre of a post in the apparatus", "§8"),
+    # --- M12 the Left Communists and Brest (§5) ------------------------------------------
+    _p("brest.war_appeal", 0.68, 0.0, 2.0, "index",
+       "pull of a revolutionary war on a member, per unit of conviction (the militants of 1917 "
+       "expected the German revolution)", "§1, §5; modelling", calibrated_for=("T30",)),
+    _p("brest.waver_margin", 0.05, 0.0, 1.0, "index",
+       "how near the two pulls must be for a member to waver (abstain)", "modelling"),
+    _p("brest.spread", 0.2, 0.01, 1.0, "index",
+       "width of the logistic by which the balance of the pulls decides a member's stance "
+       "(what the model does not know of each member's reasons)", "modelling"),
     _p("factions.formation_share", 0.17, 0.0, 1.0, "fraction",
        "share of members an opposition needs to come out with a platform (0.4 of it before the "
        "faction ban)", "§5, §7; modelling", "structural", ("T29",)),
@@ -418,7 +433,8 @@ PARAMS: tuple[Param, ...] = (
     _p("confrontation.demotion", 0.8, 0.0, 1.0, "fraction",
        "share of opposition secretaries replaced by appointees in a confrontation", "§9"),
     _p("confrontation.expulsion", 0.6, 0.0, 1.0, "fraction",
-       "share of an opposition's members expelled when it persists after a defeat", "§9",
+       "share of an opposition's open opponents of the line (its leaders and those who will not "
+       "recant) expelled when it persists after a defeat", "§9",
        "political"),
     # --- M15 the bureaucracy as a class (§8, §9) ----------------------------------------
     _p("bureaucracy.control_threshold", 0.8, 0.0, 1.0, "index",

@@ -217,6 +217,20 @@ class Parties:
     """M6 parties (``parties.legality``)."""
 
     left_sr_grievance: float = 0.0  # the Left SRs' grievance accumulated, years of full grievance
+    # a banned party that kept its seats: the greatest threat it posed since its ban, and the step
+    # its press was given back (once)
+    threat_peak: dict[str, float] = field(default_factory=dict)
+    reprieved: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Peace:
+    """M12 the Left Communists and the peace of Brest-Litovsk (``brest.peace``)."""
+
+    voted: int | None = None  # the step a congress voted on the peace (None: not yet)
+    left_communist_share: float = 0.0  # members (by weight) leaning to a revolutionary war, [0, 1]
+    # body -> share of its voting delegates not voting for the peace, [0, 1]
+    opposition_vote_share: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

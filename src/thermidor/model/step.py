@@ -5,6 +5,7 @@ from __future__ import annotations
 from thermidor.engine import Mechanism, Step, every
 from thermidor.model.mechanisms import (
     apparatus,
+    brest,
     bureaucracy,
     civil_war,
     confrontations,
@@ -63,6 +64,7 @@ STEP: tuple[Step, ...] = (
     ("M13 Leningrad", patronage.leningrad_head),
     ("M12 factions", factions.alignment),
     ("M11 democracy", inner_party.democracy),
+    ("M12 Brest", brest.peace),
     ("M14 votes", confrontations.votes),
     ("M14 discussions", confrontations.discussions),
     ("M14 confrontations", confrontations.confrontations),

@@ -23,6 +23,7 @@ from thermidor.model.state import (
     Kronstadt,
     Nep,
     Parties,
+    Peace,
     Peasants,
     Readings,
     SovietDemocracy,
@@ -174,6 +175,7 @@ class World:
     soviets: dict[str, Soviet] = field(default_factory=dict)
     legal: dict[str, bool] = field(default_factory=dict)
     press: dict[str, bool] = field(default_factory=dict)
+    seated: dict[str, bool] = field(default_factory=dict)  # a party's delegates sit in the soviets
     capacity: np.ndarray = field(default_factory=lambda: np.ones(len(SECTORS)))  # by sector
     regional_capacity: np.ndarray = field(default_factory=lambda: np.ones(len(REGIONS)))
     transport: float = 1.0
@@ -191,6 +193,7 @@ class World:
     industry: Industry = field(default_factory=Industry)
     nep: Nep = field(default_factory=Nep)
     parties: Parties = field(default_factory=Parties)
+    peace: Peace = field(default_factory=Peace)
     kronstadt: Kronstadt = field(default_factory=Kronstadt)
     inner_party: InnerParty = field(default_factory=InnerParty)
     factions: Factions = field(default_factory=Factions)

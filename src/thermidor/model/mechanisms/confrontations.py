@@ -16,6 +16,7 @@ import numpy as np
 
 from thermidor.engine import Context, bernoulli, sum_by
 from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.congress import voting_delegates
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import (
@@ -30,32 +31,55 @@ from thermidor.model.tree import (
 from thermidor.model.world import World
 
 NF = len(FACTIONS)
-MEMBERS_PER_DELEGATE = 1000  # record: roughly one voting delegate per thousand members
+MEMBERS_PER_DELEGATE = 1000  # the indicators' delegations: one per thousand members
 
 
-def delegations(w: World) -> np.ndarray:
-    """Delegates by province and faction, shape ``(n_provinces, n_factions)``."""
+def delegations(w: World, total: int | None = None) -> np.ndarray:
+    """Delegates by province and faction, shape ``(n_provinces, n_factions)``.
+
+    ``total``: the body's voting delegates (record, ``congress.voting_delegates``), shared among
+    the provinces by their members and within each province by its members' factions (or all to
+    its secretary's faction once appointment dominates), whole delegates by largest remainder.
+    Without it, one delegate per thousand members (the indicators' measure of a delegation).
+    """
     mem, org = w.members, w.organs
     key = mem["province"].astype(np.int64) * NF + mem["faction"]
     by = sum_by(key, mem["weight"], N_PROVINCES * NF).reshape(N_PROVINCES, NF)
     members = by.sum(axis=1)
-    n_del = np.maximum(1, np.round(members / MEMBERS_PER_DELEGATE)).astype(np.int64)
+    if total is None:
+        total = int(max(1, round(float(members.sum()) / MEMBERS_PER_DELEGATE)))
+    n_del = total * members / max(float(members.sum()), 1.0)
     below = org["level"] >= DISTRICT
     prov = org["province"][below].astype(np.int64)
     appointed = np.bincount(prov, weights=org["appointed"][below], minlength=N_PROVINCES) / (
         np.maximum(np.bincount(prov, minlength=N_PROVINCES), 1)
     )
     head = org["faction"][1 : 1 + N_PROVINCES]
-    chosen = np.zeros((N_PROVINCES, NF))
+    expected = np.zeros((N_PROVINCES, NF))
     by_secretary = appointed >= 0.5
-    chosen[np.arange(N_PROVINCES)[by_secretary], head[by_secretary]] = n_del[by_secretary]
+    expected[np.arange(N_PROVINCES)[by_secretary], head[by_secretary]] = n_del[by_secretary]
     share = by / np.maximum(members, 1.0)[:, None]
-    chosen[~by_secretary] = np.round(share[~by_secretary] * n_del[~by_secretary, None])
-    return chosen
+    expected[~by_secretary] = share[~by_secretary] * n_del[~by_secretary, None]
+    return largest_remainder(expected, total)
+
+
+def largest_remainder(expected: np.ndarray, total: int) -> np.ndarray:
+    """Whole numbers summing to ``total`` (when ``expected`` sums to it), each the floor of its
+    expected value or one more: the largest remainders get the seats left over."""
+    whole = np.floor(expected)
+    left = round(float(total - whole.sum()))
+    if left > 0:
+        frac = (expected - whole).ravel()
+        top = np.argsort(-frac, kind="stable")[:left]
+        flat = whole.ravel()
+        flat[top] += 1
+        whole = flat.reshape(expected.shape)
+    return whole
 
 
 def count_vote(w: World, ctx: Context, body: str, motion: str, against: tuple[int, ...]) -> dict:
-    d = delegations(w).sum(axis=0)  # fresh: a vote is counted from this week's alignments
+    # fresh: a vote is counted from this week's alignments, over the body's real delegates
+    d = delegations(w, voting_delegates(body)).sum(axis=0)
     opposed = int(sum(d[f] for f in against))
     total = int(d.sum())
     by_faction = {FACTIONS[i]: int(d[i]) for i in range(NF) if d[i] > 0}
@@ -263,7 +287,9 @@ def _demote(w: World, p: Params, ctx: Context, faction: int) -> None:
 def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -> None:
     mem = w.members
     rng = ctx.rng("confrontations.expel", F[name])
-    theirs = mem["faction"] == F[name]
+    # the leaders and those who will not recant: the members who still stand against the line
+    # in an open meeting (§9: "expelled its leaders"), not the faction's rank and file
+    theirs = (mem["faction"] == F[name]) & open_vote_against(w, p)
     lost = mem.thin(rng, p["confrontation.expulsion"], mask=theirs)
     n = int(lost.sum())
     w.ledger.flow("expulsion", "members", "outside", n)
@@ -278,7 +304,7 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
         ctx,
         "expulsions" if name == "left_opposition" else "right_removed",
         True,
-        f"The {body} expels the {label}: {n:,} members",
+        f"The {body} expels the {label}'s leaders and those who will not recant: {n:,} members",
         expelled=n,
         **{k: vote[k] for k in ("for", "against")},
     )

@@ -121,9 +121,9 @@ def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -
     d = w.inner_party.party_democracy
     seats = round(size * share * d * p["party.cc_opposition_inclusion"])
     w.inner_party.cc_opposition = seats
-    from thermidor.model.mechanisms.confrontations import delegations
+    from thermidor.model.mechanisms.confrontations import delegations, voting_delegates
 
-    by = delegations(w).sum(axis=0)
+    by = delegations(w, voting_delegates(congress)).sum(axis=0)
     against = int(sum(by[f] for f in OPPOSITIONS))
     ctx.emit(
         "central_committee_elected",

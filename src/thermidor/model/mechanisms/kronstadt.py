@@ -4,13 +4,16 @@ Once the White threat is gone only the burden of requisitions binds the peasants
 and unrest grows. A garrison whose militants left for the front and were replaced by peasants
 takes up the villages' discontent and rises, demanding soviets without the
 party and a free market; it is put down by force. The regime then gives the peasants a market
-(the NEP) once unrest, and the rising, press hard enough for its readiness.
+(the NEP) once unrest, and the rising, press hard enough for its readiness: a congress votes it
+in its last week.
 """
 
 from __future__ import annotations
 
 from thermidor.engine import Context
 from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.congress import closing
+from thermidor.model.mechanisms.parties import unseat
 from thermidor.model.params import Params
 from thermidor.model.world import PEASANT, G, World
 
@@ -33,12 +36,13 @@ def rising(w: World, p: Params, ctx: Context) -> None:
             w.decisions["kronstadt_type_rising"] = ctx.step
             ctx.emit(
                 "kronstadt_type_rising",
-                "Rising of the Kronstadt garrison: soviets without the party, a free market",
+                "The Kronstadt garrison rises for soviets without the party and a free market.",
                 peasant_share=round(peasant_share, 4),
                 unrest=round(w.peasants.unrest, 4),
                 discontent=round(discontent, 4),
                 demands=["soviets without the party", "free trade in grain"],
             )
+            unseat(w, ctx, "the rising demanded soviets without the party")
     elif ctx.step == w.decisions["kronstadt_type_rising"] + SUPPRESSION_WEEKS:
         sd = w.soldiers
         kr = sd["garrison"] == G["kronstadt"]
@@ -46,16 +50,20 @@ def rising(w: World, p: Params, ctx: Context) -> None:
         w.ledger.flow("repression", "soldiers", "outside", int(lost.sum()))
         garrison = sd["garrison"]  # a view: set in place
         garrison[kr] = G["rear"]
-        ctx.emit("rising_suppressed", "The rising is put down by force", killed=int(lost.sum()))
+        ctx.emit("rising_suppressed", "The rising is put down by force.", killed=int(lost.sum()))
 
 
 def nep(w: World, p: Params, ctx: Context) -> None:
+    """The turn to the NEP: voted in the last week of a congress, once unrest (and the rising)
+    press hard enough for the party's readiness (record: the tax in kind, 15 March 1921)."""
+    body = closing(w, ctx)
     risen = "kronstadt_type_rising" in w.decisions
     pressure = w.peasants.unrest + (0.5 if risen else 0.0)
     requisitions = w.decided("requisitioning")
     decide(
         w, ctx, "new_economic_policy",
-        requisitions and pressure >= 1.0 - p["nep.readiness"],
-        "New Economic Policy: a tax in kind replaces requisitions; private trade is allowed",
-        unrest=round(w.peasants.unrest, 4), rising=risen,
+        bool(body) and requisitions and pressure >= 1.0 - p["nep.readiness"],
+        f"The {body or 'party'} adopts the New Economic Policy: a tax in kind replaces "
+        "requisitions and private trade is allowed.",
+        unrest=round(w.peasants.unrest, 4), rising=risen, body=body or "",
     )  # fmt: skip

@@ -4,7 +4,9 @@ A party whose members stand on both sides of a civil war is outlawed once the th
 (its share on the Whites' side x the war's intensity x how little the class can decide for itself)
 passes the regime's tolerance (§3). The Left SRs resort to terror once the peace and the
 requisitions have been borne long enough, and are outlawed for it. Banned Mensheviks keep their
-individual freedom (not modelled as persons) and lose their press.
+individual freedom (not modelled as persons) and their seats in the soviets (§3: they operated
+there as late as 1920), and lose their press, which is given back for a while once the threat they
+were banned for has eased (§3: three months in 1919). The rising of 1921 ends their seats.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from thermidor.model.decisions import decide
 from thermidor.model.params import Params
 from thermidor.model.world import World
 
+FREE = ("mensheviks",)  # banned, its members keep individual freedom and sit in the soviets
 BANS = {
-    "kadets": ("kadets_banned", "The Kadets are outlawed as a party of the counter-revolution"),
-    "right_srs": ("right_srs_banned", "The Right SRs are expelled from the soviets and outlawed"),
+    "kadets": ("kadets_banned", "The Kadets are outlawed as a party of the counter-revolution."),
+    "right_srs": ("right_srs_banned", "The Right SRs are expelled from the soviets and outlawed."),
     "mensheviks": (
         "mensheviks_lose_legality",
-        "The Mensheviks lose their legality and their press; members keep individual freedom",
+        "The Mensheviks lose their legality and their press; their members keep their freedom "
+        "and their seats in the soviets.",
     ),
 }
 
@@ -47,6 +51,9 @@ def legality(w: World, p: Params, ctx: Context) -> None:
         ):
             w.legal[party] = False
             w.press[party] = False
+            w.seated[party] = party in FREE  # its members keep their freedom, and their seats
+            w.parties.threat_peak[party] = t
+    _reprieve(w, p, ctx)
     # the Left SRs: the peace of Brest and the requisitions, borne until terror
     peace = 1.0 if w.war.world_war == 0 else 0.0
     grievance = peace + (1.0 if w.decided("requisitioning") else 0.0) if october else 0.0
@@ -57,8 +64,53 @@ def legality(w: World, p: Params, ctx: Context) -> None:
         ctx,
         "left_srs_banned",
         terror,
-        "The Left SRs turn to terror against the peace and the requisitions and are outlawed",
+        "The Left SRs turn to terror against the peace and the requisitions and are outlawed.",
         grievance_years=round(w.parties.left_sr_grievance, 4),
     ):
         w.legal["left_srs"] = False
         w.press["left_srs"] = False
+        w.seated["left_srs"] = False
+
+
+def _reprieve(w: World, p: Params, ctx: Context) -> None:
+    """A banned party whose members kept their freedom gets its press back while the threat it
+    was banned for has eased a margin below its peak since the ban, and loses it again when the
+    threat returns to that peak, then for good (§3: the Mensheviks' three months of press in 1919)."""
+    for party in FREE:
+        if w.legal[party] or party not in w.parties.threat_peak or not w.seated[party]:
+            continue
+        t = threat(w, p, party)
+        peak = max(float(w.parties.threat_peak[party]), t)
+        w.parties.threat_peak[party] = peak
+        once = party in w.parties.reprieved  # a brief reprieve: once closed again, for good
+        if not w.press[party] and not once and t < peak * (1.0 - p["parties.reprieve_margin"]):
+            w.press[party] = True
+            w.parties.reprieved[party] = ctx.step
+            ctx.emit(
+                "press_reprieve",
+                f"The {party.capitalize()} get their press back: the threat they were banned "
+                "for has eased.",
+                party=party, threat=round(t, 4), peak=round(peak, 4),
+            )  # fmt: skip
+        elif w.press[party] and t >= peak:
+            w.press[party] = False
+            ctx.emit(
+                "press_closed",
+                f"The {party.capitalize()}' press is closed again as the civil war presses.",
+                party=party, threat=round(t, 4),
+            )  # fmt: skip
+
+
+def unseat(w: World, ctx: Context, why: str) -> None:
+    """The parties still sitting in the soviets are driven out of them (the arrests of 1921)."""
+    gone = [party for party, sits in w.seated.items() if sits]
+    for party in gone:
+        w.seated[party] = False
+        w.press[party] = False
+    if gone:
+        names = " and ".join(x.capitalize() for x in gone)
+        ctx.emit(
+            "opposition_unseated",
+            f"The {names} are arrested and driven from the soviets: {why}.",
+            parties=gone,
+        )

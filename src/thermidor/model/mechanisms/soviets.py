@@ -2,7 +2,8 @@
 
 While elections are held a soviet's Bolshevik share is the share of its electors (the city's
 workers and garrison) whose consciousness passes a threshold. The insurrection is a decision rule:
-when both capitals' soviets follow the Bolsheviks and the largely peasant army sympathises. After
+when the capital's soviet follows the Bolsheviks and the largely peasant army sympathises, timed to
+a Congress of Soviets, whose delegates vote to take power. After
 October a due election is held only while the class can still decide (K above a threshold, less
 so in the war's emergency); otherwise it lapses and the soviet becomes a front for the party.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 from thermidor.engine import Context
 from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.congress import voting_delegates
 from thermidor.model.params import Params
 from thermidor.model.world import C, G, World
 
 CAPITALS = ("petrograd", "moscow")
+OTHERS = ("mensheviks", "left_srs", "right_srs")  # the socialist parties of the soviets
 
 
 def elector_support(w: World, p: Params, city: str) -> float:
@@ -51,7 +54,7 @@ def elections(w: World, p: Params, ctx: Context) -> None:
                 sov.lapsed = True
                 ctx.emit(
                     "soviet_elections_lapse",
-                    f"Elections to the {city.capitalize()} soviet lapse: the class cannot decide",
+                    f"Elections to the {city.capitalize()} soviet lapse: the class cannot decide.",
                     city=city, K=round(k_city, 4), civil_war=round(emergency, 4),
                 )  # fmt: skip
             continue
@@ -63,32 +66,68 @@ def elections(w: World, p: Params, ctx: Context) -> None:
             ctx.emit(
                 "bolshevik_majority_in_soviets",
                 f"The {city.capitalize()} soviet has a Bolshevik majority "
-                f"({sov.bolshevik_share:.0%} of delegates)",
+                f"({sov.bolshevik_share:.0%} of delegates).",
                 city=city,
                 bolshevik_share=round(sov.bolshevik_share, 4),
             )
 
 
+def electorate_support(w: World, p: Params) -> float:
+    """Share of all the soviets' electors (the workers of every town, every soldier) backing the
+    Bolsheviks: the pool from which a Congress of Soviets' delegates come."""
+    theta = p["soviets.bolshevik_threshold"]
+    wk, sd = w.workers, w.soldiers
+    backers = wk["weight"][wk["consciousness"] > theta].sum()
+    backers += sd["weight"][sd["consciousness"] > theta].sum()
+    electors = wk["weight"].sum() + sd["weight"].sum()
+    return float(backers / electors) if electors else 0.0
+
+
 def insurrection(w: World, p: Params, ctx: Context) -> None:
-    """The insurrection: soviets of both capitals follow the party and the army sympathises."""
+    """The insurrection: the soviets take power at a Congress of Soviets (record: its date).
+
+    The party times it to the congress (§1, §3: the Bolsheviks held power as the majority party
+    in the soviets) once the soviet of the capital where the government sits follows it and the
+    largely peasant army sympathises; the congress then votes, delegate by delegate (the record's
+    number, each drawn from the soviets' electors), to take power."""
     if w.decided("insurrection"):
         return
+    congress = w.inputs.soviet_congress.get(ctx.step)
     shares = {c: w.soviets[c].bolshevik_share for c in CAPITALS}
     army = army_sympathy(w, p)
     ready = (
-        min(shares.values()) >= p["insurrection.soviet_support"]
+        bool(congress)
+        and shares["petrograd"] >= p["insurrection.soviet_support"]
         and army >= p["insurrection.army_sympathy"]
     )
+    vote: dict[str, int] = {}
+    if ready and congress:
+        n = voting_delegates(congress) or 600
+        n_for = int(ctx.rng("soviets.congress").binomial(n, electorate_support(w, p)))
+        vote = {"for": n_for, "against": n - n_for, "abstained": 0}
+        ready = n_for > n - n_for
+        ctx.emit(
+            "vote",
+            f"The {congress} votes {n_for} to {n - n_for} for the transfer of all power to "
+            "the soviets.",
+            body=congress,
+            motion="all power to the soviets",
+            by_faction={"bolsheviks": n_for, "others": n - n_for},
+            **vote,
+        )
     taken = decide(
         w, ctx, "insurrection",
         ready,
-        "Insurrection: the soviets take power, the peasant army standing aside or joining",
+        f"Insurrection: the Petrograd soviet takes power on the eve of the {congress or 'congress'}"
+        ", the peasant army standing aside or joining.",
         soviet_share_petrograd=round(shares["petrograd"], 4),
         soviet_share_moscow=round(shares["moscow"], 4),
         army_sympathy=round(army, 4),
+        body=congress or "",
+        **vote,
     )  # fmt: skip
     if taken:
-        ctx.emit("land_decree", "Decree on Land: the estates pass to the peasants")
+        ctx.emit("land_decree", "The Decree on Land passes the estates to the peasants.")
 
 
 WEEKS_PER_MONTH = 365.25 / 12 / 7
@@ -98,7 +137,17 @@ def workers_democracy(w: World, p: Params, ctx: Context) -> None:
     """M6: W = K x the soviets' responsiveness (regular elections, more than one party)."""
     months = max((ctx.step - w.soviets[c].last_election) / WEEKS_PER_MONTH for c in CAPITALS)
     regular = min(1.0, max(0.0, (18.0 - months) / 12.0))
-    others = sum(w.legal[x] for x in ("mensheviks", "left_srs", "right_srs"))
-    plural = 0.5 + 0.5 * min(1.0, others / 2)
-    w.soviet_democracy.workers_democracy = float(w.working_class.K) * regular * plural
+    w.soviet_democracy.workers_democracy = float(w.working_class.K) * regular * plural(w)
     w.soviet_democracy.soviet_months = months
+
+
+def plural(w: World) -> float:
+    """More than one party (M6): the other parties' voices, their seats in the soviets and their
+    press, from 0.5 (none) to 1 (at least four)."""
+    voices = sum(w.seated.values()) + sum(w.press[x] for x in OTHERS)
+    return 0.5 + 0.5 * min(1.0, voices / 4)
+
+
+def legal_opposition_in_soviets(w: World) -> int:
+    """How many parties other than the Bolsheviks sit in the soviets."""
+    return int(sum(w.seated.values()))
