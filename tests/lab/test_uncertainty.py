@@ -264,3 +264,10 @@ def test_targets_and_report_name_their_uncertainty(tmp_path: Path) -> None:
     html = out.read_text()
     assert "uncertainty: prior (2 draws of" in html
     assert f"Each member drew {len(CALIBRATED)} parameters" in html
+    out = tmp_path / "compare.html"
+    r = cli("report", "--compare", str(f), "no_menshevik_ban", "--seeds", "2", *SCALE_ARGS,
+            "--until", UNTIL, "--workers", "1", "--store", st, "--uncertainty", "prior",
+            "-o", str(out))  # fmt: skip
+    assert r.exit_code == 0, r.output
+    html = out.read_text()
+    assert html.count("uncertainty: prior (2 draws of") == 1  # one line for both scenarios

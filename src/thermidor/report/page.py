@@ -182,9 +182,12 @@ def _changed_params(gs: list[Group], drawn: set[str] | frozenset[str] = frozense
     rows = []
     for k in sorted(names):
         p = BY_NAME[k]
-        vals = [g.scenario.get("params", {}).get(k, p.default) for g in gs]
-        rows.append([k, f"{p.default:g}", *(f"{float(v):g}" for v in vals), p.unit, p.cls,
-                     p.meaning])  # fmt: skip
+        vals = [
+            "drawn per member" if k in g.drawn
+            else f"{float(g.scenario.get('params', {}).get(k, p.default)):g}"
+            for g in gs
+        ]  # fmt: skip
+        rows.append([k, f"{p.default:g}", *vals, p.unit, p.cls, p.meaning])
     return _table(head, rows, cls="params")
 
 
