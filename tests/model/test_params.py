@@ -42,7 +42,7 @@ def test_declaration_is_complete_and_its_default_in_range(param):
     assert param.lo < param.hi
     assert param.lo <= param.default <= param.hi
     assert param.unit and param.meaning and param.source
-    assert param.cls in ("structural", "political")
+    assert param.cls in ("structural", "political", "definition")
     assert "." in param.name and param.group
 
 

@@ -34,7 +34,15 @@ def test_every_shipped_scenario_loads_and_the_baseline_is_among_them():
         sc = load(name)
         assert sc.end > sc.start
         assert sc.meta["class"] in ("baseline", "structural", "political")
+        assert sc.meta.get("mechanisms"), f"{name} names no mechanism carrying its effect"
     assert load("baseline").meta["class"] == "baseline"
+
+
+def test_the_lefts_platform_is_a_forced_decision_not_a_term_of_the_outcome():
+    """Issue 17 item 3: the lever forces a decision; it sets no parameter of M11 or M15."""
+    sc = load("left_platform_1923")
+    assert sc.force == {"left_platform": "1923-10-15"}
+    assert not any(k.startswith(("bureaucracy.", "party.")) for k in sc.params)
 
 
 def test_a_toml_file_extends_the_baseline_with_tables_dates_and_inputs(tmp_path):

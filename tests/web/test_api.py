@@ -195,7 +195,7 @@ def test_the_api_is_described_and_the_catalogue_drives_the_form(client: TestClie
     assert {"/api/runs", "/api/runs/{key}", "/api/runs/{key}/progress", "/api/compare",
             "/api/params", "/api/scenarios"} <= set(spec["paths"])  # fmt: skip
     params = client.get("/api/params").json()
-    assert {p["class"] for p in params} == {"structural", "political"}
+    assert {p["class"] for p in params} == {"structural", "political", "definition"}
     p = next(p for p in params if p["name"] == "war.casualties")
     assert (p["min"], p["max"], p["unit"]) == (0.0, 0.5, "1/year at full intensity")
     assert p["meaning"] and p["source"]

@@ -3,7 +3,8 @@
 Factors are every parameter of the schema, over its documented range ``[Param.lo, Param.hi]``,
 and ``chance``: a uniform variable mapped to a member seed, so that the share of the variance
 due to chance is measured like any other. Sobol indices (SALib, Saltelli's scheme, first and total
-order) group the factors as ``structural``, ``political`` and ``chance`` (``Param.cls``).
+order) group the factors as ``structural``, ``political`` and ``chance`` (``Param.cls``);
+parameters of class ``definition`` (what an outcome means) are held fixed, never factors.
 
 The ranges are frozen before any run (they are written into the analysis id and the output), and
 the grouped indices are repeated with every range narrowed and widened by half around the
@@ -73,6 +74,8 @@ def factors(ranges: str = "documented") -> list[Factor]:
     scale = {"documented": 1.0, "narrowed": 0.5, "widened": 1.5}[ranges]
     out = []
     for p in PARAMS:
+        if p.cls == "definition":  # what an outcome means: held fixed, never a factor
+            continue
         if ranges == "documented":
             out.append(Factor(p.name, float(p.lo), float(p.hi), p.cls))
             continue

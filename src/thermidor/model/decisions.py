@@ -25,6 +25,7 @@ DECISIONS = (
     "socialism_in_one_country",
     "grain_strike",
     "forced_collectivisation",
+    "left_platform",
 )
 # consequences recorded through decide() but not open to forcing: they act on an opposition
 CONSEQUENCES = ("expulsions", "exile", "right_removed")

@@ -69,6 +69,10 @@ UNITS: dict[str, str] = {
     "party_democracy": "index",
     "bureaucratic_control": "index",
     "bureaucratic_cohesion": "index",
+    "apparatus_hold:production": "index",
+    "apparatus_hold:police": "index",
+    "opposition_strength": "fraction",
+    "apparatus_tradition": "index",
     "bureaucratic_consolidation": "indicator (0/1)",
     "opposition_delegate_share:leningrad": "fraction",
     "leningrad_members_still_opposition": "persons",
@@ -177,6 +181,10 @@ def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str
     row["party_democracy"] = float(w.inner_party.party_democracy)
     row["bureaucratic_control"] = float(w.bureaucracy.control)
     row["bureaucratic_cohesion"] = float(w.bureaucracy.cohesion)
+    row["apparatus_hold:production"] = float(w.bureaucracy.production_hold)
+    row["apparatus_hold:police"] = float(w.bureaucracy.police)
+    row["opposition_strength"] = float(w.bureaucracy.opposition_strength)
+    row["apparatus_tradition"] = float(w.bureaucracy.apparatus_tradition)
     row["bureaucratic_consolidation"] = 1.0 if "bureaucracy_consolidated" in w.decisions else 0.0
     d = w.readings.delegations
     if ctx.step % 4 == 0 or d is None:  # alignments change monthly

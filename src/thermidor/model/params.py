@@ -2,8 +2,10 @@
 
 ``source`` is an essay section (``§2``), ``record`` (the historical record, named), or
 ``modelling`` (a modelling choice). ``cls`` is ``structural`` (war, harvests, foreign revolutions,
-initial conditions, rates of social processes) or ``political`` (the readiness of a decision rule,
-a policy a faction could choose); sensitivity analysis groups by it. ``calibrated_for`` names the
+initial conditions, rates of social processes), ``political`` (the readiness of a decision rule,
+a policy a faction could choose) or ``definition`` (what an outcome means, such as M15's
+thresholds: declared before calibration, never calibrated, held fixed in sensitivity analysis and
+never counted as structure or choice); sensitivity analysis groups by it. ``calibrated_for`` names the
 targets this value was set with in view (a target none of whose parameters names it is
 ``emergent``). Validation messages are generated from these declarations.
 """
@@ -19,7 +21,7 @@ from typing import Any, Literal
 
 from thermidor.model.errors import ScenarioError
 
-Class = Literal["structural", "political"]
+Class = Literal["structural", "political", "definition"]
 
 
 BOUNDED_UNITS = frozenset({
@@ -385,12 +387,21 @@ PARAMS: tuple[Param, ...] = (
     _p("factions.ban_readiness", 0.6, 0.0, 1.0, "index",
        "readiness of a congress to ban factions when isolation and peasant revolt press",
        "§5", "political"),
-    _p("party.appointment_rate", 0.35, 0.0, 10.0, "1/year",
-       "replacement of elected secretaries by appointees, per unit of control x fear", "§5",
-       "political"),
-    _p("party.fear", 0.2, 0.01, 1.0, "exponent",
+    _p("party.appointment_rate", 0.5, 0.0, 10.0, "1/year",
+       "replacement of elected secretaries by appointees, per unit of control squared",
+       "§5; 0.35 -> 0.5 in issue 17 so that the Left is confronted in autumn 1923 on the new "
+       "control", "political", ("T23",)),
+    _p("party.election_contest", 0.3, 0.0, 2.0, "per unit K",
+       "chance that a secretary's election is contested, per unit of the class's capacity K plus "
+       "half the share of the province's members in an opposition from below",
+       "§5, §7; modelling: set before any target was scored"),
+    _p("party.election_term", 1.0, 0.25, 4.0, "years",
+       "term of an elected secretary once elections are restored (the Left's platform)",
+       "record: party conferences met yearly; modelling"),
+    _p("party.fear", 0.15, 0.01, 1.0, "exponent",
        "open votes ('Who is against?'): a member votes against the line only if his conviction "
-       "exceeds control ** fear", "§5; modelling", "structural", ("T22",)),
+       "exceeds control ** fear", "§5; modelling: 0.2 -> 0.15 in issue 17 on the new control",
+       "structural", ("T22",)),
     _p("party.cc_opposition_inclusion", 1.0, 0.0, 2.0, "ratio",
        "how far a congress gives an opposition Central Committee seats for its support", "§5",
        "political"),
@@ -422,27 +433,41 @@ PARAMS: tuple[Param, ...] = (
     _p("patronage.follow_rate", 20.0, 0.0, 100.0, "1/year",
        "how fast an appointed secretary follows his patron's line (a sub-tree follows its head)",
        "§5 (Leningrad flipped within weeks)"),
-    _p("patronage.split_control", 0.69, 0.0, 1.0, "index",
+    _p("patronage.split_control", 0.63, 0.0, 1.0, "index",
        "control of the apparatus at which a sub-tree's own head turns against the centre",
-       "§9", "political", ("T21",)),
+       "§9; 0.69 -> 0.63 in issue 17 on the new control (the split at the 14th Conference)",
+       "political", ("T21", "T34")),
     # --- M14 confrontations and the ratchet (§9) ----------------------------------------
-    _p("confrontation.tolerance", 0.45, 0.0, 1.0, "index",
-       "opposition strength the centre tolerates, scaled by (1 - control)", "§9", "political"),
-    _p("confrontation.ratchet", 0.25, 0.0, 1.0, "index",
-       "step in the apparatus's control after each confrontation (not undone)", "§9; modelling"),
+    _p("confrontation.tolerance", 0.42, 0.0, 1.0, "index",
+       "opposition strength the centre tolerates, scaled by (1 - control)",
+       "§9; 0.45 -> 0.42 in issue 17 with T23 in view", "political", ("T23",)),
+    _p("confrontation.ratchet", 0.2, 0.0, 1.0, "index",
+       "step in the apparatus's control after each confrontation (not undone)",
+       "§9; modelling: 0.25 -> 0.2 in issue 17, with the consolidation's date in view (at 0.25 the "
+       "last expulsion alone lifted control past its threshold, on the congress's date)",
+       calibrated_for=("T24",)),
     _p("confrontation.demotion", 0.8, 0.0, 1.0, "fraction",
        "share of opposition secretaries replaced by appointees in a confrontation", "§9"),
     _p("confrontation.expulsion", 0.6, 0.0, 1.0, "fraction",
        "share of an opposition's open opponents of the line (its leaders and those who will not "
        "recant) expelled when it persists after a defeat", "§9",
        "political"),
+    _p("confrontation.exile_rate", 12.0, 0.0, 52.0, "1/year",
+       "hazard of deporting the expelled, per unit of the police's hold", "§9; record: January "
+       "1928", "political", ("T37",)),
     # --- M15 the bureaucracy as a class (§8, §9) ----------------------------------------
+    _p("bureaucracy.police_rate", 1.0, 0.1, 10.0, "1/year",
+       "speed at which the police's hold moves toward what the soviets leave unchecked (1 - W)",
+       "§3, §5; modelling (the Cheka outgrew the soviets' control within the civil war)"),
     _p("bureaucracy.control_threshold", 0.8, 0.0, 1.0, "index",
        "control at which the bureaucracy is a class in itself (declared before calibration)",
-       "§8, §9; modelling"),
+       "§8, §9; modelling: declared in issue 17 before any run was scored", "definition"),
     _p("bureaucracy.cohesion_threshold", 0.8, 0.0, 1.0, "index",
        "cohesion at which it is a class for itself (declared before calibration)",
-       "§8, §9; modelling"),
+       "§8, §9; modelling: declared in issue 17 before any run was scored", "definition"),
+    _p("bureaucracy.opposition_scale", 0.2, 0.01, 1.0, "fraction",
+       "share of the members in opposition at which no cohesion is left (it falls linearly to it)",
+       "§9; modelling: the old rule's factor 5 (1/0.2), kept", "definition"),
     # --- M16 the grain strike and the turn (§7, §9) -------------------------------------
     _p("grain.strike_ratio", 0.75, 0.0, 1.0, "ratio",
        "procurements against the year before below which peasants are on strike", "§9; modelling"),
@@ -470,9 +495,6 @@ PARAMS: tuple[Param, ...] = (
        "§7 (orthodoxy rejected for good in 1925)"),
     _p("policy.planned_industry", 0.0, 0.0, 1.0, "index",
        "planned industrialisation with a squeeze on the rich peasant from 1923 (the Left's plank)",
-       "§7", "political"),
-    _p("policy.workers_democracy", 0.0, 0.0, 1.0, "index",
-       "restored workers' and party democracy: appointments reversed, elections kept",
        "§7", "political"),
     _p("policy.peasant_concessions", 0.0, 0.0, 1.0, "index",
        "continued concessions to the peasantry after 1927 (higher grain prices, goods)",

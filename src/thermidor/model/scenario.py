@@ -7,6 +7,7 @@ title = "No Menshevik ban"
 description = "..."
 section = "§3"
 class = "political"             # structural | political | baseline
+mechanisms = "M6 parties"       # which mechanisms carry the intervention's effect
 [run]
 start = 1917-03-01              # TOML dates or "YYYY-MM-DD" strings
 end = 1921-12-31
@@ -39,7 +40,7 @@ from thermidor.model.inputs import SERIES
 from thermidor.model.params import BY_NAME, Params, suggest, validate_value
 
 TOP_KEYS = ("extends", "meta", "run", "params", "inputs", "force")
-META_KEYS = ("title", "description", "section", "class")
+META_KEYS = ("title", "description", "section", "class", "mechanisms")
 CLASSES = ("baseline", "structural", "political")
 RUN_KEYS = ("start", "end", "step_days", "ranges")
 RANGES = ("documented", "hard")

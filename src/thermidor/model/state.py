@@ -275,8 +275,12 @@ class Bureaucracy:
     """M15 bureaucracy (``bureaucracy.components``)."""
 
     control: float = 0.0  # the apparatus's control over the party, [0, 1]
-    control_elsewhere: float = 0.0  # control outside Leningrad (production and the ratchet), [0, 1]
+    control_elsewhere: float = 0.0  # control with the appointed share outside Leningrad, [0, 1]
     cohesion: float = 0.0  # the bureaucracy's cohesion as a class for itself, [0, 1]
+    police: float = 0.0  # the apparatus's hold over the police, [0, 1] (a stock)
+    production_hold: float = 0.0  # its hold over production, [0, 1]
+    opposition_strength: float = 0.0  # members (by weight) in any opposition or the Right, [0, 1]
+    apparatus_tradition: float = 0.0  # mean conviction of the members in posts, [0, 1]
 
 
 @dataclass(slots=True)

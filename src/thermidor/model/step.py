@@ -59,6 +59,7 @@ STEP: tuple[Step, ...] = (
     ("M10 apparatus", every(MONTH, apparatus.growth)),
     ("M7 rising", kronstadt.rising),
     ("M7 NEP", kronstadt.nep),
+    ("M11 platform", inner_party.left_platform),
     ("M11 secretaries", inner_party.secretaries),
     ("M13 patronage", patronage.follow),
     ("M13 Leningrad", patronage.leningrad_head),

@@ -5,8 +5,10 @@ secretary once appointment dominates the province ("the secretarial hierarchy re
 membership of conferences and congresses", §5). Every vote is counted from the delegates'
 alignments and recorded with its counts. A confrontation comes when an opposition grows past what
 the centre tolerates (less the stronger its control), or when a sub-tree with a head of its own
-turns against it: the Secretariat demotes and transfers the opposition's secretaries, and an
-opposition that persists after its defeat is expelled at the next congress and then exiled. Each
+turns against it: the Secretariat demotes and transfers the opposition's secretaries; an
+opposition that persists after being condemned twice is expelled by the next congress (a vote, at
+the congress's date), and the expelled are exiled with a weekly hazard that grows with
+the police's hold (both rules of the state, not lags). Each
 confrontation raises the apparatus's control a step, never undone in the baseline (§9).
 """
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from thermidor.engine import Context, bernoulli, sum_by
 from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.congress import voting_delegates
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
@@ -200,10 +203,13 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         persists = share[name] >= 0.2 * tolerance
         united = name == "right" or ("united" in done and ctx.step > done["united"])
         again = f"{name}:again" in done
-        if name in done and united and body and persists and name not in w.factions.expelled:
-            if again and w.inputs.congress.get(ctx.step) and ctx.step - done[f"{name}:again"] > 26:
-                _expel(w, p, ctx, name, kind, body)
-            elif not again:
+        if name in done and united and persists and name not in w.factions.expelled:
+            # a twice-condemned opposition that still persists is expelled by the next congress
+            # (a congress's vote, at its date: §9; record: the 15th Congress, December 1927)
+            congress = w.inputs.congress.get(ctx.step)
+            if again and congress and ctx.step > done[f"{name}:again"]:
+                _expel(w, p, ctx, name, kind, congress)
+            elif not again and body:
                 done[f"{name}:again"] = ctx.step
                 if name == "left_opposition":  # the centre takes up the Left's first plank
                     w.factions.industrial_drive = ctx.step
@@ -225,15 +231,19 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
                 )
         elif name not in done and name == "right" and share[name] >= tolerance:
             _confront(w, p, ctx, name, kind, "Confrontation with the Right", body)
-    # exile follows expulsion (record: January 1928)
-    if "left_opposition" in w.factions.expelled:
+    # exile: the expelled who go on agitating outside the party are deported once the police's
+    # hold makes it possible; a weekly hazard, not a lag (§9; record: January 1928)
+    expelled = int(w.factions.expelled_total)
+    if expelled and "exile" not in w.decisions:
+        u = float(ctx.rng("confrontations.exile").random())
+        rate = p["confrontation.exile_rate"] * float(w.bureaucracy.police)
         decide(
             w,
             ctx,
             "exile",
-            ctx.step >= w.factions.expelled["left_opposition"] + 4,
+            bool(u < hazard(rate, ctx.dt)),
             "Expelled oppositionists are deported to Siberia and Central Asia",
-            expelled=int(w.factions.expelled_total),
+            expelled=expelled,
         )
 
 

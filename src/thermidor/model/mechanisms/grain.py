@@ -15,6 +15,7 @@ import numpy as np
 
 from thermidor.engine import Context, Population, twin
 from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.inner_party import platform
 from thermidor.model.mechanisms.peasants import (
     HUNGER_BELOW,
     KULAK_ABOVE,
@@ -62,7 +63,7 @@ def procurement(w: World, p: Params, ctx: Context) -> None:
     rules = Rules(
         ration=p["peasants.ration"], seed=p["peasants.seed"], kulak_bias=p["grain.kulak_bias"],
         rate=rate, dt=ctx.dt, sell=sell, tax_share=p["nep.tax_share"],
-        squeeze2=2.0 * p["policy.planned_industry"], hunger=HUNGER_BELOW,
+        squeeze2=2.0 * platform(w, p), hunger=HUNGER_BELOW,
     )  # fmt: skip
     kulak_above = KULAK_ABOVE * float(w.peasants.median_wealth)
     taken_r, sold_r, short_r = week(

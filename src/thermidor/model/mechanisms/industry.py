@@ -16,6 +16,7 @@ import numpy as np
 
 from thermidor.engine import Context, Population, bernoulli, chunks, twin
 from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.mechanisms.inner_party import platform
 from thermidor.model.params import Params
 from thermidor.model.world import CITIES, SECTORS, World
 
@@ -43,8 +44,8 @@ def capacity(w: World, p: Params, ctx: Context) -> None:
     zone = w.war.war_zone
     cap = w.regional_capacity
     planned = 1.0 if w.decided("forced_collectivisation") else 0.0
-    if ctx.date.year >= 1923:
-        planned = max(planned, p["policy.planned_industry"])
+    if ctx.date.year >= 1923:  # the Left's platform (M11) or the scenario's planned industry
+        planned = max(planned, platform(w, p))
     peace = max(0.0, 1.0 - 2.0 * float(w.war.civil_war))
     restore = p["industry.restoration"] * peace * (1.0 + 2.0 * planned)
     w.regional_capacity = np.clip(

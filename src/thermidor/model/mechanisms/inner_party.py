@@ -2,7 +2,10 @@
 
 Each organ's secretary is elected from below (a cell's plurality; a committee's by the organs under
 it) or appointed from above. Appointment spreads with the apparatus's control and the members'
-fear ("Who is against?"). The ban on factions is a decision rule of a congress, taken when
+fear ("Who is against?"), and is held back where elections are contested: by the class's capacity
+K and by an opposition's strength in the province. Once the Left's platform is adopted
+(``left_platform``, a forced decision), appointees stand for election again and lose where the
+election is contested. The ban on factions is a decision rule of a congress, taken when
 isolation and peasant revolt press. The opposition's share of the press falls with control.
 Party democracy D combines the elected share, the opposition's press share against its share of
 the membership, and whether factions are tolerated.
@@ -22,8 +25,10 @@ from thermidor.model.tree import (
     DISTRICT,
     FACTIONS,
     LENINGRAD,
+    N_PROVINCES,
     OPPOSITIONS,
     PROVINCE,
+    F,
     in_opposition,
 )
 from thermidor.model.world import World
@@ -43,16 +48,20 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
         return
     rng = ctx.rng("inner_party.secretaries")
     control = w.bureaucracy.control
-    restore = p["policy.workers_democracy"] if ctx.date.year >= 1923 else 0.0
     level = org["level"]
     appointed = org["appointed"]
-    rate = p["party.appointment_rate"] * control * control * (1.0 - restore)
+    # contested elections: the class's capacity and an opposition's strength in the province
+    # resist the apparatus's nominee (§5-§7: it was the class's weakness that let it appoint)
+    contest = contested(w, p)[org["province"]]
+    rate = p["party.appointment_rate"] * control * control * (1.0 - contest)
     head = np.zeros(org.n, dtype=bool)
     head[1 + LENINGRAD] = True  # the Leningrad organisation has a head of its own (§5, §9)
     cand = ~appointed & (level >= PROVINCE) & ~head
     go = bernoulli(rng, hazard(rate, ctx.dt), cand)
-    if restore > 0:  # the Left's platform: secretaries elected again
-        back = bernoulli(rng, hazard(2.0 * restore, ctx.dt), appointed)
+    if w.decided("left_platform"):  # elections restored: an appointee must stand again, and
+        # loses where the election is contested (a tired class leaves most uncontested, §7)
+        lose = hazard(contest / p["party.election_term"], ctx.dt)
+        back = bernoulli(rng, lose, appointed & (level >= PROVINCE))
         appointed[back] = False
         org["patron"][back] = -1
     parent = org["parent"]
@@ -79,6 +88,42 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
         faction[sel] = pick[sel]
     faction[1 + LENINGRAD] = w.factions.leningrad_head
     faction[0] = 0  # the Secretariat holds the centre
+
+
+def left_platform(w: World, p: Params, ctx: Context) -> None:
+    """The Left's platform of 1923 adopted as policy (§7): no rule of the baseline's state takes
+    it (the majority rejected it), so only a scenario's forced decision does. Its planks act
+    through mechanisms: planned industry (M5 capacity), the kulak taxed (M3 grain), elections of
+    secretaries restored (M11 secretaries, above)."""
+    if w.decided("insurrection"):
+        decide(w, ctx, "left_platform", False,
+               "The Left's platform is adopted: planned industry, the kulak taxed, "
+               "elections of secretaries restored")  # fmt: skip
+
+
+def platform(w: World, p: Params) -> float:
+    """How far the platform's economic planks are policy, [0, 1]: 1 once it is adopted, else the
+    scenario's ``policy.planned_industry``."""
+    return 1.0 if w.decided("left_platform") else p["policy.planned_industry"]
+
+
+def contested(w: World, p: Params) -> np.ndarray:
+    """By province, the chance that a secretary's election is contested, [0, 1] (§5, §7): the
+    class's capacity K (national) and the share of the province's members in an opposition from
+    below (the Left, the Workers' Opposition)."""
+    mem = w.members
+    k = float(w.working_class.K)
+    if mem.n == 0:
+        return np.full(N_PROVINCES, min(1.0, p["party.election_contest"] * k))  # no members yet
+    weight = mem["weight"]
+    prov = mem["province"].astype(np.int64)
+    total = np.bincount(prov, weights=weight, minlength=N_PROVINCES)
+    # an opposition from below contests the nominee; a sub-tree's own machine (Leningrad's) does
+    # not: its members follow their head's appointees (§5, §9)
+    below = in_opposition(mem["faction"]) & (mem["faction"] != F["leningrad_opposition"])
+    opp = np.bincount(prov, weights=weight * below, minlength=N_PROVINCES)
+    share = opp / np.maximum(total, 1.0)
+    return np.asarray(np.clip(p["party.election_contest"] * (k + 0.5 * share), 0.0, 1.0))
 
 
 def democracy(w: World, p: Params, ctx: Context) -> None:

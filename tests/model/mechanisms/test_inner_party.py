@@ -1,0 +1,67 @@
+"""M11 democracy inside the party (§5, §7): contested elections and the Left's platform."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.support import COARSE, extend
+from thermidor.engine import Context, Recorder, Streams
+from thermidor.model.mechanisms.inner_party import contested, platform, secretaries
+from thermidor.model.run import prepare
+from thermidor.model.tree import PROVINCE, F
+
+WEEK_1924 = 7 * 52  # a week of 1924: after the NEP, before the Leningrad split
+
+
+def _world(k: float, control: float = 0.7):
+    _, cal, w, p, _ = prepare(extend(), 0, COARSE)
+    w.decisions["insurrection"] = 0
+    w.working_class.K = k
+    w.bureaucracy.control = control
+    return cal, w, p
+
+
+def _appointed_after(w, p, cal, weeks: int = 52) -> float:
+    for step in range(WEEK_1924, WEEK_1924 + weeks):
+        secretaries(w, p, Context(step, cal, Streams(0), Recorder(cal.n_steps)))
+    below = w.organs["level"] >= PROVINCE
+    return float(w.organs["appointed"][below].mean())
+
+
+def test_the_class_and_the_left_contest_elections_leningrads_machine_does_not():
+    """§5-§7: the chance a nominee is opposed grows with the class's capacity K and with the
+    share of a province's members in the Left; Leningrad's own opposition follows its head."""
+    _, w, p = _world(0.2)
+    low = contested(w, p)
+    w.working_class.K = 0.8
+    high = contested(w, p)
+    assert (high > low).all()
+    w.members["faction"][:] = F["left_opposition"]
+    left = contested(w, p)
+    assert (left >= high).all() and left.mean() > high.mean() + 0.1  # (provinces with members)
+    w.members["faction"][:] = F["leningrad_opposition"]
+    assert np.allclose(contested(w, p), high)
+
+
+def test_a_strong_class_holds_back_appointment():
+    """§5: it was the class's weakness that let the apparatus appoint: the same control over a
+    year appoints fewer secretaries when the class's capacity is high."""
+    cal, w, p = _world(0.0)
+    weak = _appointed_after(w, p, cal)
+    cal, w, p = _world(1.0)
+    strong = _appointed_after(w, p, cal)
+    assert strong < weak
+
+
+def test_the_platform_restores_elections_only_where_they_are_contested():
+    """§7: with the platform adopted, appointees stand again; where the class contests (K > 0)
+    the appointed share falls, where no one contests (K = 0, no opposition) it does not."""
+    results = {}
+    for k in (0.0, 0.8):
+        cal, w, p = _world(k, control=0.0)  # control 0: no new appointments, only elections
+        w.organs["appointed"][w.organs["level"] >= PROVINCE] = True
+        w.decisions["left_platform"] = WEEK_1924
+        results[k] = _appointed_after(w, p, cal)
+        assert platform(w, p) == 1.0
+    assert results[0.0] == 1.0
+    assert results[0.8] < 0.9
