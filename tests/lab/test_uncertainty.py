@@ -50,6 +50,7 @@ def test_prior_draws_every_calibrated_parameter_within_its_range_from_the_root()
     draws = [u.draw(k)[0] for k in range(6)]
     assert all(set(d) == {p.name for p in CALIBRATED} for d in draws)
     assert len(CALIBRATED) >= 10 and all(p.calibrated_for for p in CALIBRATED)
+    assert not any(p.cls == "definition" for p in CALIBRATED)  # what defines an outcome stays
     for d in draws:
         for n, v in d.items():
             assert BY_NAME[n].lo <= v <= BY_NAME[n].hi

@@ -4,8 +4,8 @@
 
 - ``seed``: only the seed varies; every parameter keeps its declared (or the scenario's) value.
 - ``prior``: member ``k`` also draws every *calibrated* parameter (``model/params.py``:
-  ``calibrated_for`` names targets) uniformly over its documented range (no parameter declares a
-  prior of its own).
+  ``calibrated_for`` names targets; ``params.CALIBRATED``, never a ``definition`` parameter)
+  uniformly over its documented range (no parameter declares a prior of its own).
 - ``posterior``: member ``k`` takes one row of a weighted posterior table (columns: parameter
   paths and ``weight``; or ``thermidor calibrate``'s long table: ``particle, weight, param,
   value``), drawn with probability proportional to its weight. The model ships one as

@@ -503,9 +503,10 @@ PARAMS: tuple[Param, ...] = (
 # fmt: on
 
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
-CALIBRATED: tuple[Param, ...] = tuple(p for p in PARAMS if p.calibrated)
-"""The parameters set with targets in view, in declaration order. No parameter declares a prior
-of its own: an ensemble over prior uncertainty draws each uniformly over its documented range."""
+CALIBRATED: tuple[Param, ...] = tuple(p for p in PARAMS if p.calibrated and p.cls != "definition")
+"""The parameters set with targets in view, in declaration order (never one that defines an
+outcome: class ``definition``). No parameter declares a prior of its own: an ensemble over prior
+uncertainty draws each uniformly over its documented range."""
 
 
 class Params(Mapping[str, float]):
