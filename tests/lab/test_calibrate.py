@@ -37,6 +37,8 @@ def test_a_toy_fit_saves_its_posterior_and_checks(tmp_path: Path) -> None:
         "--json",
         "--store",
         str(tmp_path / "runs"),
+        "--posterior-out",
+        str(tmp_path / "fit.parquet"),
     )
     assert r.exit_code == 0, r.output
     fit = json.loads(r.stdout)  # the data alone: what was saved is said on stderr
@@ -56,6 +58,24 @@ def test_a_toy_fit_saves_its_posterior_and_checks(tmp_path: Path) -> None:
     store.db.unlink()
     store.rebuild()  # the posterior is in the files too
     assert len(store.analysis("posterior", fit["analysis"])) == 8
+
+    # --posterior-out: the table ensembles draw from, the same as the store's long one
+    from thermidor.lab.uncertainty import read_posterior
+
+    wide = read_posterior(tmp_path / "fit.parquet")
+    long = read_posterior(
+        tmp_path / "runs" / "analyses" / "posterior" / f"{fit['analysis']}.parquet"
+    )
+    assert wide.names == long.names == ("consciousness.grievance_rate",) and wide.rows == 8
+    assert wide.values.tolist() == long.values.tolist()
+    assert wide.weights.tolist() == pytest.approx(long.weights.tolist())
+    again = cli("calibrate", "--params", "consciousness.grievance_rate", "--until", UNTIL,
+                "--store", str(tmp_path / "runs"), "--posterior-out", str(tmp_path / "fit.parquet"))  # fmt: skip
+    assert again.exit_code == 2 and said(again.output, "does not exist yet (or --force)")
+    r = cli("ensemble", "baseline", "--seeds", "2", "--until", "1917-04-30", *SCALE_ARGS,
+            "--workers", "1", "--store", str(tmp_path / "runs"),
+            "--posterior", str(tmp_path / "fit.parquet"))  # fmt: skip
+    assert r.exit_code == 0 and said(r.output, "uncertainty: posterior (2 draws from fit.parquet")
 
 
 def test_emergent_targets_are_never_fitted() -> None:

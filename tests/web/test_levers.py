@@ -130,3 +130,21 @@ def test_a_comparison_over_members_gives_probabilities_and_intervals(
     bad = client.post("/api/comparisons", json={**body, "event": "nonsense"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "event"]
     assert client.get("/api/comparisons/0123").status_code == 404
+
+
+def test_a_comparison_over_prior_uncertainty_names_its_source(client: TestClient) -> None:
+    body = {"scenarios": ["baseline", "german_revolution_1923"], "members": 2,
+            "scale": 20000, "end": "1917-06-30", "uncertainty": "prior"}  # fmt: skip
+    r = client.post("/api/comparisons", json=body)
+    assert r.status_code == 202, r.text
+    ident = r.json()["id"]
+    deadline = time.monotonic() + 120
+    while (got := client.get(f"/api/comparisons/{ident}").json())["status"] != "done":
+        assert got["status"] in ("queued", "running"), got
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    u = got["result"]["uncertainty"]
+    assert u["source"] == "prior" and u["label"].startswith("uncertainty: prior (2 draws")
+    bad = client.post("/api/comparisons", json={**body, "uncertainty": "posterior"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "uncertainty"]
+    assert "no posterior is shipped" in bad.text

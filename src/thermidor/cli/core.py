@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from thermidor.cli.app import app, err, log, progress, quiet
 from thermidor.cli.tables import Col, FormatOption, Sheet, col, resolve, show
+from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import seeds_for
 from thermidor.lab.horizon import check_until, with_horizon
 from thermidor.model.errors import ScenarioError
@@ -267,6 +268,8 @@ def targets_cmd(
         ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
+    uncertainty: UncertaintyOption = None,
+    posterior: PosteriorOption = None,
     store: Annotated[
         Path, typer.Option(help="the lab's store: stored runs are reused, new runs kept")
     ] = Path("runs"),
@@ -277,10 +280,12 @@ def targets_cmd(
     from thermidor.lab.ensemble import check_seeds, plan, run_jobs
     from thermidor.lab.executors import executor as make_executor
     from thermidor.lab.store import Store
+    from thermidor.lab.uncertainty import resolve as resolve_uncertainty
 
     form = resolve(fmt, as_json)
     sc = with_horizon(scenario, until)
-    p = plan(sc, seeds_for(check_seeds(seeds), root), parse_scale(scale), None, root)
+    u = resolve_uncertainty(uncertainty, posterior, root)
+    p = plan(sc, seeds_for(check_seeds(seeds), root), parse_scale(scale), None, root, uncertainty=u)
     st = Store(store)
     ex = make_executor(None, workers, None)
     with ex, progress(f"{sc.name}: {seeds} seeds", form in ("json", "csv")) as update:
@@ -288,6 +293,7 @@ def targets_cmd(
         results = [st.load(k) for k in p.keys]
     log.info("%d runs from %s: %d run now, %d already stored", seeds, st.root, ran.ran, ran.skipped)
     rows = score(results)
+    label = p.uncertainty["label"]
     title = f"Targets — {sc.name}, " + (
         "1 run (hit or miss)" if seeds == 1 else f"{seeds} runs (pass: ≥80% hit)"
     )
@@ -298,7 +304,12 @@ def targets_cmd(
         f"{passed} of {modelled} modelled targets pass ({len(rows)} in targets.csv"
         + (f"; {later} after the horizon {sc.end})" if later else ")")
     ]
-    show(targets_sheet(rows, title), form, [target_record(r) for r in rows], footer)
+    show(
+        targets_sheet(rows, title),
+        form,
+        [target_record(r) | {"uncertainty": label} for r in rows],
+        [label, *footer],
+    )
 
 
 @app.command("params")

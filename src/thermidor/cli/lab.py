@@ -21,6 +21,7 @@ import typer
 from thermidor.cli.app import Group, app, console, log, needs, progress
 from thermidor.cli.core import FEW, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
+from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
 from thermidor.lab.errors import LabError
 from thermidor.lab.executors import Executor, executor
@@ -63,6 +64,13 @@ AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
 
 def open_store(store: Path, db: Path | None) -> Store:
     return Store(store, db)
+
+
+def resolve_uncertainty(source: str | None, posterior: Path | None) -> None:
+    """Check ``--uncertainty`` and ``--posterior`` before anything runs (LabError, exit 2)."""
+    from thermidor.lab.uncertainty import resolve
+
+    resolve(source, posterior)
 
 
 def make_executor(kind: str | None, workers: int | None, scheduler: str | None) -> Executor:
@@ -122,6 +130,8 @@ def ensemble_cmd(
         bool,
         typer.Option(help="workers send results back to be written here (no shared disk)"),
     ] = False,
+    uncertainty: UncertaintyOption = None,
+    posterior: PosteriorOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
     force: Annotated[
@@ -133,6 +143,7 @@ def ensemble_cmd(
     Killed at any moment, run it again: it finishes, with no run lost or made twice.
     """
     check_seeds(seeds)
+    resolve_uncertainty(uncertainty, posterior)  # a bad source fails before anything runs
     scales = resolve_scales(parse_scale(scale))
     sc = with_horizon(scenario, until)
     st = open_store(store, db)
@@ -149,12 +160,15 @@ def ensemble_cmd(
             on_progress=update,
             ship_results=ship_results,
             force=force,
+            uncertainty=uncertainty,
+            posterior=posterior,
         )
     rate = ran.ran / ran.wall_time_s * 60 if ran.wall_time_s > 0 and ran.ran else 0.0
     log.info(
-        "%d runs in %s: %d run now on %s (%d workers, %.1f s, %.0f runs/min), %d already stored",
+        "%d runs in %s: %d run now on %s (%d workers, %.1f s, %.0f runs/min), %d already stored;"
+        " %s",
         len(set(ran.keys)), st.root, ran.ran, ex.name, ex.workers, ran.wall_time_s, rate,
-        ran.skipped,
+        ran.skipped, ran.uncertainty["label"],
     )  # fmt: skip
 
 
@@ -288,16 +302,20 @@ def compare_cmd(
     ] = "bureaucracy_consolidated",
     resamples: Annotated[int, typer.Option(help="bootstrap resamples")] = 2000,
     bootstrap_seed: Annotated[int, typer.Option(help="seed of the bootstrap")] = 0,
+    uncertainty: UncertaintyOption = None,
+    posterior: PosteriorOption = None,
     as_json: AsJson = False,
     fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
-    """Compare scenarios paired by seed (common random numbers), with 95% intervals."""
+    """Compare scenarios paired by seed (common random numbers) and parameter draw, with 95%
+    intervals."""
     from thermidor.lab.compare import compare
 
     form = resolve(fmt, as_json)
     check_seeds(seeds)
+    resolve_uncertainty(uncertainty, posterior)
     if not 100 <= resamples <= 1_000_000:
         raise LabError("resamples", resamples, "a whole number in [100, 1,000,000]")
     scales = resolve_scales(parse_scale(scale))
@@ -321,6 +339,8 @@ def compare_cmd(
             resamples=resamples,
             bootstrap_seed=bootstrap_seed,
             event=event,
+            uncertainty=uncertainty,
+            posterior=posterior,
         )
     print_comparison(out, form)
 
@@ -375,9 +395,14 @@ def print_comparison(out: dict[str, Any], form: Format = "table") -> None:
                 "text": f"{_f(est, '+.2f')}{unit} [{_f(lo)}, {_f(hi)}]",
             })  # fmt: skip
     notes = [*out["notes"], *([few_note(n)] if n < FEW else [])]
+    notes += [
+        f"{s['scenario']} sets {', '.join(s['overrides_draws'])} itself: its value replaces the draw"
+        for s in out["scenarios"]
+        if s.get("overrides_draws")
+    ]
     show(
         [
-            Sheet(title, cols, out["scenarios"], name="scenarios"),
+            Sheet(title, cols, out["scenarios"], [out["uncertainty"]["label"]], name="scenarios"),
             Sheet(
                 f"Differences from {out['base']} (paired bootstrap, 95%){few}",
                 [
@@ -532,6 +557,16 @@ def calibrate_cmd(
     check_seeds_: Annotated[
         int, typer.Option("--check-seeds", help="runs for the before/after/predictive checks")
     ] = 8,
+    posterior_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior-out",
+            metavar="FILE",
+            help="also write the posterior as a table (parameter columns and weight) that "
+            "ensembles read with --posterior FILE",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="replace the --posterior-out file")] = False,
     as_json: AsJson = False,
     fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
@@ -540,7 +575,12 @@ def calibrate_cmd(
     """Fit free parameters to the calibrated targets with ABC-SMC (pyabc); save the posterior."""
     needs("lab", "pyabc")
     from thermidor.lab.calibrate import calibrate
+    from thermidor.lab.uncertainty import write_posterior
 
+    if posterior_out is not None and posterior_out.exists() and not force:
+        raise LabError(
+            "posterior-out", str(posterior_out), "a file that does not exist yet (or --force)"
+        )
     form = resolve(fmt, as_json)
     st = open_store(store, db)
     names = split(params)
@@ -562,8 +602,11 @@ def calibrate_cmd(
             store=st,
             executor=ex,
         )
+    if posterior_out is not None:
+        write_posterior(fit.posterior, posterior_out, force=force)
     data = {
         "analysis": fit.analysis,
+        "posterior_out": None if posterior_out is None else str(posterior_out),
         "params": fit.summary,
         "targets": fit.targets,
         "epsilon": fit.epsilon,
@@ -574,6 +617,10 @@ def calibrate_cmd(
     }
     show(calibrate_sheets(fit), form, data)
     log.info("saved as %s in %s", fit.analysis, st.db)
+    if posterior_out is not None:
+        log.info(
+            "wrote %s: ensembles draw from it with --posterior %s", posterior_out, posterior_out
+        )
 
 
 STAGES = ("before", "after", "predictive")

@@ -11,8 +11,10 @@ import typer
 
 from thermidor.cli.app import app, log, needs, progress
 from thermidor.cli.core import parse_scale
+from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
+from thermidor.lab.uncertainty import resolve
 from thermidor.model.errors import ScenarioError
 from thermidor.model.result import is_run_dir
 from thermidor.model.scenario import load
@@ -34,6 +36,8 @@ class Ask:
     until: str | None
     workers: int | None
     store: Path
+    uncertainty: str | None = None
+    posterior: Path | None = None
 
 
 @app.command("report")
@@ -71,10 +75,13 @@ def report_cmd(
         Path, typer.Option(help="the lab's store: stored runs are reused, new runs added")
     ] = Path("runs"),
     title: Annotated[str | None, typer.Option(help="the report's title")] = None,
+    uncertainty: UncertaintyOption = None,
+    posterior: PosteriorOption = None,
 ) -> None:
     """Write one self-contained HTML report of a run, an ensemble or a comparison."""
     check_output(out)  # before any run
-    ask = Ask(sources or [], ensemble, compare, seeds, root, scale, until, workers, store)
+    ask = Ask(sources or [], ensemble, compare, seeds, root, scale, until, workers, store,
+              uncertainty, posterior)  # fmt: skip
     mode, groups = _groups(ask)
     sens = sensitivity_for(Store(store)) if mode != "run" else None
     page = build(groups, mode, title=title, sensitivity=sens)
@@ -101,6 +108,7 @@ def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
     scales = parse_scale(ask.scale)
     until = parse_until(ask.until)
     members = seeds_for(ask.seeds, ask.root)
+    u = resolve(ask.uncertainty, ask.posterior, ask.root)
     st = Store(ask.store)
     scenarios = {s: load(s) for s in srcs if not (ask.compare and is_run_dir(s))}  # fail early
     groups = []
@@ -118,6 +126,7 @@ def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
                     store=st,
                     workers=ask.workers,
                     on_progress=update,
+                    uncertainty=u,
                 )
             )
     return ("ensemble" if ask.ensemble else "compare"), groups

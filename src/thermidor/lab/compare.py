@@ -3,7 +3,9 @@
 Every scenario runs with the same member seeds (common random numbers), so run ``k`` of the base
 and run ``k`` of an alternative differ by the intervention and not by chance; differences are
 estimated over the pairs, with a percentile interval from a paired bootstrap over seeds (seeded:
-the same input gives the same output).
+the same input gives the same output). Under ``uncertainty="prior"`` or ``"posterior"`` run ``k``
+of every scenario also gets the same parameter draw (lab/uncertainty.py), unless the scenario
+sets that parameter itself; the comparison names its uncertainty source.
 
 The statistics are plain functions on arrays: ``wilson``, ``jeffreys``, ``kaplan_meier``,
 ``km_median``, ``paired_bootstrap``.
@@ -15,6 +17,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,6 +38,7 @@ from thermidor.lab.outcomes import (
     year_of,
 )
 from thermidor.lab.store import Store
+from thermidor.lab.uncertainty import Uncertainty, resolve
 from thermidor.model.events import EVENTS
 from thermidor.model.result import Result
 from thermidor.model.run import ScaleArg
@@ -256,9 +260,10 @@ class Comparison(dict[str, Any]):
     def __repr__(self) -> str:
         n = self.get("seeds", 0)
         parts = "; ".join(f"{name} {p} [{iv}]" for name, p, iv, _ in self._rows())
+        label = self.get("uncertainty", {}).get("label", "")
         return (
             f"<Comparison of {self.get('event')} by {self.get('by')}, "
-            f"{'1 run' if n == 1 else f'{n} runs'} each: {parts}>"
+            f"{'1 run' if n == 1 else f'{n} runs'} each ({label}): {parts}>"
         )
 
     def _repr_html_(self) -> str:
@@ -278,9 +283,10 @@ class Comparison(dict[str, Any]):
         )
         notes = "".join(f"<li>{escape(str(x))}</li>" for x in self.get("notes", []))
         few = "" if n >= 10 else "<li>fewer than 10 runs each: the intervals are wide</li>"
+        label = escape(self.get("uncertainty", {}).get("label", ""))
         return (
             f"<div><strong>thermidor comparison</strong>, {'1 run' if n == 1 else f'{n} runs'} "
-            f"per scenario (paired by seed)<table><thead><tr>{head}</tr></thead>"
+            f"per scenario (paired by seed; {label})<table><thead><tr>{head}</tr></thead>"
             f"<tbody>{rows}</tbody></table><ul>{few}{notes}</ul></div>"
         )
 
@@ -300,9 +306,12 @@ def compare(
     bootstrap_seed: int = 0,
     event: str = CONSOLIDATION,
     level: float = LEVEL,
+    uncertainty: str | Uncertainty | None = None,
+    posterior: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Run (or reuse from the store) every scenario's ensemble with the same member seeds and
-    compare each alternative with the base. Returns a JSON-ready dict (a ``Comparison``)."""
+    """Run (or reuse from the store) every scenario's ensemble with the same member seeds (and,
+    under ``uncertainty`` prior or posterior, the same parameter draws) and compare each
+    alternative with the base. Returns a JSON-ready dict (a ``Comparison``)."""
     if not modelled_event(event):
         raise LabError("event", event, f"one of {', '.join(sorted(EVENTS))}")
     if (
@@ -313,7 +322,8 @@ def compare(
         raise LabError("bootstrap_seed", bootstrap_seed, "a whole number >= 0")
     store = store or Store()
     members = seeds_for(check_seeds(seeds), root)
-    plans = [plan(s, members, scale, until, root) for s in [base, *alternatives]]
+    u = resolve(uncertainty, posterior, root)
+    plans = [plan(s, members, scale, until, root, uncertainty=u) for s in [base, *alternatives]]
     where = str(store.root.resolve())
     run_jobs([j for p in plans for j in p.jobs(where)], store, executor, on_progress)
     data = [np.stack([record(store.load(k), event) for k in p.keys]) for p in plans]
@@ -326,6 +336,7 @@ def compare(
             "title": p.scenario.meta.get("title", ""),
             "class": p.scenario.meta.get("class", ""),
             "interventions": p.scenario.interventions,
+            "overrides_draws": sorted(set(p.scenario.params) & set(u.parameters())),
             **summarise(x, level),
         }
         if i > 0:
@@ -338,9 +349,14 @@ def compare(
             "by": min(BY, date_of_year(horizon) or BY).isoformat(),
             "seeds": seeds,
             "root": root,
+            "uncertainty": plans[0].uncertainty,
             "scales": plans[0].scales,
             "level": level,
-            "bootstrap": {"resamples": resamples, "seed": bootstrap_seed, "paired_by": "seed"},
+            "bootstrap": {
+                "resamples": resamples,
+                "seed": bootstrap_seed,
+                "paired_by": "seed" if u.source == "seed" else "seed and parameter draw",
+            },
             "notes": notes,
             "scenarios": scenarios,
         }

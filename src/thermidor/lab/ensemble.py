@@ -3,7 +3,10 @@
 Member ``k`` of an ensemble with root seed ``root`` runs with ``member_seed(root, k)``
 (``lab/seeds.py``: 128 bits, all members in linear time), so any member can be reproduced with
 ``thermidor run --seed``, and two scenarios run with the same root share their seeds (common
-random numbers). The manifest of each member records its root and index.
+random numbers). The manifest of each member records its root and index. Under
+``uncertainty="prior"`` or ``"posterior"`` (lab/uncertainty.py) member ``k`` also draws its
+parameters from its own stream of the root, the same in every scenario; the draw enters the
+member's scenario (so its content key) and its manifest records it.
 
 An ensemble survives being killed at any moment: each run is written atomically under its
 content key by the worker that made it; a run already stored is never run again; the index is
@@ -37,6 +40,7 @@ from thermidor.lab.store import (
     key_of,
     write_run,
 )
+from thermidor.lab.uncertainty import Uncertainty, resolve
 from thermidor.model.errors import ScenarioError
 from thermidor.model.guards import check_memory
 from thermidor.model.result import Result
@@ -107,6 +111,7 @@ class Job:
     root: str | None
     source: str
     member: dict[str, Any] | None = None  # {"root", "index"} of an ensemble's member
+    uncertainty: dict[str, Any] | None = None  # the member's draw, for its manifest
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ def execute(job: Job) -> Done:
         raise portable(e) from None
     if job.member is not None:
         result.manifest["member"] = job.member
+    if job.uncertainty is not None:
+        result.manifest["uncertainty"] = job.uncertainty
     got = key_of(result.manifest)
     if got != job.key:
         raise LabError(
@@ -141,21 +148,27 @@ def execute(job: Job) -> Done:
 
 @dataclass(frozen=True)
 class Plan:
+    """``scenario`` as asked; ``members`` each member's (its draw applied), ``draws`` what
+    each manifest records of the draw, ``uncertainty`` what the outputs say of it."""
+
     scenario: Scenario
     scales: dict[str, int]
     seeds: list[int]
     keys: list[str]
     source: str
     root: int | None = None  # the root seed the members were drawn from, if they were
+    members: list[Scenario] = dataclasses.field(default_factory=list)
+    draws: list[dict[str, Any] | None] = dataclasses.field(default_factory=list)
+    uncertainty: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def jobs(self, root: str | None) -> list[Job]:
-        members = [
-            member_record(self.root, i) if self.root is not None else None
-            for i in range(len(self.seeds))
-        ]
+        n = len(self.seeds)
+        records = [member_record(self.root, i) if self.root is not None else None for i in range(n)]
+        scenarios = self.members or [self.scenario] * n
+        draws = self.draws or [None] * n
         return [
-            Job(self.scenario, s, self.scales, k, root, self.source, m)
-            for s, k, m in zip(self.seeds, self.keys, members, strict=True)
+            Job(sc, s, self.scales, k, root, self.source, member=m, uncertainty=d)
+            for sc, s, k, m, d in zip(scenarios, self.seeds, self.keys, records, draws, strict=True)
         ]
 
 
@@ -165,15 +178,28 @@ def plan(
     scale: ScaleArg = None,
     until: str | dt.date | None = None,
     root: int | None = None,
+    *,
+    uncertainty: Uncertainty | None = None,
 ) -> Plan:
     """Resolve the scenario, scales and content keys of every member (nothing runs); ``root``:
-    the seeds are ``seeds_for(len(seeds), root)``, recorded in each manifest."""
+    the seeds are ``seeds_for(len(seeds), root)``, recorded in each manifest.
+
+    ``uncertainty`` (``lab.uncertainty.resolve``): member ``k`` (``seeds[k]``) draws its
+    parameters from it; None: the seed alone varies and nothing is recorded of it."""
     sc = with_horizon(scenario, until)
     scales = resolve_scales(scale)
-    resolved = sc.to_dict()
     h = source_hash()
-    keys = [content_key(resolved, s, scales, h) for s in seeds]
-    return Plan(sc, scales, list(seeds), keys, h, root)
+    if uncertainty is None:
+        resolved = sc.to_dict()
+        keys = [content_key(resolved, s, scales, h) for s in seeds]
+        return Plan(sc, scales, list(seeds), keys, h, root)
+    pairs = [uncertainty.member(sc, k) for k in range(len(seeds))]
+    members = [m for m, _ in pairs]
+    keys = [content_key(m.to_dict(), s, scales, h) for m, s in zip(members, seeds, strict=True)]
+    return Plan(
+        sc, scales, list(seeds), keys, h, root, members, [d for _, d in pairs],
+        uncertainty.describe(len(seeds)),
+    )  # fmt: skip
 
 
 MAX_SEEDS = 1_000_000
@@ -196,13 +222,15 @@ class Ran:
     skipped: int
     wall_time_s: float
     scenarios: tuple[str, ...] = ()
+    uncertainty: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def _words(self) -> str:
         n = len(set(self.keys))
         runs = "1 run" if n == 1 else f"{n} runs"
+        source = f"; {self.uncertainty['label']}" if self.uncertainty else ""
         return (
             f"{', '.join(self.scenarios) or 'ensemble'}: {runs} ({self.ran} run now, "
-            f"{self.skipped} already stored) in {self.wall_time_s:.1f} s"
+            f"{self.skipped} already stored) in {self.wall_time_s:.1f} s{source}"
         )
 
     def __repr__(self) -> str:
@@ -318,20 +346,26 @@ def ensemble(
     on_progress: Progress | None = None,
     ship_results: bool = False,
     force: bool = False,
+    uncertainty: str | Uncertainty | None = None,
+    posterior: str | Path | None = None,
 ) -> Ran:
     """Run (or complete) an ensemble of ``seeds`` members and keep it in the store.
 
+    ``uncertainty``: ``seed``, ``prior`` or ``posterior`` (with ``posterior``, a table; the
+    default: ``seed`` until a posterior ships with the model), see lab/uncertainty.py.
     With ``ship_results`` workers send their results back and this process writes the files
     (a cluster without a shared file system); otherwise each worker writes its own run. The
     estimated memory of one run times the executor's workers must fit in this machine's memory
     (model/guards.py), unless ``force``.
     """
     store = store or Store()
-    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, root)
+    u = resolve(uncertainty, posterior, root)
+    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, root, uncertainty=u)
     # a local executor's workers run at once on this machine (``force``: try anyway)
     check_memory(p.scales, executor.workers if executor else 1, force=force)
     where = None if ship_results else str(store.root.resolve())
-    return run_jobs(p.jobs(where), store, executor, on_progress)
+    ran = run_jobs(p.jobs(where), store, executor, on_progress)
+    return dataclasses.replace(ran, uncertainty=p.uncertainty)
 
 
 # -- reproducing a stored run -----------------------------------------------------------------
@@ -406,6 +440,8 @@ def rerun(path: str | Path, store: Store | None = None) -> Rerun:
     new = json.loads(json.dumps(result.manifest))
     if "member" in old:  # which member of which ensemble: the ensemble's, not the run's
         new["member"] = old["member"]
+    if "uncertainty" in old:  # where the member's draw came from: the ensemble's, not the run's
+        new["uncertainty"] = old["uncertainty"]
     for k in sorted(set(old) | set(new)):
         if k not in MANIFEST_VOLATILE and old.get(k) != new.get(k):
             differences.append(f"manifest.{k} differs")

@@ -44,6 +44,12 @@ class Param:
     calibrated_for: tuple[str, ...] = ()
 
     @property
+    def calibrated(self) -> bool:
+        """Whether the value was set with targets in view (``calibrated_for``): what an ensemble
+        over prior or posterior uncertainty draws (lab/uncertainty.py)."""
+        return bool(self.calibrated_for)
+
+    @property
     def group(self) -> str:
         return self.name.split(".", 1)[0]
 
@@ -497,6 +503,10 @@ PARAMS: tuple[Param, ...] = (
 # fmt: on
 
 BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+CALIBRATED: tuple[Param, ...] = tuple(p for p in PARAMS if p.calibrated and p.cls != "definition")
+"""The parameters set with targets in view, in declaration order (never one that defines an
+outcome: class ``definition``). No parameter declares a prior of its own: an ensemble over prior
+uncertainty draws each uniformly over its documented range."""
 
 
 class Params(Mapping[str, float]):

@@ -34,10 +34,12 @@ class Band:
 
 @dataclass
 class Group:
-    """Runs of one scenario: one run, or the members of an ensemble."""
+    """Runs of one scenario: one run, or the members of an ensemble. ``uncertainty`` is the line
+    naming what varies between them (``uncertainty: prior (4 draws ...)``; "" if not known)."""
 
     label: str
     results: list[Result]
+    uncertainty: str = ""
 
     def __post_init__(self) -> None:
         if not self.results:
@@ -62,6 +64,25 @@ class Group:
     @property
     def scenario(self) -> dict[str, Any]:
         return dict(self.first.manifest.get("scenario", {}))
+
+    @property
+    def drawn(self) -> list[str]:
+        """The parameters each member drew for itself (its manifest's ``uncertainty.draw``)."""
+        names: dict[str, None] = {}
+        for r in self.results:
+            names.update(dict.fromkeys(r.manifest.get("uncertainty", {}).get("draw", {})))
+        return list(names)
+
+    def uncertainty_line(self) -> str:
+        """What varies between the runs, as the outputs say it."""
+        if self.uncertainty:
+            return self.uncertainty
+        record = self.first.manifest.get("uncertainty", {})
+        source = record.get("source", "seed")
+        n = self.size
+        if source == "seed":
+            return f"uncertainty: seed only ({'1 seed' if n == 1 else f'{n} seeds'})"
+        return f"uncertainty: {source} ({'1 draw' if n == 1 else f'{n} draws'})"
 
     @property
     def interventions(self) -> list[str]:

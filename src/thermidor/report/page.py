@@ -135,7 +135,17 @@ def _runs(gs: list[Group], mode: Mode) -> str:
             _e(f"{wall:.1f} s"),
         ])  # fmt: skip
     body = _table(head, rows, cls="runs", raw=True)
-    changed = _changed_params(gs)
+    if mode != "run":
+        lines = dict.fromkeys(g.uncertainty_line() for g in gs)
+        body += "".join(f'<p class="uncertainty">{_e(line)}</p>' for line in lines)
+    drawn = sorted({n for g in gs for n in g.drawn})
+    if drawn:
+        body += (
+            f"<p>Each member drew {len(drawn)} parameters for itself (the same draw for member "
+            f"<i>k</i> in every scenario, unless the scenario sets the parameter): "
+            f"{_e(', '.join(drawn))}.</p>"
+        )
+    changed = _changed_params(gs, set(drawn))
     if changed:
         body += "<h3>Parameters that differ from the declared defaults</h3>" + changed
     if mode == "ensemble":
@@ -153,13 +163,17 @@ def _runs(gs: list[Group], mode: Mode) -> str:
     return _section("runs", body)
 
 
-def _changed_params(gs: list[Group]) -> str:
+def _changed_params(gs: list[Group], drawn: set[str] | frozenset[str] = frozenset()) -> str:
+    """The parameters a scenario sets away from its default (not those drawn per member)."""
     from thermidor.model.params import BY_NAME
 
     names: list[str] = []
     for g in gs:
+        own = set(g.first.manifest.get("uncertainty", {}).get("overridden", {}))
         for k, v in g.scenario.get("params", {}).items():
             p = BY_NAME.get(k)
+            if k in drawn and k not in own:
+                continue
             if p is not None and float(v) != p.default and k not in names:
                 names.append(k)
     if not names:
@@ -168,9 +182,12 @@ def _changed_params(gs: list[Group]) -> str:
     rows = []
     for k in sorted(names):
         p = BY_NAME[k]
-        vals = [g.scenario.get("params", {}).get(k, p.default) for g in gs]
-        rows.append([k, f"{p.default:g}", *(f"{float(v):g}" for v in vals), p.unit, p.cls,
-                     p.meaning])  # fmt: skip
+        vals = [
+            "drawn per member" if k in g.drawn
+            else f"{float(g.scenario.get('params', {}).get(k, p.default)):g}"
+            for g in gs
+        ]  # fmt: skip
+        rows.append([k, f"{p.default:g}", *vals, p.unit, p.cls, p.meaning])
     return _table(head, rows, cls="params")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from thermidor.lab.ensemble import Progress, ScenarioArg, plan, run_jobs
 from thermidor.lab.executors import executor
 from thermidor.lab.store import ANALYSES, Store
+from thermidor.lab.uncertainty import Uncertainty
 from thermidor.model.errors import ScenarioError
 from thermidor.model.result import Result, is_run_dir, read
 from thermidor.model.run import ScaleArg
@@ -46,14 +47,16 @@ def scenario_group(
     workers: int | None = None,
     label: str | None = None,
     on_progress: Progress | None = None,
+    uncertainty: Uncertainty | None = None,
 ) -> Group:
     """Every seed of one scenario, as the lab's ensembles make them: runs the store holds are
-    read, the rest are run on local processes and stored (``on_progress(done, total, stored)``)."""
-    p = plan(scenario, seeds, scale, until)
+    read, the rest are run on local processes and stored (``on_progress(done, total, stored)``).
+    ``uncertainty`` (lab/uncertainty.py): member ``k`` also draws its parameters from it."""
+    p = plan(scenario, seeds, scale, until, uncertainty=uncertainty)
     with executor("local", workers=workers) as ex:
         run_jobs(p.jobs(str(store.root.resolve())), store, ex, on_progress)
     return Group(label or p.scenario.meta.get("title") or p.scenario.name,
-                 [store.load(k) for k in p.keys])  # fmt: skip
+                 [store.load(k) for k in p.keys], p.uncertainty.get("label", ""))  # fmt: skip
 
 
 # -- sensitivity indices, when the store has them -----------------------------------------------

@@ -13,13 +13,14 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from thermidor.lab.compare import compare
 from thermidor.lab.outcomes import CONSOLIDATION
 from thermidor.lab.store import Store
+from thermidor.lab.uncertainty import resolve
 from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENT_KINDS
 from thermidor.model.run import source_hash
@@ -40,12 +41,19 @@ class MembersRequest(BaseModel):
     scale: int | None = Field(None, ge=SCALE_MIN, le=SCALE_MAX)
     end: dt.date | None = None
     event: str = Field(CONSOLIDATION, description="the event whose probability is compared")
+    uncertainty: Literal["seed", "prior", "posterior"] | None = Field(
+        None,
+        description="what varies between members: the seed, or also the calibrated parameters "
+        "drawn from their ranges (prior) or the shipped posterior (none ships yet: the default "
+        "is seed)",
+    )
 
     def check(self) -> None:
         for i, s in enumerate(self.scenarios):
             check_scenario(s, f"scenarios.{i}")
         if self.event not in EVENT_KINDS:
             raise ScenarioError("event", self.event, "an event kind (docs/ODD.md)")
+        resolve(self.uncertainty)  # a posterior none ships: refused before anything runs
 
     def ident(self) -> str:
         text = json.dumps([self.model_dump(mode="json"), source_hash()], sort_keys=True)
@@ -120,7 +128,7 @@ class Comparisons:
         try:
             out = compare(r.scenarios[0], r.scenarios[1:], seeds=r.members, root=r.root,
                           scale=r.scale, until=r.end, store=self.store, on_progress=progress,
-                          resamples=RESAMPLES, event=r.event)  # fmt: skip
+                          uncertainty=r.uncertainty, resamples=RESAMPLES, event=r.event)  # fmt: skip
             e.result = _finite(json.loads(json.dumps(dict(out), default=str)))
             e.status = "done"
         except Exception as err:  # shown to the person who asked, not raised in a thread
