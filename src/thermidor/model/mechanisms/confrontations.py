@@ -141,10 +141,17 @@ def fear_threshold(w: World, p: Params) -> float:
 
 
 def open_vote_against(w: World, p: Params) -> np.ndarray:
-    """Members who vote against the line in an open meeting: in opposition and unafraid."""
+    """Members who vote against the line in an open meeting: in opposition and unafraid. A member
+    whose cell's appointed secretary is of his own faction has nothing to fear from voting with
+    him: who controls the apparatus controls the party, and where an opposition's head holds it
+    (Zinoviev's Leningrad) the meeting votes against the centre (§5)."""
     mem = w.members
+    faction = mem["faction"]
     fearless = mem["conviction"] >= fear_threshold(w, p)
-    return in_opposition(mem["faction"]) & fearless
+    org = w.organs
+    cell = mem["cell"]
+    led = org["appointed"][cell] & (org["faction"][cell] == faction)
+    return in_opposition(faction) & (fearless | led)
 
 
 def _organised(w: World, name: str) -> bool:
