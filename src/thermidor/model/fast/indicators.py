@@ -66,9 +66,9 @@ def _census(
             old += wi
         if province[i] == leningrad and opposition[f]:
             c = conviction[i]
-            if (c >= thr_f32) if thr32 else (np.float64(c) >= threshold):
-                against += wi
-            elif sec_appointed[i] and sec_faction[i] == f:  # led by his own faction's secretary
+            fearless = (c >= thr_f32) if thr32 else (np.float64(c) >= threshold)
+            led = sec_appointed[i] and sec_faction[i] == f  # by his own faction's secretary
+            if fearless or led:
                 against += wi
         table[origin[i] * nf + f] += wi
     by = table.reshape(3, nf)
