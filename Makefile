@@ -25,7 +25,7 @@ install: $(BASE)
 install-dev: $(DEV)
 
 run: install
-	$(BIN)/thermidor run
+	$(BIN)/thermidor run --force
 	$(BIN)/thermidor report runs/baseline/seed-0 -o runs/baseline/report.html
 
 lint: install-dev

@@ -43,7 +43,7 @@ def test_run_prints_the_chronology_and_the_targets_and_writes_the_run(tmp_path):
 
 def test_run_prints_its_chronology_and_targets_as_json_or_csv(tmp_path):
     result = invoke(
-        "run", "--until", "1917-08-01", "--out", str(tmp_path / "a"), "--format", "json"
+        "run", "--until", "1917-10-01", "--out", str(tmp_path / "a"), "--format", "json"
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

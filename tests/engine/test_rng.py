@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from thermidor.engine import Streams, member_seed
+from thermidor.engine import Streams
 
 
 def draws(streams: Streams, mechanism: str, step: int, *extra: int) -> list[float]:
@@ -54,19 +54,3 @@ def test_a_seed_must_be_a_non_negative_integer(seed):
 
 def test_numpy_integer_seeds_are_accepted():
     assert draws(Streams(np.int64(5)), "m", 0) == draws(Streams(5), "m", 0)
-
-
-def test_member_seed_is_reproducible_and_distinct_per_member():
-    seeds = [member_seed(0, k) for k in range(200)]
-    assert seeds == [member_seed(0, k) for k in range(200)]
-    assert len(set(seeds)) == 200
-    assert all(0 <= s < 2**32 for s in seeds)
-
-
-def test_member_seed_depends_on_the_root():
-    assert [member_seed(1, k) for k in range(5)] != [member_seed(0, k) for k in range(5)]
-
-
-def test_a_member_index_must_not_be_negative():
-    with pytest.raises(ValueError, match="member index"):
-        member_seed(0, -1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.lab.conftest import TINY, VERY_COARSE_ARGS, cli, said
-from thermidor.engine import member_seed
+from thermidor.lab.seeds import member_seed
 from thermidor.lab.sensitivity import CHANCE, RANGE_SETS, factors, seed_of
 from thermidor.lab.store import Store
 from thermidor.model.params import PARAMS as ALL_PARAMS

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import thermidor
+from thermidor.model.errors import OutputError
 from thermidor.model.indicators import UNITS
 
 FILES = {"indicators.parquet", "events.parquet", "manifest.json"}
@@ -55,17 +56,27 @@ def test_a_failure_while_overwriting_keeps_the_old_directory_whole(tmp_path, res
 
     monkeypatch.setattr(pq, "write_table", fail)
     with pytest.raises(OSError):
-        result.write(target)
+        result.write(target, force=True)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["seed-0"]
 
 
-def test_overwriting_replaces_the_directory_and_leaves_nothing_behind(tmp_path, result):
+def test_overwriting_replaces_a_run_directory_and_leaves_nothing_behind(tmp_path, result):
+    target = result.write(tmp_path / "seed-0")
+    with pytest.raises(OutputError, match="--force"):
+        result.write(target)
+    result.write(target, force=True)
+    assert {p.name for p in target.iterdir()} == FILES
+    assert [p.name for p in tmp_path.iterdir()] == ["seed-0"]
+
+
+def test_a_directory_holding_other_files_is_never_replaced(tmp_path, result):
     target = tmp_path / "seed-0"
     target.mkdir()
-    (target / "stale.txt").write_text("from an older run")
-    result.write(target)
-    assert {p.name for p in target.iterdir()} == FILES
+    (target / "stale.txt").write_text("mine")
+    with pytest.raises(OutputError, match=r"stale\.txt"):
+        result.write(target, force=True)
+    assert [p.name for p in target.iterdir()] == ["stale.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["seed-0"]
 
 

@@ -147,9 +147,9 @@ def test_a_full_queue_refuses_with_503_and_the_server_keeps_serving(client: Test
     assert client.get("/api/health").status_code == 200
     assert len([r for r in client.get("/api/runs").json() if r["status"] != "done"]) == 3
     for k in keys:
-        assert client.post(f"/api/runs/{k}/cancel").status_code == 200
+        assert client.post(f"/api/runs/{k}/cancel", json={}).status_code == 200
     assert {wait(client, k)["status"] for k in keys} == {"cancelled"}
-    assert client.post(f"/api/runs/{keys[0]}/cancel").status_code == 409
+    assert client.post(f"/api/runs/{keys[0]}/cancel", json={}).status_code == 409
 
 
 def test_progress_streams_as_server_sent_events(client: TestClient) -> None:

@@ -65,15 +65,15 @@ def test_a_run_started_paused_steps_week_by_week_then_plays_to_the_end(
     s = _until(client, key, lambda s: s["status"] == "running" and s["step"] == 1)
     time.sleep(0.5)
     assert _status(client, key)["step"] == 1  # held after its first week
-    got = client.post(f"/api/runs/{key}/playback", params={"action": "step"}).json()
+    got = client.post(f"/api/runs/{key}/playback", json={}, params={"action": "step"}).json()
     assert got["state"] == "paused"
     _until(client, key, lambda s: s["step"] == 2)
-    client.post(f"/api/runs/{key}/playback", params={"action": "step", "weeks": 3})
+    client.post(f"/api/runs/{key}/playback", json={}, params={"action": "step", "weeks": 3})
     _until(client, key, lambda s: s["step"] == 5)
     time.sleep(0.5)
     assert _status(client, key)["step"] == 5
     total = s["total"]
-    assert client.post(f"/api/runs/{key}/playback", params={"action": "play"}).json()[
+    assert client.post(f"/api/runs/{key}/playback", json={}, params={"action": "play"}).json()[
         "state"] == "playing"  # fmt: skip
     done = wait(client, key)
     assert done["status"] == "done"
@@ -83,11 +83,11 @@ def test_a_run_started_paused_steps_week_by_week_then_plays_to_the_end(
     assert total > 5
     deadline = time.monotonic() + 10  # the job is briefly both stored and finishing
     while (
-        r := client.post(f"/api/runs/{key}/playback", params={"action": "pause"})
+        r := client.post(f"/api/runs/{key}/playback", json={}, params={"action": "pause"})
     ).status_code != 409:
         assert time.monotonic() < deadline, r.text
         time.sleep(0.1)
-    r = client.post(f"/api/runs/{key}/playback", params={"action": "rewind"})
+    r = client.post(f"/api/runs/{key}/playback", json={}, params={"action": "rewind"})
     assert r.status_code == 422 and "play, pause, step" in r.json()["detail"][0]["msg"]
 
 

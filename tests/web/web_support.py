@@ -13,6 +13,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from thermidor.web import create_app
+from thermidor.web.limits import server_config
 
 # Fast runs: a coarse scale and a short horizon (the page and the API, not the history).
 FAST: dict[str, Any] = {"scale": 5000, "end": "1918-01-01"}
@@ -41,8 +42,7 @@ class Server:
     def __init__(self, store: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(store, workers=1, queue_size=4), host="127.0.0.1",
-                                port=self.port, log_level="warning")  # fmt: skip
+        config = server_config(create_app(store, workers=1, queue_size=4), "127.0.0.1", self.port)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -1,8 +1,9 @@
 """The Typer application and what every command shares: consoles, logging, the error exit, and
 the conventions of a command line (``--version``, ``-q``/``-v``, shell completion, readable help).
 
-Exit codes: 0 done; 1 a check that ran and failed (``rerun`` found different bytes); 2 bad
-input (one line naming the key, the value and what is allowed; nothing written).
+Exit codes: 0 done; 1 a check that ran and failed (``rerun`` found different bytes) or a run
+that could not go on (a NaN in an indicator); 2 bad input (one line naming the key, the value
+and what is allowed; nothing written).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-EXIT_CODES = """Exit codes: 0 done; 1 a check failed (rerun: the bytes differ); 2 bad input (one
-line names the key, the value and what is allowed; nothing is written)."""
+from thermidor.errors import ThermidorError
+
+EXIT_CODES = """Exit codes: 0 done; 1 a check failed (rerun: the bytes differ) or a run could not
+go on; 2 bad input (one line names the key, the value and what is allowed; nothing is written)."""
 
 
 PLACEHOLDERS: dict[Any, str] = {int: "N", float: "X", str: "TEXT"}
@@ -25,11 +28,21 @@ PLACEHOLDERS: dict[Any, str] = {int: "N", float: "X", str: "TEXT"}
 class Group(typer.core.TyperGroup):
     """The command group: its commands' help shows words for values (Typer writes
     ``<list[str]>``, ``<int>``): ``N`` for whole numbers, ``X`` for numbers, ``PATH``, ``TEXT``;
-    an argument its name; flags none."""
+    an argument its name; flags none.
+
+    Every command's errors pass through one place, its ``invoke``: a ``ThermidorError`` prints
+    as one line on stderr and exits with its ``exit_code`` (2 for bad input, 1 for a run that
+    could not go on), so no command repeats a try/except."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         readable_metavars(self)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ThermidorError as e:
+            fail(e, e.exit_code)
 
 
 def readable_metavars(cmd: Any) -> None:
@@ -129,7 +142,7 @@ def needs(extra: str, *modules: str) -> None:
         raise typer.Exit(code=2)
 
 
-def fail(e: Exception) -> NoReturn:
-    """Bad input: one line naming what is wrong, exit code 2, nothing written."""
-    err.print(f"[bold red]error:[/] {e}", soft_wrap=True)
-    raise typer.Exit(code=2)
+def fail(e: Exception, code: int = 2) -> NoReturn:
+    """One line naming what is wrong, then exit (2: bad input, nothing written)."""
+    err.print(f"[bold red]error:[/] {escape(str(e))}", soft_wrap=True, highlight=False)
+    raise typer.Exit(code=code)

@@ -16,21 +16,24 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, err, fail, log, quiet
+from thermidor.cli.app import app, err, log, quiet
 from thermidor.cli.tables import Col, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import seeds_for
 from thermidor.lab.horizon import check_until, with_horizon
 from thermidor.model.errors import ScenarioError
 from thermidor.model.params import PARAMS, json_schema
-from thermidor.model.result import Result
+from thermidor.model.result import Result, check_target
+from thermidor.model.run import NAMED_SCALES
 from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
 from thermidor.model.targets import AFTER_HORIZON, score
 
 
-def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
+def parse_scale(values: list[str] | None) -> int | str | dict[str, int] | None:
     if not values:
         return None
+    if len(values) == 1 and values[0] in NAMED_SCALES:
+        return values[0]
     per: dict[str, int] = {}
     for v in values:
         if "=" in v:
@@ -43,7 +46,9 @@ def parse_scale(values: list[str] | None) -> int | dict[str, int] | None:
             try:
                 return int(v)
             except ValueError:
-                raise ScenarioError("scale", v, "a whole number, or POPULATION=N") from None
+                raise ScenarioError(
+                    "scale", v, f"a whole number, {' or '.join(NAMED_SCALES)}, or POPULATION=N"
+                ) from None
     return per
 
 
@@ -151,7 +156,8 @@ def run_cmd(
     scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="persons per agent: N for every population, or POPULATION=N (repeatable)"
+            help="persons per agent: N for every population, a named scale (ensemble: 4x the "
+            "default), or POPULATION=N (repeatable)"
         ),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
@@ -169,37 +175,44 @@ def run_cmd(
     ] = None,
     fmt: FormatOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (--format json)")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            help="replace an existing run directory (or --save-state file); run even when the"
+            " memory estimate says the run will not fit"
+        ),
+    ] = False,
 ) -> None:
-    """Run one scenario; print its chronology and its targets; write its run directory."""
-    try:
-        form = resolve(fmt, as_json)
-        sc = load(scenario)
-        scales = parse_scale(scale)
-        stop = parse_date(until, "until")
-        check_until(sc, stop)
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[date]}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=quiet(),
-        ) as bar:
-            task = bar.add_task(f"{sc.name} seed {seed}", total=None, date="")
+    """Run one scenario; print its chronology and its targets; write its run directory.
 
-            def on_step(step: int, total: int, row: dict[str, float]) -> None:
-                bar.update(task, completed=step + 1, total=total, date=f"week {step + 1}/{total}")
+    An existing run directory is replaced only with --force; a directory holding anything else
+    is never written to."""
+    form = resolve(fmt, as_json)
+    sc = load(scenario)
+    scales = parse_scale(scale)
+    stop = parse_date(until, "until")
+    check_until(sc, stop)
+    target = check_target(out or Path("runs") / sc.name / f"seed-{seed}", force)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[date]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet(),
+    ) as bar:
+        task = bar.add_task(f"{sc.name} seed {seed}", total=None, date="")
 
-            result = run_model(
-                sc, seed=seed, scale=scales, until=stop, backend=backend, on_step=on_step,
-                save_state=save_state, from_state=from_state,
-            )  # fmt: skip
-    except ScenarioError as e:
-        fail(e)
+        def on_step(step: int, total: int, row: dict[str, float]) -> None:
+            bar.update(task, completed=step + 1, total=total, date=f"week {step + 1}/{total}")
 
-    target = out or Path("runs") / sc.name / f"seed-{seed}"
-    result.write(target)
+        result = run_model(
+            sc, seed=seed, scale=scales, until=stop, backend=backend, on_step=on_step,
+            save_state=save_state, from_state=from_state, force=force,
+        )  # fmt: skip
+
+    result.write(target, force=force)
     log.debug("run %s seed %d: %d weeks", sc.name, seed, len(result.dates))
     chronology = chronology_sheet(result)
     scored = targets_sheet(score([result]), "Targets (one run: hit or miss)")
@@ -249,7 +262,9 @@ def targets_cmd(
     ] = None,
     scale: Annotated[
         list[str] | None,
-        typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)"),
+        typer.Option(
+            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+        ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     store: Annotated[
@@ -259,40 +274,35 @@ def targets_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (--format json)")] = False,
 ) -> None:
     """Score an ensemble against every figure and date in targets.csv (runs from the store)."""
-    from thermidor.lab.ensemble import plan, run_jobs
+    from thermidor.lab.ensemble import check_seeds, plan, run_jobs
     from thermidor.lab.executors import executor as make_executor
     from thermidor.lab.store import Store
 
-    try:
-        form = resolve(fmt, as_json)
-        if seeds < 1:
-            raise ScenarioError("seeds", seeds, "a whole number >= 1")
-        sc = with_horizon(scenario, until)
-        p = plan(sc, seeds_for(seeds, root), parse_scale(scale))
-        st = Store(store)
-        ex = make_executor(None, workers, None)
-        with (
+    form = resolve(fmt, as_json)
+    sc = with_horizon(scenario, until)
+    p = plan(sc, seeds_for(check_seeds(seeds), root), parse_scale(scale), None, root)
+    st = Store(store)
+    ex = make_executor(None, workers, None)
+    with (
+        ex,
+        Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=form in ("json", "csv") or quiet(),
+        ) as bar,
+    ):
+        task = bar.add_task(f"{sc.name}: {seeds} seeds", total=seeds)
+        ran = run_jobs(
+            p.jobs(str(st.root.resolve())),
+            st,
             ex,
-            Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-                disable=form in ("json", "csv") or quiet(),
-            ) as bar,
-        ):
-            task = bar.add_task(f"{sc.name}: {seeds} seeds", total=seeds)
-            ran = run_jobs(
-                p.jobs(str(st.root.resolve())),
-                st,
-                ex,
-                lambda done, total, stored: bar.update(task, completed=done, total=total),
-            )
-            results = [st.load(k) for k in p.keys]
-    except ScenarioError as e:
-        fail(e)
+            lambda done, total, stored: bar.update(task, completed=done, total=total),
+        )
+        results = [st.load(k) for k in p.keys]
     log.info("%d runs from %s: %d run now, %d already stored", seeds, st.root, ran.ran, ran.skipped)
     rows = score(results)
     title = f"Targets — {sc.name}, " + (
@@ -318,10 +328,7 @@ def params_cmd(
     if schema:
         sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
         return
-    try:
-        form = resolve(fmt, as_json)
-    except ScenarioError as e:
-        fail(e)
+    form = resolve(fmt, as_json)
     rows = [p.as_dict() for p in PARAMS]
     cols = [
         col("name"),
@@ -346,10 +353,7 @@ def scenarios_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (--format json)")] = False,
 ) -> None:
     """List the shipped scenarios."""
-    try:
-        form = resolve(fmt, as_json)
-    except ScenarioError as e:
-        fail(e)
+    form = resolve(fmt, as_json)
     rows = []
     for name in shipped():
         sc = load(name)

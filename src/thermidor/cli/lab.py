@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,14 +30,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from thermidor.cli.app import Group, app, console, err, fail, needs, quiet
+from thermidor.cli.app import Group, app, console, err, needs, quiet
 from thermidor.cli.core import FEW, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
 from thermidor.lab.errors import LabError
 from thermidor.lab.executors import executor as make_executor
 from thermidor.lab.store import Store
-from thermidor.model.errors import ScenarioError
 from thermidor.model.run import resolve_scales
 
 store_app = typer.Typer(
@@ -53,7 +53,10 @@ Seeds = Annotated[int, typer.Option("--seeds", help="members of each ensemble")]
 Root = Annotated[int, typer.Option("--root", help="root seed: member k runs child k of it")]
 Scale = Annotated[
     list[str] | None,
-    typer.Option("--scale", help="persons per agent: N, or POPULATION=N (repeatable)"),
+    typer.Option(
+        "--scale",
+        help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)",
+    ),
 ]
 Until = Annotated[str | None, typer.Option("--until", help="end the runs at YYYY-MM-DD")]
 ExecutorKind = Annotated[
@@ -155,31 +158,32 @@ def ensemble_cmd(
     ] = False,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
+    force: Annotated[
+        bool, typer.Option(help="run even when the memory estimate says the runs will not fit")
+    ] = False,
 ) -> None:
     """Run (or complete) an ensemble and keep it in the store.
 
     Killed at any moment, run it again: it finishes, with no run lost or made twice.
     """
-    try:
-        check_seeds(seeds)
-        scales = resolve_scales(parse_scale(scale))
-        sc = with_horizon(scenario, until)
-        st = open_store(store, db)
-        ex = make_executor(executor, workers, scheduler)
-        with ex, progress(f"{sc.name}: {seeds} seeds") as update:
-            ran = ensemble(
-                sc,
-                seeds,
-                root,
-                scales,
-                None,
-                store=st,
-                executor=ex,
-                on_progress=update,
-                ship_results=ship_results,
-            )
-    except ScenarioError as e:
-        fail(e)
+    check_seeds(seeds)
+    scales = resolve_scales(parse_scale(scale))
+    sc = with_horizon(scenario, until)
+    st = open_store(store, db)
+    ex = make_executor(executor, workers, scheduler)
+    with ex, progress(f"{sc.name}: {seeds} seeds") as update:
+        ran = ensemble(
+            sc,
+            seeds,
+            root,
+            scales,
+            None,
+            store=st,
+            executor=ex,
+            on_progress=update,
+            ship_results=ship_results,
+            force=force,
+        )
     rate = ran.ran / ran.wall_time_s * 60 if ran.wall_time_s > 0 and ran.ran else 0.0
     console.print(
         f"{len(set(ran.keys))} runs in {st.root}: {ran.ran} run now on {ex.name}"
@@ -199,11 +203,10 @@ def runs_cmd(
     db: DbPath = None,
 ) -> None:
     """List the stored runs."""
-    try:
-        form = resolve(fmt, as_json)
-        frame = open_store(store, db).runs(scenario)
-    except ScenarioError as e:
-        fail(e)
+    if limit < 1:
+        raise LabError("limit", limit, "a whole number of rows >= 1")
+    form = resolve(fmt, as_json)
+    frame = open_store(store, db).runs(scenario)
     if form == "json":
         emit_json(records(frame))
         return
@@ -234,10 +237,7 @@ def rerun_cmd(
     db: DbPath = None,
 ) -> None:
     """Reproduce a stored run from its manifest and check that the bytes are identical."""
-    try:
-        report = rerun(path, open_store(store, db))
-    except ScenarioError as e:
-        fail(e)
+    report = rerun(path, open_store(store, db))
     if report.source_changed:
         console.print("[yellow]the source has changed since this run was made[/]")
     if report.identical:
@@ -259,17 +259,33 @@ def store_rebuild_cmd(
     db: DbPath = None,
 ) -> None:
     """Rebuild the index from the run directories and analysis files (the truth)."""
-    try:
-        st = open_store(store, db)
-        report = st.rebuild(force=force)
-    except ScenarioError as e:
-        fail(e)
+    st = open_store(store, db)
+    report = st.rebuild(force=force)
     for s in report.skipped:
-        err.print(f"[yellow]skipped[/] {s}")
+        err.print(f"[yellow]skipped[/] {escape(s)}", soft_wrap=True)
     extra = ", ".join(f"{n} rows of {t}" for t, n in report.analyses.items())
     console.print(
         f"indexed {report.runs} runs{', ' + extra if extra else ''} in {st.db}"
         + (" (replaced a corrupt index)" if report.replaced_corrupt else "")
+    )
+
+
+@store_app.command("verify")
+def store_verify_cmd(store: StoreDir = Path("runs"), db: DbPath = None) -> None:
+    """Check every run against its checksums; quarantine those that fail (each is computed
+    again by the next ensemble); remove what killed writers left behind."""
+    st = open_store(store, db)
+    st.check_exists()
+    report = st.verify()
+    for q in report.quarantined:
+        err.print(f"[yellow]quarantined[/] {escape(q)}", soft_wrap=True)
+    for r in report.removed:
+        err.print(f"[yellow]removed[/] {escape(r)} (left by a killed writer)")
+    console.print(
+        f"{report.good} runs verified in {st.root}, {len(report.quarantined)} quarantined"
+        f" (under {st.root / 'quarantine'}), {len(report.removed)} leftovers removed,"
+        f" {report.index_rows_dropped} index rows repaired",
+        soft_wrap=True,
     )
 
 
@@ -282,11 +298,8 @@ def store_query_cmd(
     db: DbPath = None,
 ) -> None:
     """Run a SQL query over the index and the run files (DuckDB)."""
-    try:
-        form = resolve(fmt, as_json)
-        frame = open_store(store, db).query(sql)
-    except ScenarioError as e:
-        fail(e)
+    form = resolve(fmt, as_json)
+    frame = open_store(store, db).query(sql)
     rows = records(frame)
     cols = [col(str(name)) for name in frame.columns]
     show(Sheet(f"{len(rows)} rows", cols, rows), form, rows)
@@ -317,37 +330,32 @@ def compare_cmd(
     """Compare scenarios paired by seed (common random numbers), with 95% intervals."""
     from thermidor.lab.compare import compare
 
-    try:
-        form = resolve(fmt, as_json)
-        check_seeds(seeds)
-        if resamples < 100:
-            raise LabError("resamples", resamples, "a whole number >= 100")
-        scales = resolve_scales(parse_scale(scale))
-        first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
-        st = open_store(store, db)
-        ex = make_executor(executor, workers, scheduler)
-        with (
-            ex,
-            progress(
-                f"{1 + len(alternatives)} scenarios × {seeds}", form in ("json", "csv")
-            ) as update,
-        ):
-            out = compare(
-                first,
-                others,
-                seeds,
-                root,
-                scales,
-                None,
-                store=st,
-                executor=ex,
-                on_progress=update,
-                resamples=resamples,
-                bootstrap_seed=bootstrap_seed,
-                event=event,
-            )
-    except ScenarioError as e:
-        fail(e)
+    form = resolve(fmt, as_json)
+    check_seeds(seeds)
+    if not 100 <= resamples <= 1_000_000:
+        raise LabError("resamples", resamples, "a whole number in [100, 1,000,000]")
+    scales = resolve_scales(parse_scale(scale))
+    first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
+    st = open_store(store, db)
+    ex = make_executor(executor, workers, scheduler)
+    with (
+        ex,
+        progress(f"{1 + len(alternatives)} scenarios × {seeds}", form in ("json", "csv")) as update,
+    ):
+        out = compare(
+            first,
+            others,
+            seeds,
+            root,
+            scales,
+            None,
+            store=st,
+            executor=ex,
+            on_progress=update,
+            resamples=resamples,
+            bootstrap_seed=bootstrap_seed,
+            event=event,
+        )
     print_comparison(out, form)
 
 
@@ -457,24 +465,21 @@ def sensitivity_cmd(
     needs("lab", "SALib")
     from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
 
-    try:
-        st = open_store(store, db)
-        ex = make_executor(executor, workers, scheduler)
-        with ex, progress("sensitivity", as_json) as update:
-            s = sensitivity(
-                budget,
-                trajectories,
-                split(outcomes) or DEFAULT_OUTCOMES,
-                scenario=scenario,
-                until=parse_until(until),
-                scale=parse_scale(scale),
-                root=root,
-                executor=ex,
-                store=st,
-                on_progress=update,
-            )
-    except ScenarioError as e:
-        fail(e)
+    st = open_store(store, db)
+    ex = make_executor(executor, workers, scheduler)
+    with ex, progress("sensitivity", as_json) as update:
+        s = sensitivity(
+            budget,
+            trajectories,
+            split(outcomes) or DEFAULT_OUTCOMES,
+            scenario=scenario,
+            until=parse_until(until),
+            scale=parse_scale(scale),
+            root=root,
+            executor=ex,
+            store=st,
+            on_progress=update,
+        )
     text = to_markdown(s)
     if write_docs is not None:
         write_atomically(write_docs, text)
@@ -522,29 +527,26 @@ def calibrate_cmd(
     needs("lab", "pyabc")
     from thermidor.lab.calibrate import calibrate
 
-    try:
-        st = open_store(store, db)
-        names = split(params)
-        ex = make_executor(None, workers, scheduler)
-        with ex:
-            fit = calibrate(
-                names,
-                population=populations,
-                generations=generations,
-                scenario=scenario,
-                until=parse_until(until),
-                scale=parse_scale(scale),
-                root=root,
-                workers=workers,
-                scheduler=scheduler,
-                all_calibrated=all_calibrated,
-                targets=split(target) or None,
-                check_seeds=check_seeds_,
-                store=st,
-                executor=ex,
-            )
-    except ScenarioError as e:
-        fail(e)
+    st = open_store(store, db)
+    names = split(params)
+    ex = make_executor(None, workers, scheduler)
+    with ex:
+        fit = calibrate(
+            names,
+            population=populations,
+            generations=generations,
+            scenario=scenario,
+            until=parse_until(until),
+            scale=parse_scale(scale),
+            root=root,
+            workers=workers,
+            scheduler=scheduler,
+            all_calibrated=all_calibrated,
+            targets=split(target) or None,
+            check_seeds=check_seeds_,
+            store=st,
+            executor=ex,
+        )
     if as_json:
         emit_json(
             {

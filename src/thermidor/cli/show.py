@@ -11,15 +11,16 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, console, err, fail, needs
+from thermidor.cli.app import app, console, err, needs
 from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
 from thermidor.model.errors import ScenarioError
+from thermidor.model.result import is_run_dir
 from thermidor.model.scenario import load
-from thermidor.report import Group, build, run_dir_group, scenario_group, write
+from thermidor.report import Group, build, check_output, run_dir_group, scenario_group, write
 from thermidor.report.page import Mode
-from thermidor.report.sources import is_run_dir, sensitivity_for
+from thermidor.report.sources import sensitivity_for
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def report_cmd(
     root: Annotated[int, typer.Option(help="root seed of the ensembles")] = 0,
     scale: Annotated[
         list[str] | None,
-        typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)"),
+        typer.Option(
+            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+        ),
     ] = None,
     until: Annotated[
         str | None, typer.Option(help="end the runs at this date (YYYY-MM-DD)")
@@ -72,14 +75,12 @@ def report_cmd(
     title: Annotated[str | None, typer.Option(help="the report's title")] = None,
 ) -> None:
     """Write one self-contained HTML report of a run, an ensemble or a comparison."""
+    check_output(out)  # before any run
     ask = Ask(sources or [], ensemble, compare, seeds, root, scale, until, workers, store)
-    try:
-        mode, groups = _groups(ask)
-        sens = sensitivity_for(Store(store)) if mode != "run" else None
-        page = build(groups, mode, title=title, sensitivity=sens)
-        write(str(out), page)
-    except ScenarioError as e:
-        fail(e)
+    mode, groups = _groups(ask)
+    sens = sensitivity_for(Store(store)) if mode != "run" else None
+    page = build(groups, mode, title=title, sensitivity=sens)
+    write(str(out), page)
     console.print(f"wrote {out}  ({len(page) / 1e6:.1f} MB, {sum(g.size for g in groups)} runs)")
 
 
@@ -159,19 +160,29 @@ def serve_cmd(
     ),
     workers: Annotated[int, typer.Option(help="runs executed at once (threads)")] = 1,
     queue: Annotated[int, typer.Option(help="runs that may wait; more are refused (503)")] = 4,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="another host name the server answers to (repeatable; default: the bound"
+            " address and localhost)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the web application: edit parameters, run, watch, compare, share, download."""
     needs("web", "fastapi", "uvicorn")
     import uvicorn
 
     from thermidor.web import create_app
+    from thermidor.web.limits import server_config
 
     if not 1 <= port <= 65535:
-        fail(ScenarioError("port", port, "a port number in [1, 65535]"))
+        raise ScenarioError("port", port, "a port number in [1, 65535]")
     if not 1 <= workers <= 8:
-        fail(ScenarioError("workers", workers, "a whole number in [1, 8]"))
+        raise ScenarioError("workers", workers, "a whole number in [1, 8]")
     if not 0 <= queue <= 100:
-        fail(ScenarioError("queue", queue, "a whole number in [0, 100]"))
-    application = create_app(store, workers=workers, queue_size=queue)
+        raise ScenarioError("queue", queue, "a whole number in [0, 100]")
+    application = create_app(
+        store, workers=workers, queue_size=queue, host=host, allow_hosts=allow_host or ()
+    )
     console.print(f"thermidor: serving on http://{host}:{port}/  (store {store})")
-    uvicorn.run(application, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    uvicorn.Server(server_config(application, host, port)).run()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from thermidor.cli.app import app, fail, log
+from thermidor.cli.app import app, log
 from thermidor.cli.core import parse_scale
 from thermidor.cli.lab import (
     DbPath,
@@ -28,7 +28,6 @@ from thermidor.cli.lab import (
 from thermidor.cli.tables import FormatOption, Sheet, col, resolve, show
 from thermidor.lab.errors import LabError
 from thermidor.lab.executors import executor as make_executor
-from thermidor.model.errors import ScenarioError
 
 SPEC_FORMS = {
     "grid": "NAME=V1,V2,... or NAME=LO:HI:N (N values from LO to HI)",
@@ -130,31 +129,28 @@ def sweep_cmd(
     """
     from thermidor.lab.sweep import by_point, sweep
 
-    try:
-        form = resolve(fmt)
-        if design not in ("grid", "lhs"):
-            raise LabError("design", design, "grid | lhs")
-        spec = parse_spec(param, design)
-        st = open_store(store, db)
-        ex = make_executor(executor, workers, scheduler)
-        with ex, progress("sweep", form in ("json", "csv")) as update:
-            frame = sweep(
-                spec,
-                design=design,  # type: ignore[arg-type]
-                samples=samples,
-                sample_seed=sample_seed,
-                seeds=seeds,
-                root=root,
-                scenario=scenario,
-                until=until,
-                scale=parse_scale(scale),
-                outcomes=split(outcome) or None,
-                store=st,
-                executor=ex,
-                on_progress=update,
-            )
-    except ScenarioError as e:
-        fail(e)
+    form = resolve(fmt)
+    if design not in ("grid", "lhs"):
+        raise LabError("design", design, "grid | lhs")
+    spec = parse_spec(param, design)
+    st = open_store(store, db)
+    ex = make_executor(executor, workers, scheduler)
+    with ex, progress("sweep", form in ("json", "csv")) as update:
+        frame = sweep(
+            spec,
+            design=design,  # type: ignore[arg-type]
+            samples=samples,
+            sample_seed=sample_seed,
+            seeds=seeds,
+            root=root,
+            scenario=scenario,
+            until=until,
+            scale=parse_scale(scale),
+            outcomes=split(outcome) or None,
+            store=st,
+            executor=ex,
+            on_progress=update,
+        )
     table = frame if per_run else by_point(frame)
     names = list(frame.attrs["params"])
     keys = ["point", *names, *(["member", "seed"] if per_run else ["runs"])]

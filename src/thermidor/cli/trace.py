@@ -13,7 +13,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from thermidor.cli.app import app, console, fail
+from thermidor.cli.app import app, console
 from thermidor.cli.core import parse_date, parse_scale
 from thermidor.engine import Timing
 from thermidor.model.errors import ScenarioError
@@ -49,7 +49,10 @@ def trace_cmd(
     ),
     seed: Annotated[int, typer.Option(help="the run's seed")] = 0,
     scale: Annotated[
-        list[str] | None, typer.Option(help="persons per agent: N, or POPULATION=N (repeatable)")
+        list[str] | None,
+        typer.Option(
+            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+        ),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
     start: Annotated[
@@ -65,20 +68,17 @@ def trace_cmd(
 ) -> None:
     """Print a run's indicator columns week by week (and its events, and where its time goes)."""
     timer = Timing()
-    try:
-        sc = load(scenario)
-        first = parse_date(start, "from")
-        result = run_model(
-            sc, seed=seed, scale=parse_scale(scale), until=parse_date(until, "until"),
-            backend=backend, hooks=(timer,) if timing else (),
-        )  # fmt: skip
-        df = result.to_pandas()
-        if list_columns:
-            console.print("\n".join(df.columns), soft_wrap=True)
-            return
-        chosen = select(columns or [], list(df.columns)) if columns else []
-    except ScenarioError as e:
-        fail(e)
+    sc = load(scenario)
+    first = parse_date(start, "from")
+    result = run_model(
+        sc, seed=seed, scale=parse_scale(scale), until=parse_date(until, "until"),
+        backend=backend, hooks=(timer,) if timing else (),
+    )  # fmt: skip
+    df = result.to_pandas()
+    if list_columns:
+        console.print("\n".join(df.columns), soft_wrap=True)
+        return
+    chosen = select(columns or [], list(df.columns)) if columns else []
     if chosen:
         rows = df[chosen].iloc[::every]
         if first is not None:

@@ -24,7 +24,7 @@ from thermidor.engine.draws import bernoulli, binomial, gain, normal, thin
 from thermidor.engine.ledger import Ledger
 from thermidor.engine.population import Population, chunks, plurality, sum_by, transfer
 from thermidor.engine.recorder import Event, Recorder
-from thermidor.engine.rng import Streams, member_seed
+from thermidor.engine.rng import Streams
 from thermidor.engine.simulation import Context, Hook, Mechanism, Step, Timing, every, run_steps
 
 __all__ = [
@@ -47,7 +47,6 @@ __all__ = [
     "current",
     "every",
     "gain",
-    "member_seed",
     "normal",
     "ops",
     "plurality",

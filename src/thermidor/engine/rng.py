@@ -32,14 +32,3 @@ class Streams:
     def get(self, mechanism: str, step: int, *extra: int) -> np.random.Generator:
         entropy = [self.seed, mechanism_key(mechanism), int(step), *map(int, extra)]
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
-
-
-def member_seed(root: int, k: int) -> int:
-    """The integer seed of ensemble member ``k``: child ``k`` of ``SeedSequence(root)``.
-
-    ``thermidor run --seed member_seed(root, k)`` reproduces member ``k``.
-    """
-    if k < 0:
-        raise ValueError(f"member index must be >= 0, got {k}")
-    child = np.random.SeedSequence(root).spawn(k + 1)[k]
-    return int(child.generate_state(1, dtype=np.uint32)[0])

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import stats
 
 from thermidor.lab.ensemble import ScenarioArg, check_seeds, plan, run_jobs, seeds_for
+from thermidor.lab.errors import LabError
 from thermidor.lab.executors import Executor
 from thermidor.lab.outcomes import (
     BY,
@@ -34,6 +35,7 @@ from thermidor.lab.outcomes import (
     year_of,
 )
 from thermidor.lab.store import Store
+from thermidor.model.events import EVENTS
 from thermidor.model.result import Result
 from thermidor.model.run import ScaleArg
 
@@ -301,9 +303,17 @@ def compare(
 ) -> dict[str, Any]:
     """Run (or reuse from the store) every scenario's ensemble with the same member seeds and
     compare each alternative with the base. Returns a JSON-ready dict (a ``Comparison``)."""
+    if not modelled_event(event):
+        raise LabError("event", event, f"one of {', '.join(sorted(EVENTS))}")
+    if (
+        isinstance(bootstrap_seed, bool)
+        or not isinstance(bootstrap_seed, int)
+        or bootstrap_seed < 0
+    ):
+        raise LabError("bootstrap_seed", bootstrap_seed, "a whole number >= 0")
     store = store or Store()
     members = seeds_for(check_seeds(seeds), root)
-    plans = [plan(s, members, scale, until) for s in [base, *alternatives]]
+    plans = [plan(s, members, scale, until, root) for s in [base, *alternatives]]
     where = str(store.root.resolve())
     run_jobs([j for p in plans for j in p.jobs(where)], store, executor, on_progress)
     data = [np.stack([record(store.load(k), event) for k in p.keys]) for p in plans]
@@ -339,11 +349,6 @@ def compare(
 
 def _notes(event: str, data: list[np.ndarray], horizon: float) -> list[str]:
     notes = []
-    if not modelled_event(event):
-        notes.append(
-            f"the model does not produce the event {event!r} yet: its probability is 0 and "
-            "its dates are 'never'"
-        )
     end = date_of_year(horizon)
     if end is not None and end < BY:
         notes.append(f"the runs end on {end}: 'by 1929' means by then")

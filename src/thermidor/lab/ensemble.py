@@ -1,8 +1,9 @@
 """Ensembles: many seeds of one scenario, run on an executor and kept in the store.
 
-Member ``k`` of an ensemble with root seed ``root`` runs with ``member_seed(root, k)`` (child ``k``
-of ``SeedSequence(root)``), so any member can be reproduced with ``thermidor run --seed``, and two
-scenarios run with the same root share their seeds (common random numbers).
+Member ``k`` of an ensemble with root seed ``root`` runs with ``member_seed(root, k)``
+(``lab/seeds.py``: 128 bits, all members in linear time), so any member can be reproduced with
+``thermidor run --seed``, and two scenarios run with the same root share their seeds (common
+random numbers). The manifest of each member records its root and index.
 
 An ensemble survives being killed at any moment: each run is written atomically under its
 content key by the worker that made it; a run already stored is never run again; the index is
@@ -17,17 +18,17 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from thermidor.engine import member_seed
 from thermidor.lab.errors import LabError, StoreError, portable
-from thermidor.lab.executors import Executor, Serial, default_workers
+from thermidor.lab.executors import Executor, Serial, check_workers, default_workers
 from thermidor.lab.horizon import parse_until, with_horizon
+from thermidor.lab.seeds import member_record, member_seeds
 from thermidor.lab.store import (
     Store,
     calendar_steps,
@@ -37,6 +38,7 @@ from thermidor.lab.store import (
     write_run,
 )
 from thermidor.model.errors import ScenarioError
+from thermidor.model.guards import check_memory
 from thermidor.model.result import Result
 from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
 from thermidor.model.scenario import Scenario, load
@@ -62,9 +64,8 @@ ScenarioArg = str | Path | dict[str, Any] | Scenario
 
 
 def seeds_for(n: int, root: int = 0) -> list[int]:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"the number of seeds must be a whole number >= 1, got {n!r}")
-    return [member_seed(root, k) for k in range(n)]
+    """The seeds of members ``0 .. n-1`` of ``root``'s ensemble (``lab/seeds.py``)."""
+    return member_seeds(n, root)
 
 
 def run_many(
@@ -75,7 +76,7 @@ def run_many(
     on_done: Callable[[int, Result], None] | None = None,
 ) -> list[Result]:
     """Run every seed (nothing stored); results come back in the order of ``seeds``."""
-    workers = default_workers() if workers is None else workers
+    workers = check_workers(workers)
     job = partial(run, scenario, scale=scale)
     if workers <= 1 or len(seeds) == 1:
         out = []
@@ -105,6 +106,7 @@ class Job:
     key: str
     root: str | None
     source: str
+    member: dict[str, Any] | None = None  # {"root", "index"} of an ensemble's member
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ def execute(job: Job) -> Done:
         result = run(job.scenario, job.seed, job.scales)
     except ScenarioError as e:
         raise portable(e) from None
+    if job.member is not None:
+        result.manifest["member"] = job.member
     got = key_of(result.manifest)
     if got != job.key:
         raise LabError(
@@ -142,11 +146,16 @@ class Plan:
     seeds: list[int]
     keys: list[str]
     source: str
+    root: int | None = None  # the root seed the members were drawn from, if they were
 
     def jobs(self, root: str | None) -> list[Job]:
+        members = [
+            member_record(self.root, i) if self.root is not None else None
+            for i in range(len(self.seeds))
+        ]
         return [
-            Job(self.scenario, s, self.scales, k, root, self.source)
-            for s, k in zip(self.seeds, self.keys, strict=True)
+            Job(self.scenario, s, self.scales, k, root, self.source, m)
+            for s, k, m in zip(self.seeds, self.keys, members, strict=True)
         ]
 
 
@@ -155,19 +164,24 @@ def plan(
     seeds: Sequence[int],
     scale: ScaleArg = None,
     until: str | dt.date | None = None,
+    root: int | None = None,
 ) -> Plan:
-    """Resolve the scenario, scales and content keys of every member (nothing runs)."""
+    """Resolve the scenario, scales and content keys of every member (nothing runs); ``root``:
+    the seeds are ``seeds_for(len(seeds), root)``, recorded in each manifest."""
     sc = with_horizon(scenario, until)
     scales = resolve_scales(scale)
     resolved = sc.to_dict()
     h = source_hash()
     keys = [content_key(resolved, s, scales, h) for s in seeds]
-    return Plan(sc, scales, list(seeds), keys, h)
+    return Plan(sc, scales, list(seeds), keys, h, root)
+
+
+MAX_SEEDS = 1_000_000
 
 
 def check_seeds(n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise LabError("seeds", n, "a whole number of runs >= 1")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SEEDS:
+        raise LabError("seeds", n, f"a whole number of runs in [1, {MAX_SEEDS:,}]")
     return n
 
 
@@ -211,31 +225,73 @@ def run_jobs(
     executor: Executor | None = None,
     on_progress: Progress | None = None,
     flush_every_s: float = 2.0,
+    poll_s: float = 0.5,
 ) -> Ran:
     """Run the jobs whose runs are not stored yet, and index them (in batches: the index is
-    opened for one short write at a time)."""
+    opened for one short write at a time).
+
+    Each stored run is verified first (a corrupt one is quarantined and computed again). Each
+    key to compute is claimed (``Store.claim``); a key another live process has claimed is
+    waited for, and computed here only if that process dies without storing it."""
     t0 = time.perf_counter()
+    store.check_writable()
     keys = [j.key for j in jobs]
     unique: dict[str, Job] = {}
     for j in jobs:
         unique.setdefault(j.key, j)
-    todo = [j for k, j in unique.items() if not store.has_run(k)]
-    skipped = len(unique) - len(todo)
+    waiting = {k: j for k, j in unique.items() if not store.verified(k)}
+    skipped = len(unique) - len(waiting)
     store.sync(keys)  # runs written before a kill, whose index rows were lost with it
-    store.clean_temporary(j.key for j in todo)
     total = len(unique)
     if on_progress:
         on_progress(skipped, total, skipped)
-    pending: list[dict[str, Any]] = []
-    last = time.monotonic()
+    ran = 0
     done = skipped
     ex = executor or Serial()
+    while waiting:
+        mine = []
+        for k, j in waiting.items():
+            if store.claim(k):
+                if store.verified(k):  # stored by another process since it was looked for
+                    store.release(k)
+                else:
+                    mine.append(j)
+        try:
+            store.clean_temporary(j.key for j in mine)
+            for key in _compute(mine, store, ex, flush_every_s):
+                ran += 1
+                done += 1
+                waiting.pop(key, None)
+                if on_progress:
+                    on_progress(done, total, skipped)
+        finally:
+            for j in mine:
+                store.release(j.key)
+        if not mine and waiting:
+            time.sleep(poll_s)  # every waiting key is another process's: let it work
+        theirs = [k for k in waiting if store.verified(k)]
+        for k in theirs:
+            del waiting[k]
+            done += 1
+        if theirs:
+            store.sync(theirs)
+            if on_progress:
+                on_progress(done, total, skipped)
+    names = tuple(dict.fromkeys(j.scenario.name for j in jobs))
+    return Ran(keys, ran, total - ran, time.perf_counter() - t0, names)
+
+
+def _compute(
+    todo: Sequence[Job], store: Store, ex: Executor, flush_every_s: float
+) -> Iterator[str]:
+    """Run the jobs on the executor; yield each key once its run is written."""
+    pending: list[dict[str, Any]] = []
+    last = time.monotonic()
     try:
         for _, out in ex.map_unordered(execute, todo):
             if out.result is not None:
                 write_run(out.result, store.path_of(out.key))
             pending.append(out.row)
-            done += 1
             if time.monotonic() - last >= flush_every_s:
                 try:  # a reader holds the index: keep the rows for the next flush
                     store.index(pending, timeout=0.2)
@@ -244,13 +300,10 @@ def run_jobs(
                     if e.reason != "locked":
                         raise
                 last = time.monotonic()
-            if on_progress:
-                on_progress(done, total, skipped)
+            yield out.key
     finally:
         if pending:
             store.index(pending)
-    names = tuple(dict.fromkeys(j.scenario.name for j in jobs))
-    return Ran(keys, len(todo), skipped, time.perf_counter() - t0, names)
 
 
 def ensemble(
@@ -264,14 +317,19 @@ def ensemble(
     executor: Executor | None = None,
     on_progress: Progress | None = None,
     ship_results: bool = False,
+    force: bool = False,
 ) -> Ran:
     """Run (or complete) an ensemble of ``seeds`` members and keep it in the store.
 
     With ``ship_results`` workers send their results back and this process writes the files
-    (a cluster without a shared file system); otherwise each worker writes its own run.
+    (a cluster without a shared file system); otherwise each worker writes its own run. The
+    estimated memory of one run times the executor's workers must fit in this machine's memory
+    (model/guards.py), unless ``force``.
     """
     store = store or Store()
-    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until)
+    p = plan(scenario, seeds_for(check_seeds(seeds), root), scale, until, root)
+    # a local executor's workers run at once on this machine (``force``: try anyway)
+    check_memory(p.scales, executor.workers if executor else 1, force=force)
     where = None if ship_results else str(store.root.resolve())
     return run_jobs(p.jobs(where), store, executor, on_progress)
 
@@ -294,8 +352,15 @@ def scenario_from_manifest(d: Mapping[str, Any], where: str = "manifest") -> Sce
     """The Scenario a manifest records (resolved in full), loaded back exactly."""
     try:
         data = {k: d[k] for k in ("meta", "run", "params", "inputs", "force")}
-        sc = dataclasses.replace(load(data), name=str(d["name"]))
-    except (KeyError, TypeError):
+        # a horizon (with_horizon) may end the run before a forced date: load the span that
+        # holds the forced dates, then end it where the manifest says
+        dates = [v for v in data["force"].values() if v != "never"]
+        run = {**data["run"], "end": max([data["run"]["end"], *dates])}
+        sc = load({**data, "run": run})
+        sc = dataclasses.replace(
+            sc, name=str(d["name"]), end=dt.date.fromisoformat(d["run"]["end"])
+        )
+    except (KeyError, TypeError, AttributeError, ValueError):
         raise LabError(where, "(scenario)", "a manifest written by thermidor.run") from None
     if sc.to_dict() != d:
         diff = sorted(k for k in d if sc.to_dict().get(k) != d[k])
@@ -339,6 +404,8 @@ def rerun(path: str | Path, store: Store | None = None) -> Rerun:
         shutil.rmtree(tmp, ignore_errors=True)
     old = json.loads((directory / "manifest.json").read_text())
     new = json.loads(json.dumps(result.manifest))
+    if "member" in old:  # which member of which ensemble: the ensemble's, not the run's
+        new["member"] = old["member"]
     for k in sorted(set(old) | set(new)):
         if k not in MANIFEST_VOLATILE and old.get(k) != new.get(k):
             differences.append(f"manifest.{k} differs")

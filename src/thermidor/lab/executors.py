@@ -52,6 +52,17 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+MAX_WORKERS = 256
+
+
+def check_workers(workers: Any) -> int:
+    """A worker count in [1, MAX_WORKERS] (None: ``default_workers()``)."""
+    n = default_workers() if workers is None else workers
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WORKERS:
+        raise LabError("workers", workers, f"a whole number in [1, {MAX_WORKERS}]")
+    return n
+
+
 class Serial:
     """Runs everything in this process, in order (one worker: no pool to start)."""
 
@@ -95,10 +106,7 @@ class Local:
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
-        n = default_workers() if workers is None else workers
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise LabError("workers", workers, "a whole number >= 1")
-        self._workers = n
+        self._workers = check_workers(workers)
         self._pool: ProcessPoolExecutor | None = None
 
     @property
@@ -234,6 +242,8 @@ def executor(
         raise LabError("executor", kind, f"one of {', '.join(KINDS)}")
     if scheduler and kind != "dask":
         raise LabError("scheduler", scheduler, "a scheduler only with the dask executor")
+    if workers is not None:
+        check_workers(workers)
     if kind == "dask":
         return Dask(scheduler, workers)
     if workers == 1:

@@ -34,6 +34,7 @@ from thermidor.lab.ensemble import ScenarioArg, with_horizon
 from thermidor.lab.errors import LabError, portable
 from thermidor.lab.executors import Executor, Serial
 from thermidor.lab.outcomes import OUTCOMES, check_outcome, outcome
+from thermidor.lab.seeds import member_seed
 from thermidor.lab.simulate import with_params
 from thermidor.lab.store import Store, digest
 from thermidor.model.errors import ScenarioError
@@ -93,10 +94,9 @@ def factors(ranges: str = "documented") -> list[Factor]:
 
 def seed_of(u: float, root: int = 0) -> int:
     """Chance ``u`` in [0, 1] as a member seed: member ``floor(u * SEED_POOL)`` of ``root``
-    (computed directly as child ``k`` of ``SeedSequence(root)``, like ``member_seed``)."""
+    (``lab/seeds.py``)."""
     k = min(math.floor(u * SEED_POOL), SEED_POOL - 1)
-    child = np.random.SeedSequence(root, spawn_key=(k,))
-    return int(child.generate_state(1, dtype=np.uint32)[0])
+    return member_seed(root, k)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,14 @@ runs/                              the store's root
     indicators.parquet  events.parquet  manifest.json
   analyses/<table>/<id>.parquet    sensitivity indices, posteriors (also the truth)
   thermidor.duckdb                 the index: tables runs, <table>…; rebuilt from the files
+  locks/<key>.lock                 a run being computed, and by whom (host, PID)
+  quarantine/<key>.<time>/         a run whose files failed their checksums, with NOTE.txt
 ```
+Every read of a run verifies it first (``verified``, ``load``): its manifest must give its
+directory's key and each data file the SHA-256 the manifest records. A run that fails is moved
+to ``quarantine/`` with a note saying what was wrong, and the next ensemble computes it again.
+An ensemble claims each key it computes with a lock file, so that two ensembles on one store
+never compute a run twice; a lock whose process is gone is taken over.
 A run's content key hashes what determines its bytes: the scenario resolved in full, the seed,
 the scales and the source hash. Workers write only their own run's directory; one coordinator
 writes the index, opening its DuckDB connection only for as long as a write takes, so a reader
@@ -24,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -37,13 +45,16 @@ import pandas as pd
 from thermidor.engine import Calendar
 from thermidor.lab.errors import LabError, StoreError
 from thermidor.lab.outcomes import CONSOLIDATION, TURN_OF_1928, event_date, last_date
-from thermidor.model.result import Result, read
+from thermidor.model.errors import ScenarioError
+from thermidor.model.result import Result, problems, read
 
 KEY_LENGTH = 24
 KEY = re.compile(rf"^[0-9a-f]{{{KEY_LENGTH}}}$")
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: seeds of 128 bits, kept as decimal text
 DB_NAME = "thermidor.duckdb"
 ANALYSES = "analyses"
+QUARANTINE = "quarantine"
+LOCKS = "locks"
 RUN_FILES = ("indicators.parquet", "events.parquet", "manifest.json")
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -52,7 +63,7 @@ RUN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("scenario", "VARCHAR"),
     ("title", "VARCHAR"),
     ("scenario_hash", "VARCHAR"),
-    ("seed", "UBIGINT"),
+    ("seed", "VARCHAR"),  # decimal: member seeds have 128 bits
     ("scales", "VARCHAR"),
     ("source_hash", "VARCHAR"),
     ("package_version", "VARCHAR"),
@@ -130,7 +141,7 @@ def index_row(result: Result, key: str) -> dict[str, Any]:
         "scenario": sc["name"],
         "title": sc.get("meta", {}).get("title", ""),
         "scenario_hash": digest(sc),
-        "seed": int(m["seed"]),
+        "seed": str(int(m["seed"])),
         "scales": canonical(m["scales"]),
         "source_hash": m["source_hash"],
         "package_version": m.get("package_version", ""),
@@ -161,6 +172,44 @@ def write_run(result: Result, directory: Path) -> None:
 
 
 @dataclass
+class VerifyReport:
+    good: int = 0
+    quarantined: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    index_rows_dropped: int = 0
+
+
+def _me() -> str:
+    return f"{socket.gethostname()} {os.getpid()} {_started(os.getpid())}\n"
+
+
+def _started(pid: int) -> str:
+    """When process ``pid`` started (so that a reused PID is not taken for the lock's owner)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "?"
+
+
+def lock_alive(path: Path) -> bool:
+    """Whether the process that wrote this lock file still runs. A lock from another host is
+    taken as alive (its process cannot be seen from here)."""
+    try:
+        host, pid, started = path.read_text().split()
+    except (OSError, ValueError):
+        return path.exists() and time.time() - path.stat().st_mtime < 5.0  # being written
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return started == "?" or _started(int(pid)) == started
+
+
+@dataclass
 class RebuildReport:
     runs: int
     analyses: dict[str, int] = field(default_factory=dict)
@@ -187,8 +236,157 @@ class Store:
             lock_timeout = float(os.environ.get("THERMIDOR_LOCK_TIMEOUT", LOCK_TIMEOUT_S))
         self.lock_timeout = lock_timeout
 
+        try:
+            is_file = self.root.exists() and not self.root.is_dir()
+        except OSError as e:  # a name too long, a loop of links
+            raise StoreError(
+                self.root, f"not usable ({e.strerror or e})", "a store directory"
+            ) from None
+        if is_file:
+            raise StoreError(self.root, "a file, not a directory", "a store directory", "unusable")
+        self._verified: dict[str, tuple[Any, ...]] = {}  # key -> the files' stat when verified
+
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r}, db={str(self.db)!r})"
+
+    def check_writable(self) -> None:
+        """Before anything is computed: the store's directory exists or can be made, and can be
+        written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(
+                self.root,
+                f"cannot be created ({e.strerror or e})",
+                "a directory this user can write",
+            ) from None
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise StoreError(self.root, "not writable", "a directory this user can write")
+
+    def check_exists(self) -> None:
+        if not self.root.is_dir():
+            raise StoreError(self.root, "no such store", "the directory of an existing store")
+
+    # -- verification and quarantine ----------------------------------------------------------
+    def problems(self, key: str) -> list[str]:
+        """What is wrong with a stored run (empty: nothing). A run already verified, whose files
+        have not changed since, is not hashed again."""
+        d = self.path_of(key)
+        try:
+            stat = tuple((s.st_size, s.st_mtime_ns, s.st_ino) for s in
+                         (os.stat(d / f) for f in RUN_FILES))  # fmt: skip
+        except OSError:
+            return ["incomplete: " + ", ".join(f for f in RUN_FILES if not (d / f).is_file())]
+        if self._verified.get(key) == stat:
+            return []
+        found = problems(d)
+        if not found:
+            try:
+                got = key_of(json.loads((d / "manifest.json").read_text()))
+            except (KeyError, TypeError, ValueError, ScenarioError) as e:
+                found.append(f"manifest.json: not a run's manifest ({_first_line(e)})")
+            else:
+                if got != key:
+                    found.append(f"manifest.json: its content key is {got}, not {key}")
+        if not found:
+            self._verified[key] = stat
+        return found
+
+    def verified(self, key: str) -> bool:
+        """Whether the store holds this run whole. A run whose files fail verification is
+        quarantined (and so no longer held), and so is an incomplete one (a run directory
+        appears whole, by a rename, or not at all)."""
+        if not self.path_of(key).is_dir():
+            return False
+        found = self.problems(key)
+        if found:
+            self.quarantine(key, found)
+            return False
+        return True
+
+    def quarantine(self, key: str, found: Sequence[str]) -> Path | None:
+        """Move a run directory to ``quarantine/<key>.<time>/`` with ``NOTE.txt`` saying what was
+        wrong, and drop its index row (when the index is free). Returns where it went (None if
+        another process moved it first)."""
+        self._verified.pop(key, None)
+        when = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        folder = self.root / QUARANTINE
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{key}.{when}"
+        try:
+            os.replace(self.path_of(key), target)
+        except FileNotFoundError:
+            return None
+        note = (
+            f"run {key} was quarantined on {when} by PID {os.getpid()}:\n"
+            + "".join(f"  {line}\n" for line in found)
+            + "The next `thermidor ensemble` that needs it computes it again; this directory can "
+            "be deleted.\n"
+        )
+        (target / "NOTE.txt").write_text(note)
+        if self.db.exists():
+            with contextlib.suppress(StoreError, duckdb.Error), self._writing(0.5) as con:
+                con.execute("DELETE FROM runs WHERE key = ?", [key])
+        return target
+
+    def quarantined(self) -> list[Path]:
+        folder = self.root / QUARANTINE
+        return sorted(folder.iterdir()) if folder.is_dir() else []
+
+    def verify(self) -> VerifyReport:
+        """Verify every run; quarantine those that fail; remove what killed writers left
+        half-written and locks whose process is gone; drop index rows whose runs are gone."""
+        report = VerifyReport()
+        for d in self.run_dirs():
+            found = self.problems(d.name)
+            if found:
+                self.quarantine(d.name, found)
+                report.quarantined.append(f"{d.name}: {'; '.join(found)}")
+            else:
+                report.good += 1
+        if self.root.is_dir():
+            for p in sorted(self.root.glob(".*")):
+                name = p.name[1:].split(".")[0]
+                if KEY.match(name) and not lock_alive(self.lock_path(name)):
+                    shutil.rmtree(p, ignore_errors=True)
+                    report.removed.append(p.name)
+        locks = self.root / LOCKS
+        if locks.is_dir():
+            for p in sorted(locks.glob("*.lock")):
+                if not lock_alive(p):
+                    p.unlink(missing_ok=True)
+                    report.removed.append(f"{LOCKS}/{p.name}")
+        if self.db.exists():
+            report.index_rows_dropped = self.sync()
+        return report
+
+    # -- claims: one computer per key -----------------------------------------------------------
+    def lock_path(self, key: str) -> Path:
+        return self.root / LOCKS / f"{key}.lock"
+
+    def claim(self, key: str) -> bool:
+        """Claim the right to compute ``key``: True if this process now holds its lock (a lock
+        whose process is gone is taken over), False if a live process holds it."""
+        path = self.lock_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if lock_alive(path):
+                    return False
+                path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(_me())
+            return True
+        return False
+
+    def release(self, key: str) -> None:
+        path = self.lock_path(key)
+        with contextlib.suppress(OSError):
+            if path.read_text() == _me():
+                path.unlink()
 
     # -- files ------------------------------------------------------------------------------
     def path_of(self, key: str) -> Path:
@@ -205,8 +403,19 @@ class Store:
         return sorted(p for p in self.root.iterdir() if KEY.match(p.name) and self.has_run(p.name))
 
     def load(self, key: str) -> Result:
+        """A stored run, verified: a run whose files fail is quarantined and ``StoreError``
+        (reason ``corrupt``) says so."""
         if not self.has_run(key):
             raise LabError("run", key, f"the key of a run stored in {self.root}")
+        found = self.problems(key)
+        if found:
+            where = self.quarantine(key, found)
+            raise StoreError(
+                self.path_of(key),
+                f"run {key} is corrupt ({'; '.join(found)}); moved to {where}",
+                "run the ensemble again to compute it anew",
+                "corrupt",
+            )
         return read(self.path_of(key))
 
     def write(self, result: Result) -> str:
@@ -307,7 +516,7 @@ class Store:
         _check_schema(con, self.db, "idx", create=False)
 
     def _parquet_view(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
-        files = [str(d / f"{name}.parquet") for d in self.run_dirs()]
+        files = [str(d / f"{name}.parquet") for d in self.run_dirs() if self.verified(d.name)]
         if not files:
             con.execute(
                 f"CREATE TEMP VIEW {name} AS SELECT NULL::VARCHAR AS key, NULL::INTEGER AS step,"
@@ -328,14 +537,26 @@ class Store:
         (``indicators`` and ``events``, each with the run's ``key``), as a DataFrame."""
         with self._reading(sql) as con:
             try:
-                return con.execute(sql, params or []).df()
-            except duckdb.Error as e:
+                got = con.execute(sql, params or [])
+                if got is None:  # an empty statement
+                    raise LabError("sql", sql, "a query (SELECT ...)")
+                return got.df()
+            except (duckdb.Error, AttributeError, TypeError, ValueError) as e:
+                if isinstance(e, LabError):
+                    raise
                 raise LabError("sql", sql, f"a valid query ({_first_line(e)})") from None
 
     def runs(self, scenario: str | None = None) -> pd.DataFrame:
+        """The index's runs, seeds as Python integers (they may exceed 64 bits)."""
+        order = "length(seed), seed, key"
         if scenario is None:
-            return self.query("SELECT * FROM runs ORDER BY scenario, seed, key")
-        return self.query("SELECT * FROM runs WHERE scenario = ? ORDER BY seed, key", [scenario])
+            frame = self.query(f"SELECT * FROM runs ORDER BY scenario, {order}")
+        else:
+            frame = self.query(
+                f"SELECT * FROM runs WHERE scenario = ? ORDER BY {order}", [scenario]
+            )
+        frame["seed"] = pd.Series([int(s) for s in frame["seed"]], index=frame.index, dtype=object)
+        return frame
 
     def indexed_keys(self) -> set[str]:
         return set(self.query("SELECT key FROM runs")["key"])
@@ -362,8 +583,12 @@ class Store:
         """Index run files that the index lacks (after a crash between a write and its index
         entry). With ``keys=None`` also drop rows whose files are gone. Returns rows changed."""
         indexed = self.indexed_keys() if self.db.exists() else set()
-        wanted = [k for k in keys if self.has_run(k)] if keys is not None else None
-        on_disk = wanted if wanted is not None else [d.name for d in self.run_dirs()]
+        wanted = [k for k in keys if self.verified(k)] if keys is not None else None
+        on_disk = (
+            wanted
+            if wanted is not None
+            else [d.name for d in self.run_dirs() if self.verified(d.name)]
+        )
         missing = [k for k in on_disk if k not in indexed]
         rows = [index_row(read(self.path_of(k)), k) for k in missing]
         gone = sorted(indexed - set(on_disk)) if keys is None else []
@@ -379,18 +604,15 @@ class Store:
     def rebuild(self, force: bool = False) -> RebuildReport:
         """Rebuild the whole index from the files. A corrupt index is replaced only with
         ``force``; a locked one is never touched."""
+        self.check_exists()
         rows, skipped = [], []
         for d in self.run_dirs():
-            try:
-                result = read(d)
-                key = key_of(result.manifest)
-            except Exception as e:  # an unreadable directory is reported, not fatal
-                skipped.append(f"{d.name}: unreadable ({_first_line(e)})")
+            found = self.problems(d.name)
+            if found:  # quarantined, to be computed again by the next ensemble
+                self.quarantine(d.name, found)
+                skipped.append(f"{d.name}: quarantined ({'; '.join(found)})")
                 continue
-            if key != d.name:
-                skipped.append(f"{d.name}: its manifest's content key is {key}")
-                continue
-            rows.append(index_row(result, key))
+            rows.append(index_row(read(d), d.name))
         frames = self._analysis_frames()
         report = RebuildReport(
             runs=len(rows), analyses={t: len(f) for t, f in frames.items()}, skipped=skipped
@@ -493,7 +715,7 @@ def _runs_ddl(primary: bool = True) -> str:
 
 def _runs_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame([{name: r[name] for name, _ in RUN_COLUMNS} for r in rows])
-    return frame.astype({"seed": "uint64", "steps": "int32", "events": "int32"})
+    return frame.astype({"seed": "str", "steps": "int32", "events": "int32"})
 
 
 def _insert_runs(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:

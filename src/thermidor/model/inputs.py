@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
 
-from thermidor.engine import Calendar
+from thermidor.engine import Calendar, Streams
 from thermidor.model.world import REGIONS
 
 # series -> allowed keys ("-" for a national series), value range
@@ -140,3 +140,29 @@ def build_inputs(cal: Calendar, raw: RawSeries, calendar_rows: list[dict[str, st
         soviet_congress=soviet_congress,
         factions=load_factions(),
     )
+
+
+def weather_dispersion() -> float:
+    """The record's year-to-year variability of the national harvest weather, as the standard
+    deviation of a yearly log-multiplier: ``sd(diff(log w)) / sqrt(2)`` over the years
+    ``data/inputs.csv`` gives (1917-1922), so that independent yearly draws change from one
+    year to the next as much as the record does (0.12)."""
+    raw, _ = load_baseline_series()
+    points = [v for _, v in sorted(raw["weather"]["-"].items())]
+    steps = np.diff(np.log(points))
+    return float(np.std(steps, ddof=1) / np.sqrt(2.0))
+
+
+def stochastic_weather(inputs: Inputs, cal: Calendar, seed: int) -> Inputs:
+    """``[run] world = "stochastic"``: the harvest weather of every region times one multiplier
+    per calendar year, ``exp(sigma z - sigma^2 / 2)`` (mean 1, ``sigma`` the record's dispersion,
+    :func:`weather_dispersion`), ``z`` drawn from the run's own stream (``world.weather``), the
+    result held in the series' range. Same seed, same weather; the record is its mean."""
+    years = cal.dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    first = int(years.min())
+    n = int(years.max()) - first + 1
+    sigma = weather_dispersion()
+    z = Streams(seed).get("world.weather", 0).standard_normal(n)
+    factor = np.exp(sigma * z - 0.5 * sigma * sigma)[years - first]
+    _, lo, hi, _ = SERIES["weather"]
+    return replace(inputs, weather=np.clip(inputs.weather * factor[:, None], lo, hi))

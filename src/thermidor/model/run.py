@@ -15,18 +15,18 @@ from typing import Any
 import numpy as np
 
 from thermidor.engine import Calendar, Hook, Recorder, Streams, backends, run_steps, using
-from thermidor.model import checkpoint
+from thermidor.model import checkpoint, guards
 from thermidor.model.errors import ScenarioError
 from thermidor.model.events import EVENTS
 from thermidor.model.indicators import observe
 from thermidor.model.initial import DEFAULT_SCALES, POPULATIONS, build_world
-from thermidor.model.inputs import build_inputs, load_baseline_series
+from thermidor.model.inputs import build_inputs, load_baseline_series, stochastic_weather
 from thermidor.model.result import SCHEMA_VERSION, Result
 from thermidor.model.scenario import Scenario, as_date, load
 from thermidor.model.step import STEP
 from thermidor.model.world import World
 
-ScaleArg = int | Mapping[str, int] | None
+ScaleArg = int | str | Mapping[str, int] | None
 OnStep = Callable[[int, int, dict[str, float]], None]
 BACKENDS = ("numba", "numpy", "cupy")
 """The backends a run may name: ``numba`` (the accelerator, the default where it imports),
@@ -61,11 +61,29 @@ class _Progress(Hook):
         self.call(step, n_steps, row)
 
 
+ENSEMBLE_FACTOR = 4
+NAMED_SCALES = {
+    "default": dict(DEFAULT_SCALES),
+    # four times the persons per agent of every population but the soldiers (the Kronstadt
+    # garrison is a few agents already: coarser, the rising's date, O2, moved): for ensembles; a
+    # test (tests/model/test_ensemble_scale.py) shows it reproduces the default scale's targets
+    "ensemble": {
+        k: v if k == "soldiers" else ENSEMBLE_FACTOR * v for k, v in DEFAULT_SCALES.items()
+    },
+}
+"""Scales a run may name (``--scale ensemble``)."""
+
+
 def resolve_scales(scale: ScaleArg) -> dict[str, int]:
-    """``None``: defaults; an int: every population; a mapping: per population."""
+    """``None``: defaults; a name of :data:`NAMED_SCALES`; an int: every population; a mapping:
+    per population."""
     scales = dict(DEFAULT_SCALES)
     if scale is None:
         return scales
+    if isinstance(scale, str):
+        if scale not in NAMED_SCALES:
+            raise ScenarioError("scale", scale, f"one of {', '.join(NAMED_SCALES)}, or a number")
+        return dict(NAMED_SCALES[scale])
     if isinstance(scale, Mapping):
         for k, v in scale.items():
             if k not in scales:
@@ -104,8 +122,8 @@ def prepare(
     """The scenario, calendar, world (``build=False``: the inputs instead), parameters and
     scales of a run, checked."""
     sc = load(scenario)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ScenarioError("seed", seed, "a non-negative whole number")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128:
+        raise ScenarioError("seed", seed, "a whole number in [0, 2**128 - 1]")
     scales = resolve_scales(scale)
     end = sc.end
     if until is not None:
@@ -118,6 +136,8 @@ def prepare(
     for series, by_key in sc.inputs.items():
         raw.setdefault(series, {}).update(by_key)
     inputs = build_inputs(cal, raw, cal_rows)
+    if sc.world == "stochastic":
+        inputs = stochastic_weather(inputs, cal, seed)
     params = sc.resolved_params()
     if not build:
         return sc, cal, inputs, params, scales
@@ -219,7 +239,13 @@ def _run(
         first = ck.step
         history = {"file": str(from_state), "step": ck.step, "date": ck.date, "seed": ck.seed,
                    "scenario": ck.scenario["name"]}  # fmt: skip
-    run_steps(world, params, STEP, observe, cal, Streams(seed), recorder, hooks, first=first)
+    bounds, rerun_to = guards.Bounds(scales, force), lambda hook, step: run(
+        scenario, seed, scale, until=cal.date(step) + dt.timedelta(days=cal.step_days), hooks=(*hooks, hook),
+        backend=backend, from_state=from_state, force=True)  # fmt: skip
+    try:
+        run_steps(world, params, STEP, observe, cal, Streams(seed), recorder, (*hooks, bounds), first=first)  # fmt: skip
+    except guards.Bad as bad:
+        raise guards.diagnose(bad, tuple(hooks), rerun_to, params) from None
     if save_state is not None:
         saved = checkpoint.Checkpoint(
             step=cal.n_steps, date=(cal.start + dt.timedelta(days=cal.n_steps * cal.step_days)).isoformat(),

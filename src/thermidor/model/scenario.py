@@ -12,6 +12,7 @@ mechanisms = "M6 parties"       # which mechanisms carry the intervention's effe
 start = 1917-03-01              # TOML dates or "YYYY-MM-DD" strings
 end = 1921-12-31
 step_days = 7
+world = "record"                # or "stochastic": harvest weather drawn around the record
 [params]
 parties.ban_readiness = 0.3     # dotted keys or [params.parties] tables
 [inputs.civil_war]              # replaces a whole series: {date = value}
@@ -42,9 +43,17 @@ from thermidor.model.params import BY_NAME, Params, suggest, validate_value
 TOP_KEYS = ("extends", "meta", "run", "params", "inputs", "force")
 META_KEYS = ("title", "description", "section", "class", "mechanisms")
 CLASSES = ("baseline", "structural", "political")
-RUN_KEYS = ("start", "end", "step_days", "ranges")
+RUN_KEYS = ("start", "end", "step_days", "ranges", "world")
 RANGES = ("documented", "hard")
+WORLDS = ("record", "stochastic")  # the weather of the record, or drawn around it (inputs.py)
 EARLIEST, LATEST = dt.date(1914, 1, 1), dt.date(1950, 12, 31)
+# the initial conditions (data/initial_conditions.csv) are the state of March 1917: a run starts
+# there, or it would run another year with 1917's population
+START_FIRST, START_LAST = dt.date(1917, 3, 1), dt.date(1917, 3, 31)
+MAX_FILE_BYTES = 1_000_000  # a scenario file is a few kilobytes; the baseline is about 1 kB
+MAX_DEPTH = 8  # dotted parameter names and nested tables
+# an empty table would silently remove a series (the civil war): removing one is said outright
+EMPTY_SERIES = 'at least one {date = value} point (to end a series, set it: "1918-06-01" = 0.0)'
 
 
 def as_date(until: Any) -> dt.date:
@@ -72,6 +81,9 @@ class Scenario:
     inputs: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     force: dict[str, str] = field(default_factory=dict)
     ranges: str = "documented"  # "hard": parameters may go beyond their documented ranges
+    world: str = (
+        "record"  # "stochastic": harvest weather drawn per year (inputs.stochastic_weather)
+    )
 
     def resolved_params(self) -> Params:
         return Params(self.params, hard=self.ranges == "hard")
@@ -100,6 +112,7 @@ class Scenario:
                 "end": self.end.isoformat(),
                 "step_days": self.step_days,
                 **({"ranges": self.ranges} if self.ranges != "documented" else {}),
+                "world": self.world,
             },
             "params": dict(self.resolved_params()),
             "inputs": copy.deepcopy(self.inputs),
@@ -147,8 +160,14 @@ def _read(source: str | Path) -> tuple[dict[str, Any], str, Path | None]:
     names = shipped()
     try:
         is_file = path.is_file()
+        size = path.stat().st_size if is_file else 0
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte
-        is_file = False
+        is_file, size = False, 0
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            "(file)", str(source), f"a scenario file of at most {MAX_FILE_BYTES:,} bytes",
+            f"this one has {size:,}",
+        )  # fmt: skip
     if str(source) in names:
         text = resources.files("thermidor.model.scenarios").joinpath(f"{source}.toml").read_text()
         where: Path | None = None
@@ -173,6 +192,10 @@ def _read(source: str | Path) -> tuple[dict[str, Any], str, Path | None]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError("(file)", str(source), "valid TOML", str(e)) from None
+    except RecursionError:
+        raise ScenarioError(
+            "(file)", str(source), "TOML whose tables and arrays nest a few levels deep"
+        ) from None
     return data, name, where
 
 
@@ -223,6 +246,10 @@ def _flatten(prefix: str, table: dict[str, Any], path: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in table.items():
         name = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict) and name.count(".") >= MAX_DEPTH:
+            raise ScenarioError(
+                f"{path}.{name}", "(a table)", f"a parameter name of at most {MAX_DEPTH} parts"
+            )
         if isinstance(v, dict):
             out.update(_flatten(name, v, path))
         else:
@@ -257,12 +284,21 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     if isinstance(step_days, bool) or not isinstance(step_days, int) or step_days != 7:
         # several mechanisms count weeks (terms of soviets, monthly pacing, the grain year)
         raise ScenarioError("run.step_days", step_days, "7 (this version runs in weekly steps)")
+    if not START_FIRST <= start <= START_LAST:
+        raise ScenarioError(
+            "run.start", start.isoformat(),
+            f"a date from {START_FIRST} to {START_LAST}",
+            "the initial conditions, data/initial_conditions.csv, are the state of March 1917",
+        )  # fmt: skip
     if end <= start:
         raise ScenarioError("run.end", end.isoformat(), f"a date after run.start ({start})")
 
     ranges = run.get("ranges", parent.ranges if parent else "documented")
     if ranges not in RANGES:
         raise ScenarioError("run.ranges", ranges, '"documented" (the default) or "hard"')
+    world = run.get("world", parent.world if parent else "record")
+    if world not in WORLDS:
+        raise ScenarioError("run.world", world, '"record" (the default) or "stochastic"')
     params = dict(parent.params) if parent else {}
     for k, v in _flatten("", _table("params", data.get("params", {})), "params").items():
         params[k] = validate_value(k, v, hard=ranges == "hard")
@@ -278,6 +314,8 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
             )
         keys, lo, hi, _ = SERIES[series]
         table = _table(f"inputs.{series}", table)
+        if not table:
+            raise ScenarioError(f"inputs.{series}", table, EMPTY_SERIES)
         by_key = {"-": table} if all(not isinstance(v, dict) for v in table.values()) else table
         for key, points in by_key.items():
             path = f"inputs.{series}" + ("" if key == "-" else f".{key}")
@@ -286,6 +324,8 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
                     path, key, f"one of {', '.join(keys)}", suggest(key, list(keys))
                 )
             points = _table(path, points)
+            if not points:
+                raise ScenarioError(path, points, EMPTY_SERIES)
             clean = {}
             for day, v in points.items():
                 d = _date(f"{path}.{day}", day)
@@ -321,6 +361,7 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
         inputs=inputs,
         force=force,
         ranges=ranges,
+        world=world,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from thermidor.engine import Mechanism, Step, every
+from thermidor.model import merge
 from thermidor.model.mechanisms import (
     apparatus,
     brest,
@@ -73,5 +74,6 @@ STEP: tuple[Step, ...] = (
     ("M6 workers' democracy", soviets.workers_democracy),
     ("M15 bureaucracy", bureaucracy.components),
     ("M16 the turn", turn.the_turn),
+    ("merge agents", every(MONTH, merge.agents)),  # bookkeeping, no mechanism: model/merge.py
 )
 MECHANISMS: tuple[Mechanism, ...] = tuple(m for _, m in STEP)

@@ -15,15 +15,10 @@ from thermidor.lab.ensemble import Progress, ScenarioArg, plan, run_jobs
 from thermidor.lab.executors import executor
 from thermidor.lab.store import ANALYSES, Store
 from thermidor.model.errors import ScenarioError
-from thermidor.model.result import Result, read
+from thermidor.model.result import Result, is_run_dir, read
 from thermidor.model.run import ScaleArg
 from thermidor.report.groups import Group
 from thermidor.report.page import Sensitivity
-
-
-def is_run_dir(path: str | Path) -> bool:
-    p = Path(path)
-    return (p / "manifest.json").is_file() and (p / "indicators.parquet").is_file()
 
 
 def run_dir_group(path: str | Path) -> Group:
@@ -32,7 +27,7 @@ def run_dir_group(path: str | Path) -> Group:
         raise ScenarioError(
             "RUN_DIR", str(path), "a run directory (with manifest.json and indicators.parquet)"
         )
-    r = read(p)
+    r = read(p, verify=True)
     return Group(group_label(r), [r])
 
 

@@ -14,7 +14,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -28,6 +28,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
+from thermidor.lab.errors import StoreError
+from thermidor.lab.executors import Serial
 from thermidor.lab.store import KEY, Store, content_key
 from thermidor.model.decisions import DECISIONS
 from thermidor.model.errors import ScenarioError
@@ -41,10 +43,17 @@ from thermidor.model.targets import score
 from thermidor.report import Group, build
 from thermidor.report.specs import EVENT_NAMES, FIGURES, as_json, expand
 from thermidor.web.comparisons import Comparisons, MembersRequest
+from thermidor.web.guard import Guard, allowed_hosts
 from thermidor.web.jobs import Cancelled, Job, Jobs, QueueFull
-from thermidor.web.limits import BodyLimit
+from thermidor.web.limits import READ_TIMEOUT_S, BodyLimit
 from thermidor.web.playback import ACTIONS, Playbacks
-from thermidor.web.requests import MAX_COMPARE, CompareRequest, RunRequest, scenario_source
+from thermidor.web.requests import (
+    MAX_COMPARE,
+    CancelRequest,
+    CompareRequest,
+    RunRequest,
+    scenario_source,
+)
 
 STATIC = resources.files("thermidor.web") / "static"
 FILES = ("indicators.parquet", "events.parquet", "manifest.json", "indicators.csv",
@@ -58,13 +67,19 @@ def create_app(
     workers: int = 1,
     queue_size: int = 4,
     max_body: int = 64 * 1024,
+    host: str | None = "127.0.0.1",
+    allow_hosts: Iterable[str] = (),
+    read_timeout: float = READ_TIMEOUT_S,
 ) -> FastAPI:
-    """The application. ``store`` is the lab's store (a folder of run directories)."""
+    """The application. ``store`` is the lab's store (a folder of run directories); ``host``
+    the address it is served on and ``allow_hosts`` other names it answers to (web/guard.py).
+    Runs go through the lab's executor (``lab.executors.Serial``, in the queue's threads, so
+    that their progress is watched live and a cancel stops them within a step)."""
     st = Store(store)
     live = _live_columns()
     playbacks = Playbacks()
 
-    def execute(job: Job) -> None:
+    def run_job(job: Job) -> None:
         playback = playbacks.open(job.key)
 
         def on_step(step: int, total: int, row: dict[str, float]) -> None:
@@ -82,7 +97,12 @@ def create_app(
         if st.write(result) != job.key:  # the source changed under a running server
             raise RuntimeError("the run's content key is not the one it was queued under")
 
-    jobs = Jobs(execute, workers=workers, capacity=queue_size)
+    def through_executor(job: Job) -> None:
+        with Serial() as ex:
+            for _ in ex.map_unordered(run_job, [job]):
+                pass
+
+    jobs = Jobs(through_executor, workers=workers, capacity=queue_size)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -108,7 +128,8 @@ def create_app(
     app.state.jobs = jobs
     app.state.playbacks = playbacks
     app.state.store = st
-    app.add_middleware(BodyLimit, max_body=max_body)
+    app.add_middleware(BodyLimit, max_body=max_body, read_timeout=read_timeout)
+    app.add_middleware(Guard, hosts=allowed_hosts(host, allow_hosts))  # outermost: first
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     _errors(app)
     _pages(app)
@@ -128,6 +149,10 @@ def _errors(app: FastAPI) -> None:
         loc = ["body", *_loc(e.path)]
         detail = [{"loc": loc, "msg": str(e), "type": "scenario_error", "input": _plain(e.value)}]
         return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(StoreError)
+    async def store_error(_: Request, e: StoreError) -> JSONResponse:
+        return JSONResponse({"detail": str(e)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, e: RequestValidationError) -> JSONResponse:
@@ -156,8 +181,12 @@ def _bad_query(name: str, value: Any, allowed: str) -> HTTPException:
 
 
 def _plain(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)  # NaN and Infinity are not JSON: named as text
     if isinstance(x, (str, int, float, bool)) or x is None:
         return x
+    if isinstance(x, dict):
+        return {str(k)[:100]: _plain(v) for k, v in list(x.items())[:20]}
     return str(x)[:200]
 
 
@@ -216,7 +245,7 @@ def _runs(app: FastAPI, st: Store, jobs: Jobs) -> None:
     def submit(req: RunRequest, response: Response) -> dict[str, Any]:
         """Queue a run (or find it stored: a run is a pure function of its request)."""
         job = _job(req.scenario, req.params, req.seed, req.scale, req.end, force=req.force)
-        if st.has_run(job.key):
+        if st.verified(job.key):
             response.status_code = 200
             return _ref(job.key, "done")
         if req.paused:  # before it is queued: the run waits after its first week
@@ -245,14 +274,14 @@ def _runs(app: FastAPI, st: Store, jobs: Jobs) -> None:
     @app.get("/api/runs/{key}", tags=["runs"])
     def get_run(key: str) -> dict[str, Any]:
         """A run's status; once stored, its manifest, chronology and targets."""
-        if not st.has_run(_key(key)):
+        if not st.path_of(_key(key)).is_dir():
             job = jobs.get(key)
             if job is None:
                 raise HTTPException(404, f"no run {key!r}")
             pb = app.state.playbacks.get(key)
             return job.summary() | {"position": jobs.position(key), "url": f"/runs/{key}",
                                     "paused": pb is not None and pb.state == "paused"}  # fmt: skip
-        r = st.load(key)
+        r = _load(st, key)
         return {"key": key, "status": "done", "url": f"/runs/{key}", **_describe(r)}
 
     @app.get("/api/runs/{key}/series", tags=["runs"])
@@ -283,7 +312,8 @@ def _runs(app: FastAPI, st: Store, jobs: Jobs) -> None:
         )
 
     @app.post("/api/runs/{key}/cancel", tags=["runs"])
-    def cancel(key: str) -> dict[str, Any]:
+    def cancel(key: str, body: CancelRequest) -> dict[str, Any]:
+        """Cancel a queued or running run (the body: ``{}``; see web/guard.py)."""
         if not jobs.cancel(key):
             raise HTTPException(409, f"run {key!r} is not queued or running")
         return {"key": key, "status": "cancelling"}
@@ -335,7 +365,8 @@ def _key(key: str) -> str:
 
 
 def _load(st: Store, key: str) -> Result:
-    if not st.has_run(_key(key)):
+    """A stored run, verified (a corrupt one: StoreError, answered 503, and quarantined)."""
+    if not st.path_of(_key(key)).is_dir():
         raise HTTPException(404, f"no stored run {key!r}")
     return st.load(key)
 
@@ -498,7 +529,7 @@ def _compare(app: FastAPI, st: Store, jobs: Jobs) -> None:
         planned = [_job(s, {}, req.seed, req.scale, req.end, f"scenarios.{i}")
                    for i, s in enumerate(req.scenarios)]  # fmt: skip
         active = {j.key for j in jobs.active()}
-        todo = [j for j in planned if not st.has_run(j.key) and j.key not in active]
+        todo = [j for j in planned if not st.verified(j.key) and j.key not in active]
         waiting = sum(j.status == "queued" for j in jobs.active())
         if waiting + len(todo) > jobs.capacity:
             raise HTTPException(
@@ -519,8 +550,8 @@ def _compare(app: FastAPI, st: Store, jobs: Jobs) -> None:
         keys = _keys(runs)
         out = []
         for k in keys:
-            if st.has_run(k):
-                r = st.load(k)
+            if st.path_of(k).is_dir():
+                r = _load(st, k)
                 d = _describe(r)
                 out.append({"key": k, "status": "done", **{x: d[x] for x in (
                     "label", "changed_params", "columns", "start", "end", "events", "targets")},

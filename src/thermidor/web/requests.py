@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,22 +22,26 @@ SCALE_MIN, SCALE_MAX = 50, 100_000
 MAX_COMPARE = 8
 
 
+# numbers as JSON numbers (not true, not "1"), finite (not NaN or Infinity)
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Seed = Annotated[int, Field(strict=True, ge=0, le=2**128 - 1)]
+Scale = Annotated[int, Field(strict=True, ge=SCALE_MIN, le=SCALE_MAX)]
+
+
 class RunRequest(BaseModel):
     """A run: a shipped scenario, parameters changed from its values, a seed, a scale, an end."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     scenario: str = Field("baseline", max_length=100, description="a shipped scenario's name")
-    params: dict[str, float] = Field(
+    params: dict[str, Number] = Field(
         default_factory=dict,
         max_length=len(PARAMS),
         description="parameter values by name (see /api/params for ranges)",
     )
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="the run's seed")
-    scale: int | None = Field(
+    seed: Seed = Field(0, description="the run's seed")
+    scale: Scale | None = Field(
         None,
-        ge=SCALE_MIN,
-        le=SCALE_MAX,
         description="persons (or households) per agent for every population; empty: defaults",
     )
     end: dt.date | None = Field(None, description="stop the run at this date (a shorter horizon)")
@@ -51,12 +56,18 @@ class RunRequest(BaseModel):
 class CompareRequest(BaseModel):
     """Several shipped scenarios run with the same seed, scale and end, to be compared."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     scenarios: list[str] = Field(min_length=2, max_length=MAX_COMPARE)
-    seed: int = Field(0, ge=0, le=2**63 - 1)
-    scale: int | None = Field(None, ge=SCALE_MIN, le=SCALE_MAX)
+    seed: Seed = 0
+    scale: Scale | None = None
     end: dt.date | None = None
+
+
+class CancelRequest(BaseModel):
+    """A cancel: an empty JSON object (a body, so that no form or plain link can send one)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def check_scenario(name: str, path: str = "scenario") -> Scenario:

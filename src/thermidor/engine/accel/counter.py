@@ -51,8 +51,14 @@ def key(seed: int, name: str, step: int, *extra: int) -> np.uint64:
     """The stream key for (seed, name, step, ...): 64 bits of BLAKE2b over them (about a
     microsecond; every input changes every bit of the key with probability one half)."""
     parts = [int(seed), int(step), *map(int, extra)]
+    # a seed of 2**63 or more (ensemble members have 128 bits) takes 16 bytes, marked by the
+    # byte after the name (names hold no control bytes); smaller seeds keep their 8-byte keys
+    wide = not -(2**63) <= parts[0] < 2**63
+    head = parts[0].to_bytes(16, "little", signed=False) if wide else b""
     data = (
-        name.encode("utf-8") + b"\0" + b"".join(x.to_bytes(8, "little", signed=True) for x in parts)
+        name.encode("utf-8")
+        + (b"\1" + head if wide else b"\0")
+        + b"".join(x.to_bytes(8, "little", signed=True) for x in parts[1 if wide else 0 :])
     )
     return np.uint64(int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little"))
 

@@ -430,9 +430,10 @@ async function watchRun(key, job) {
       <span class="muted" id="playback-state"></span>
       <button type="button" class="secondary" id="cancel-button">Cancel</button></p></div>
     <h2>Live</h2><div id="live"></div>`;
-  document.getElementById("cancel-button").onclick = () => api(`/api/runs/${key}/cancel`, {method: "POST"});
+  const post = {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"};  // JSON: web/guard.py
+  document.getElementById("cancel-button").onclick = () => api(`/api/runs/${key}/cancel`, post);
   const control = async (action) => {
-    const res = await api(`/api/runs/${key}/playback?action=${action}`, {method: "POST"});
+    const res = await api(`/api/runs/${key}/playback?action=${action}`, post);
     if (res.ok) document.getElementById("playback-state").textContent = res.body.state === "paused" ? "paused" : "playing";
   };
   document.getElementById("play-button").onclick = () => control("play");
