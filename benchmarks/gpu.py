@@ -14,8 +14,8 @@ where a GPU is present):
      count the end of the run);
    - workers' and party democracy averaged over 1927: 0.01 (1% of the index's range);
    - party members and the unemployed at the end of 1927: 1% of the mean.
-2. **Kernels at full scale.** ``sum_by`` (households by region), ``masked_total`` and
-   ``plurality`` (members by cell) on arrays of the full-scale sizes, on numpy, numba and cupy
+2. **Kernels at full scale.** ``sum_by`` (households by region), ``total`` (households, masked)
+   and ``plurality`` (members by cell) on arrays of the full-scale sizes, on numpy, numba and cupy
    (the cupy times include copying the columns to the GPU and the result back).
 3. **A full-scale run.** The baseline at scale 1 for every population, ``--steps`` weeks on each
    backend, with the time to build the world; s/step and the whole run extrapolated from it.

@@ -49,14 +49,36 @@ def test_shell_completion_is_offered():
 
 
 @pytest.mark.parametrize(
-    "cmd", ["run", "targets", "calibrate", "compare", "sensitivity", "sweep", "report", "store"]
-)
+    "cmd",
+    ["run", "targets", "calibrate", "compare", "sensitivity", "sweep", "report", "store",
+     "ensemble", "rerun", "store query", "trace"],
+)  # fmt: skip
 def test_help_shows_words_not_python_types_and_whole_option_names(cmd):
-    r = invoke(cmd, "--help")
+    r = invoke(*cmd.split(), "--help")
     assert r.exit_code == 0, r.output
-    assert not re.search(r"<[a-z\[\]]+>|\{[a-z_]+\}", r.stdout), r.stdout
+    assert not re.search(r"<[a-z\[\]]+>|\{[A-Za-z_]+\}", r.stdout), r.stdout
     assert "…" not in r.stdout
     assert all(len(line) <= 80 for line in r.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("cmd", "usage"),
+    [
+        ("compare", "compare [OPTIONS] BASE ALTERNATIVES..."),
+        ("ensemble", "ensemble [OPTIONS] SCENARIO"),
+        ("report", "report [OPTIONS] [SOURCES]..."),
+        ("store query", "store query [OPTIONS] SQL"),
+    ],
+)
+def test_usage_lines_name_arguments_as_click_does(cmd, usage):
+    """Required arguments bare, optional ones in brackets, repeatable ones with ``...``."""
+    r = invoke(*cmd.split(), "--help")
+    assert r.exit_code == 0 and r.stdout.splitlines()[0].split(" ", 2)[2] == usage, r.stdout
+
+
+def test_a_missing_argument_is_named_in_words():
+    r = invoke("compare")
+    assert r.exit_code == 2 and "Missing argument 'BASE'" in r.stderr, r.stderr
 
 
 def test_calibrate_help_names_every_option_whole():
@@ -97,3 +119,23 @@ def test_a_missing_extra_is_named_with_the_command_that_installs_it(capsys):
     said = " ".join(capsys.readouterr().err.split())
     assert "needs no_such_module_for_thermidor, from the [lab] extra" in said
     assert "pip install 'thermidor[lab]'" in said
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ensemble", "baseline", "--executor", "dask", "--seeds", "2"],
+        ["compare", "baseline", "baseline", "--executor", "dask"],
+        ["sweep", "-p", "consciousness.grievance_rate=1,2", "--scheduler", "tcp://127.0.0.1:9"],
+    ],
+)
+def test_the_dask_executor_without_the_lab_extra_is_one_line(args, monkeypatch, tmp_path):
+    """``distributed`` is made unimportable, as it is in an install without ``[lab]``."""
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    r = invoke(*args, "--store", str(tmp_path / "runs"))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1, r.stderr
+    said = " ".join(r.stderr.split())
+    assert said.startswith("error: the dask executor needs distributed, from the [lab] extra")
+    assert "pip install 'thermidor[lab]'" in said
+    assert not (tmp_path / "runs").exists()

@@ -136,3 +136,92 @@ def test_scenarios_json_and_an_unknown_format_refused():
     assert {s["name"] for s in json.loads(r.stdout)} == set(shipped())
     bad = piped("scenarios", "--format", "yaml")
     assert bad.exit_code == 2 and "format: got 'yaml'" in " ".join(bad.stderr.split())
+
+
+def toy_sensitivity():
+    """A Sensitivity as the analysis returns it: Morris rows for every parameter and chance,
+    grouped Sobol rows for each range set (one index SALib could not give: NaN)."""
+    import pandas as pd
+
+    from thermidor.lab.sensitivity import COLUMNS, GROUPS, RANGE_SETS, Sensitivity
+
+    rows = [
+        {"method": "morris", "ranges": "documented", "outcome": "consolidated", "factor": p.name,
+         "group": p.cls, "mu_star": 0.001 * i, "mu_star_conf": 0.0005, "sigma": 0.002 * i}
+        for i, p in enumerate(PARAMS)
+    ]  # fmt: skip
+    rows += [
+        {"method": "sobol", "ranges": r, "outcome": "consolidated", "factor": g, "group": g,
+         "s1": float("nan") if (r, g) == ("widened", "chance") else 0.25, "s1_conf": 0.05,
+         "st": 0.5, "st_conf": 0.1}
+        for r in RANGE_SETS
+        for g in GROUPS
+    ]  # fmt: skip
+    config = {"outcomes": ["consolidated"]}
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return Sensitivity("sens-1", config, frame, {"morris": 2}, ["a note on the analysis"])
+
+
+def toy_fit():
+    import pandas as pd
+
+    from thermidor.lab.calibrate import Fit
+
+    summary = [{"param": "consciousness.grievance_rate", "default": 1.0, "lo": 0.0, "hi": 10.0,
+                "mean": 2.0, "q05": 0.5, "median": 1.9, "q95": 4.25}]  # fmt: skip
+    checks = [
+        {"stage": stage, "id": "T27", "quantity": "the Petrograd soviet won over",
+         "when": "1917-09", "target": "1917-09-01", "tolerance": 2, "simulated_median":
+         "1917-10-05", "p10": "1917-09-01", "p90": "1917-11-02", "hit_rate": 0.5,
+         "occurred_share": 1.0, "passed": False}
+        for stage in ("predictive", "before", "after")
+    ]  # fmt: skip
+    posterior = pd.DataFrame({"particle": [0], "weight": [1.0]})
+    return Fit("fit-1", ["consciousness.grievance_rate"], ["T27"], posterior, summary, checks,
+               0.125, 16, "multicore (2 processes)", ["a note on the fit"])  # fmt: skip
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_sensitivity_and_calibrate_tables_fit_the_width_with_nothing_cut(
+    capsys, monkeypatch, columns
+):
+    from thermidor.cli.lab import calibrate_sheets, sensitivity_sheets
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    show(sensitivity_sheets(toy_sensitivity()), "plain")
+    show(calibrate_sheets(toy_fit()), "plain")
+    out = capsys.readouterr().out
+    assert all(size(line) <= columns for line in out.splitlines()) and "…" not in out
+    assert words_whole(out, "consolidated: Sobol indices by group")
+    assert words_whole(out, "Morris screening, the 10 most influential factors")
+    assert "n/a" in out and "nan" not in out  # SALib's NaN said, not printed
+    assert "0.25 ± 0.05" in out or columns < 80  # (at 60 the cell wraps after its ±)
+    assert "note: a note on the analysis" in out and "note: a note on the fit" in out
+    assert "consciousness.grievance_rate" in out and "0.5 – 4.25" in out
+
+
+def test_sensitivity_csv_gives_the_indices_as_numbers_most_influential_first(capsys):
+    from thermidor.cli.lab import sensitivity_sheets
+
+    sheets = sensitivity_sheets(toy_sensitivity())
+    assert [s.name for s in sheets] == ["consolidated: sobol", "consolidated: morris"]
+    show(sheets, "csv")
+    got = capsys.readouterr()
+    sobol, morris = got.out.split("\n\n")
+    rows = list(csv.DictReader(io.StringIO(sobol.split("\n", 1)[1])))
+    assert list(rows[0]) == ["group", "ranges", "s1", "s1_conf", "st", "st_conf"]
+    assert len(rows) == 9 and float(rows[0]["s1"]) == 0.25 and float(rows[0]["st_conf"]) == 0.1
+    top = list(csv.DictReader(io.StringIO(morris.split("\n", 1)[1])))
+    assert [r["factor"] for r in top] == [p.name for p in PARAMS[::-1][:10]]
+    assert "a note on the analysis" in got.err
+
+
+def test_calibrate_checks_in_stage_order_and_csv_splits_the_ranges(capsys):
+    from thermidor.cli.lab import calibrate_sheets
+
+    params, checks = calibrate_sheets(toy_fit())
+    assert [r["stage"] for r in checks.rows] == ["before", "after", "predictive"]
+    show([params, checks], "csv")
+    first = capsys.readouterr().out.split("\n\n")[0]
+    (row,) = csv.DictReader(io.StringIO(first.split("\n", 1)[1]))
+    assert (row["lo"], row["hi"], row["q05"], row["q95"]) == ("0.0", "10.0", "0.5", "4.25")

@@ -39,7 +39,8 @@ def test_a_toy_fit_saves_its_posterior_and_checks(tmp_path: Path) -> None:
         str(tmp_path / "runs"),
     )
     assert r.exit_code == 0, r.output
-    fit = json.loads(r.output)
+    fit = json.loads(r.stdout)  # the data alone: what was saved is said on stderr
+    assert said(r.stderr, f"saved as {fit['analysis']}")
     assert fit["targets"] == ["T27"] and fit["sampler"] == "multicore (2 processes)"
     (param,) = fit["params"]
     assert param["param"] == "consciousness.grievance_rate"

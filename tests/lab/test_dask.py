@@ -24,7 +24,7 @@ def test_dask_and_local_give_identical_bytes(
         stores[name] = Store(tmp_path / name)
         out = thermidor(frozen, *common, *extra, "--store", str(stores[name].root))
         assert out.returncode == 0, out.stderr
-        assert "4 run now" in out.stdout
+        assert "4 run now" in out.stderr
     keys = {name: sorted(d.name for d in s.run_dirs()) for name, s in stores.items()}
     assert all(k == keys["serial"] for k in keys.values()) and len(keys["serial"]) == 4
     for key in keys["serial"]:

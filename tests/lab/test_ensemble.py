@@ -13,7 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.conftest import COARSE, SCALE_ARGS, SHORT, THERMIDOR, cli, python, said, thermidor
+from tests.lab.conftest import (
+    COARSE,
+    SCALE_ARGS,
+    SHORT,
+    THERMIDOR,
+    TINY,
+    VERY_COARSE_ARGS,
+    cli,
+    python,
+    said,
+    thermidor,
+)
 from thermidor.lab.ensemble import ensemble, rerun, seeds_for
 from thermidor.lab.executors import Local, Serial
 from thermidor.lab.store import Store
@@ -97,7 +108,7 @@ def test_a_killed_ensemble_completes_when_run_again(tmp_path: Path, frozen: dict
 
     done = thermidor(frozen, *args)
     assert done.returncode == 0, done.stderr
-    assert f"{len(before)} already stored" in done.stdout
+    assert f"{len(before)} already stored" in done.stderr
     dirs = store.run_dirs()
     assert {d.name for d in dirs} == expected  # none lost
     runs = store.runs()
@@ -107,7 +118,7 @@ def test_a_killed_ensemble_completes_when_run_again(tmp_path: Path, frozen: dict
     for key, mtime in before.items():  # a stored run is never made again
         assert (store.path_of(key) / "indicators.parquet").stat().st_mtime_ns == mtime
     again = thermidor(frozen, *args)
-    assert again.returncode == 0 and f"{n} already stored" in again.stdout
+    assert again.returncode == 0 and f"{n} already stored" in again.stderr
 
 
 def test_same_seeds_same_bytes_on_one_or_two_processes(tmp_path: Path) -> None:
@@ -119,6 +130,21 @@ def test_same_seeds_same_bytes_on_one_or_two_processes(tmp_path: Path) -> None:
     assert a.keys == b.keys
     for key in a.keys:
         assert run_bytes(one, key) == run_bytes(two, key)
+
+
+def test_the_summary_is_a_message_that_quiet_silences(store: Store) -> None:
+    """The one line after an ensemble says what was done (stderr, through logging): stdout
+    stays for results, and ``-q`` leaves only results and errors."""
+    args = ["ensemble", "baseline", "--seeds", "2", "--until", TINY, *VERY_COARSE_ARGS]
+    r = cli(*args, "--workers", "1", "--store", str(store.root))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == ""
+    assert said(r.stderr, f"2 runs in {store.root}: 2 run now on serial")
+    assert said(r.stderr, "0 already stored")
+    hushed = cli("-q", *args, "--workers", "1", "--store", str(store.root))
+    assert hushed.exit_code == 0 and hushed.stdout == "" and hushed.stderr == ""
+    again = cli(*args, "--workers", "1", "--store", str(store.root))
+    assert again.exit_code == 0 and said(again.stderr, "2 already stored")
 
 
 def test_rerun_reproduces_a_stored_run_byte_for_byte(store: Store) -> None:

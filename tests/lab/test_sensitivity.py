@@ -71,7 +71,8 @@ def test_a_toy_sensitivity_analysis_runs_end_to_end(tmp_path: Path) -> None:
         str(tmp_path / "runs"),
     )
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)  # the data alone: what was saved is said on stderr
+    assert said(r.stderr, f"saved as {out['analysis']}") and said(r.stderr, f"wrote {doc}")
     n = len(PARAMS) + 1
     assert out["runs"]["morris"] == 2 * (n + 1)
     assert out["runs"]["sobol_documented"] == out["runs"]["sobol_narrowed"] == 2 * 5

@@ -101,6 +101,7 @@ def test_a_corrupt_index_is_refused_and_left_unchanged(store: Store, tmp_path: P
     assert store.db.read_bytes() == garbage
     r = cli("store", "rebuild", "--force", "--store", str(store.root))
     assert r.exit_code == 0, r.output
+    assert r.stdout == "" and said(r.stderr, "indexed 1 runs") and said(r.stderr, "corrupt")
     assert len(store.runs()) == 1
 
 

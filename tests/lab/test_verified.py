@@ -4,6 +4,7 @@ note and computed again; two ensembles on one store never compute a run twice.""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -143,9 +144,9 @@ def test_two_concurrent_ensembles_compute_each_run_once(tmp_path: Path) -> None:
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     ran = []
-    for out, _ in outs:
-        line = " ".join(out.split())
-        ran.append(int(line.split(": ")[1].split(" run now")[0]))
+    for _, message in outs:  # the summary is a message (stderr, after the progress bar)
+        (now,) = re.findall(r"(\d+) run now", " ".join(message.split()))
+        ran.append(int(now))
     assert sum(ran) == 6, outs  # not 12: each key computed by one of them
     store = Store(root)
     assert len(store.run_dirs()) == 6 and len(store.runs()) == 6

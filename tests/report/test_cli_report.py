@@ -37,6 +37,12 @@ def test_report_of_a_run_directory(run0: Result, tmp_path: Path) -> None:
     assert external_references(html) == []
     assert "Run: baseline (seed 0)" in html
     assert {"chronology", "targets", "fig-classes"} <= Page(html).ids
+    # what was written is a message (stderr), not the command's output; -q silences it
+    assert res.stdout == "" and f"wrote {out}" in " ".join(res.stderr.split())
+    assert "MB, 1 runs)" in res.stderr
+    hushed = runner.invoke(app, ["-q", "report", str(run_dir), "-o", str(tmp_path / "q.html")])
+    assert hushed.exit_code == 0 and hushed.stdout == hushed.stderr == ""
+    assert "Run: baseline (seed 0)" in (tmp_path / "q.html").read_text()
 
 
 def test_compare_runs_each_scenario_once_and_keeps_the_runs_in_the_store(tmp_path: Path) -> None:

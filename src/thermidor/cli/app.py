@@ -8,13 +8,23 @@ and what is allowed; nothing written).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, NoReturn, get_args
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from thermidor.errors import ThermidorError
 
@@ -53,6 +63,7 @@ def readable_metavars(cmd: Any) -> None:
         if p.param_type_name == "argument":  # its name says what it is; no type beside it
             p.metavar = (p.name or "arg").upper()
             p.display_type_rich = lambda ctx: None
+            p.get_usage_pieces = lambda ctx, p=p: [usage_name(p)]
             continue
         bare = get_args(desc.annotation)[0] if desc.is_list else desc.annotation
         if bare is bool:
@@ -60,6 +71,14 @@ def readable_metavars(cmd: Any) -> None:
         p.metavar = "PATH" if desc.is_path else PLACEHOLDERS.get(bare, "TEXT")
     for sub in getattr(cmd, "commands", {}).values():
         readable_metavars(sub)
+
+
+def usage_name(arg: Any) -> str:
+    """An argument in the usage line as click and man pages write it (Typer writes a required
+    one ``{BASE}``): ``BASE`` when required, ``[SOURCES]`` when not, ``...`` when repeatable."""
+    name = arg.metavar or (arg.name or "arg").upper()
+    name = name if arg.required else f"[{name}]"
+    return name + ("..." if arg.nargs != 1 else "")
 
 
 app = typer.Typer(
@@ -127,7 +146,37 @@ def quiet() -> bool:
     return log.getEffectiveLevel() > logging.INFO
 
 
-def needs(extra: str, *modules: str) -> None:
+@contextlib.contextmanager
+def progress(title: str, disable: bool = False) -> Iterator[Callable[[int, int, int], None]]:
+    """A progress bar on stderr, shown from the first report (so that bad input, found before
+    any run, prints its one line alone)."""
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=disable or quiet(),
+    )
+    task: list[Any] = []
+
+    def update(done: int, total: int, stored: int) -> None:
+        if not task:
+            bar.start()
+            task.append(bar.add_task(title, total=total, note=""))
+        note = f"({stored} already stored)" if stored else ""
+        bar.update(task[0], completed=done, total=total, note=note)
+
+    try:
+        yield update
+    finally:
+        if task:
+            bar.stop()
+
+
+def needs(extra: str, *modules: str, what: str = "this command") -> None:
     """Stop with one line (exit 2) when an optional dependency is not installed, naming the
     extra that brings it (``pip install 'thermidor[lab]'``)."""
     from importlib.util import find_spec
@@ -135,7 +184,7 @@ def needs(extra: str, *modules: str) -> None:
     missing = [m for m in modules if find_spec(m) is None]
     if missing:
         say = (
-            f"this command needs {', '.join(missing)}, from the [{extra}] extra: "
+            f"{what} needs {', '.join(missing)}, from the [{extra}] extra: "
             f"pip install 'thermidor[{extra}]' (or make test, which installs [dev])"
         )
         err.print(f"[bold red]error:[/] {escape(say)}", soft_wrap=True, highlight=False)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, err, log, quiet
+from thermidor.cli.app import app, err, log, progress, quiet
 from thermidor.cli.tables import Col, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import seeds_for
 from thermidor.lab.horizon import check_until, with_horizon
@@ -283,25 +283,8 @@ def targets_cmd(
     p = plan(sc, seeds_for(check_seeds(seeds), root), parse_scale(scale), None, root)
     st = Store(store)
     ex = make_executor(None, workers, None)
-    with (
-        ex,
-        Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-            disable=form in ("json", "csv") or quiet(),
-        ) as bar,
-    ):
-        task = bar.add_task(f"{sc.name}: {seeds} seeds", total=seeds)
-        ran = run_jobs(
-            p.jobs(str(st.root.resolve())),
-            st,
-            ex,
-            lambda done, total, stored: bar.update(task, completed=done, total=total),
-        )
+    with ex, progress(f"{sc.name}: {seeds} seeds", form in ("json", "csv")) as update:
+        ran = run_jobs(p.jobs(str(st.root.resolve())), st, ex, update)
         results = [st.load(k) for k in p.keys]
     log.info("%d runs from %s: %d run now, %d already stored", seeds, st.root, ran.ran, ran.skipped)
     rows = score(results)

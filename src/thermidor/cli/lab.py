@@ -7,35 +7,23 @@ store as it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from thermidor.cli.app import Group, app, console, err, needs, quiet
+from thermidor.cli.app import Group, app, console, log, needs, progress
 from thermidor.cli.core import FEW, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
 from thermidor.lab.errors import LabError
-from thermidor.lab.executors import executor as make_executor
+from thermidor.lab.executors import Executor, executor
 from thermidor.lab.store import Store
 from thermidor.model.run import resolve_scales
 
@@ -77,34 +65,12 @@ def open_store(store: Path, db: Path | None) -> Store:
     return Store(store, db)
 
 
-@contextlib.contextmanager
-def progress(title: str, disable: bool = False) -> Iterator[Callable[[int, int, int], None]]:
-    """A progress bar on stderr, shown from the first report (so that bad input, found before
-    any run, prints its one line alone)."""
-    bar = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        disable=disable or quiet(),
-    )
-    task: list[Any] = []
-
-    def update(done: int, total: int, stored: int) -> None:
-        if not task:
-            bar.start()
-            task.append(bar.add_task(title, total=total, note=""))
-        note = f"({stored} already stored)" if stored else ""
-        bar.update(task[0], completed=done, total=total, note=note)
-
-    try:
-        yield update
-    finally:
-        if task:
-            bar.stop()
+def make_executor(kind: str | None, workers: int | None, scheduler: str | None) -> Executor:
+    """The lab's executor; Dask without the [lab] extra installed is one line and exit 2, as
+    for every missing extra."""
+    if kind == "dask" or (kind is None and scheduler):
+        needs("lab", "distributed", what="the dask executor")
+    return executor(kind, workers, scheduler)
 
 
 def split(values: list[str] | None) -> list[str]:
@@ -185,11 +151,11 @@ def ensemble_cmd(
             force=force,
         )
     rate = ran.ran / ran.wall_time_s * 60 if ran.wall_time_s > 0 and ran.ran else 0.0
-    console.print(
-        f"{len(set(ran.keys))} runs in {st.root}: {ran.ran} run now on {ex.name}"
-        f" ({ex.workers} workers, {ran.wall_time_s:.1f} s, {rate:.0f} runs/min),"
-        f" {ran.skipped} already stored"
-    )
+    log.info(
+        "%d runs in %s: %d run now on %s (%d workers, %.1f s, %.0f runs/min), %d already stored",
+        len(set(ran.keys)), st.root, ran.ran, ex.name, ex.workers, ran.wall_time_s, rate,
+        ran.skipped,
+    )  # fmt: skip
 
 
 # -- runs, rerun, store ---------------------------------------------------------------------
@@ -239,7 +205,7 @@ def rerun_cmd(
     """Reproduce a stored run from its manifest and check that the bytes are identical."""
     report = rerun(path, open_store(store, db))
     if report.source_changed:
-        console.print("[yellow]the source has changed since this run was made[/]")
+        log.warning("the source has changed since this run was made")
     if report.identical:
         console.print(
             f"[green]identical[/]: {report.directory} reproduced byte for byte "
@@ -262,12 +228,12 @@ def store_rebuild_cmd(
     st = open_store(store, db)
     report = st.rebuild(force=force)
     for s in report.skipped:
-        err.print(f"[yellow]skipped[/] {escape(s)}", soft_wrap=True)
+        log.warning("skipped %s", s)
     extra = ", ".join(f"{n} rows of {t}" for t, n in report.analyses.items())
-    console.print(
-        f"indexed {report.runs} runs{', ' + extra if extra else ''} in {st.db}"
-        + (" (replaced a corrupt index)" if report.replaced_corrupt else "")
-    )
+    log.info(
+        "indexed %d runs%s in %s%s", report.runs, f", {extra}" if extra else "", st.db,
+        " (replaced a corrupt index)" if report.replaced_corrupt else "",
+    )  # fmt: skip
 
 
 @store_app.command("verify")
@@ -278,9 +244,9 @@ def store_verify_cmd(store: StoreDir = Path("runs"), db: DbPath = None) -> None:
     st.check_exists()
     report = st.verify()
     for q in report.quarantined:
-        err.print(f"[yellow]quarantined[/] {escape(q)}", soft_wrap=True)
+        log.warning("quarantined %s", q)
     for r in report.removed:
-        err.print(f"[yellow]removed[/] {escape(r)} (left by a killed writer)")
+        log.warning("removed %s (left by a killed writer)", r)
     console.print(
         f"{report.good} runs verified in {st.root}, {len(report.quarantined)} quarantined"
         f" (under {st.root / 'quarantine'}), {len(report.removed)} leftovers removed,"
@@ -455,6 +421,7 @@ def sensitivity_cmd(
         Path | None, typer.Option(help="write the markdown table here (docs/sensitivity.md)")
     ] = None,
     as_json: AsJson = False,
+    fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
@@ -465,9 +432,10 @@ def sensitivity_cmd(
     needs("lab", "SALib")
     from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
 
+    form = resolve(fmt, as_json)
     st = open_store(store, db)
     ex = make_executor(executor, workers, scheduler)
-    with ex, progress("sensitivity", as_json) as update:
+    with ex, progress("sensitivity", form in ("json", "csv")) as update:
         s = sensitivity(
             budget,
             trajectories,
@@ -480,18 +448,63 @@ def sensitivity_cmd(
             store=st,
             on_progress=update,
         )
-    text = to_markdown(s)
     if write_docs is not None:
-        write_atomically(write_docs, text)
-    if as_json:
-        emit_json(
-            {"analysis": s.analysis, "runs": s.runs, "notes": s.notes, "indices": records(s.frame)}
-        )
-        return
-    console.print(text, markup=False, highlight=False)
-    console.print(
-        f"saved as {s.analysis} in {st.db}" + (f"; wrote {write_docs}" if write_docs else "")
+        write_atomically(write_docs, to_markdown(s))
+    data = {"analysis": s.analysis, "runs": s.runs, "notes": s.notes, "indices": records(s.frame)}
+    show(sensitivity_sheets(s), form, data)
+    log.info(
+        "saved as %s in %s%s", s.analysis, st.db, f"; wrote {write_docs}" if write_docs else ""
     )
+
+
+def sensitivity_sheets(s: Any, top: int = 10) -> list[Sheet]:
+    """For each outcome, its Sobol indices by group and range set, then the ``top`` factors of
+    the Morris screening (the tables of docs/sensitivity.md, through the formatter)."""
+    from thermidor.lab.sensitivity import plus_minus
+
+    rows = records(s.frame)
+    sheets = []
+    for out in s.config["outcomes"]:
+        sobol = [r for r in rows if r["method"] == "sobol" and r["outcome"] == out]
+        morris = sorted(
+            (r for r in rows if r["method"] == "morris" and r["outcome"] == out),
+            key=lambda r: -(r["mu_star"] if r["mu_star"] is not None else -math.inf),
+        )
+        sheets.append(
+            Sheet(
+                f"{out}: Sobol indices by group (S1 first order, ST total; ± half the 95% "
+                "interval)",
+                [
+                    col("group"),
+                    col("ranges"),
+                    Col("S1", lambda r: plus_minus(r["s1"], r["s1_conf"]),
+                        lambda r: [r["s1"], r["s1_conf"]], split=("s1", "s1_conf")),
+                    Col("ST", lambda r: plus_minus(r["st"], r["st_conf"]),
+                        lambda r: [r["st"], r["st_conf"]], split=("st", "st_conf")),
+                ],
+                sobol,
+                [] if sobol else ["not available (see the notes)"],
+                name=f"{out}: sobol",
+            )
+        )  # fmt: skip
+        sheets.append(
+            Sheet(
+                f"{out}: Morris screening, the {min(top, len(morris))} most influential factors "
+                "(μ*: mean absolute elementary effect; σ: its spread)",
+                [
+                    col("factor"),
+                    col("class", "group"),
+                    col("μ*", "mu_star", lambda v: _f(v, ".3g")),
+                    col("±", "mu_star_conf", lambda v: _f(v, ".2g")),
+                    col("σ", "sigma", lambda v: _f(v, ".3g")),
+                ],
+                morris[:top],
+                name=f"{out}: morris",
+            )
+        )
+    if sheets:
+        sheets[-1].notes += list(s.notes)
+    return sheets
 
 
 # -- calibrate ---------------------------------------------------------------------------------
@@ -520,6 +533,7 @@ def calibrate_cmd(
         int, typer.Option("--check-seeds", help="runs for the before/after/predictive checks")
     ] = 8,
     as_json: AsJson = False,
+    fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
 ) -> None:
@@ -527,6 +541,7 @@ def calibrate_cmd(
     needs("lab", "pyabc")
     from thermidor.lab.calibrate import calibrate
 
+    form = resolve(fmt, as_json)
     st = open_store(store, db)
     names = split(params)
     ex = make_executor(None, workers, scheduler)
@@ -547,50 +562,55 @@ def calibrate_cmd(
             store=st,
             executor=ex,
         )
-    if as_json:
-        emit_json(
-            {
-                "analysis": fit.analysis,
-                "params": fit.summary,
-                "targets": fit.targets,
-                "epsilon": fit.epsilon,
-                "simulations": fit.simulations,
-                "sampler": fit.sampler,
-                "checks": fit.checks,
-                "notes": fit.notes,
-            }
-        )
-        return
-    p = Table(
-        title=f"Posterior ({fit.simulations} simulations, ε = {fit.epsilon:.3g}, {fit.sampler})"
-    )
-    for name in ("parameter", "default", "prior", "posterior median", "90% interval"):
-        p.add_column(name)
-    for s in fit.summary:
-        p.add_row(
-            s["param"],
-            f"{s['default']:g}",
-            f"U[{s['lo']:g}, {s['hi']:g}]",
-            f"{s['median']:.4g}",
-            f"{s['q05']:.4g} – {s['q95']:.4g}",
-        )
-    console.print(p)
-    t = Table(title="Targets before, after (posterior median) and posterior predictive")
-    for name in ("target", "quantity", "essay", "stage", "model median", "p10–p90", "hit"):
-        t.add_column(name)
-    for c in sorted(
-        fit.checks, key=lambda c: (c["id"], ("before", "after", "predictive").index(c["stage"]))
-    ):
-        t.add_row(
-            c["id"],
-            c["quantity"],
-            str(c["target"]),
-            c["stage"],
-            str(c["simulated_median"]),
-            f"{c['p10']} – {c['p90']}",
-            f"{c['hit_rate']:.0%}",
-        )
-    console.print(t)
-    for note in fit.notes:
-        console.print(f"[yellow]note:[/] {note}")
-    console.print(f"saved as {fit.analysis} in {st.db}")
+    data = {
+        "analysis": fit.analysis,
+        "params": fit.summary,
+        "targets": fit.targets,
+        "epsilon": fit.epsilon,
+        "simulations": fit.simulations,
+        "sampler": fit.sampler,
+        "checks": fit.checks,
+        "notes": fit.notes,
+    }
+    show(calibrate_sheets(fit), form, data)
+    log.info("saved as %s in %s", fit.analysis, st.db)
+
+
+STAGES = ("before", "after", "predictive")
+
+
+def calibrate_sheets(fit: Any) -> list[Sheet]:
+    """The posterior of each parameter, then each target before the fit (the defaults), after
+    it (the posterior median) and under the posterior predictive."""
+    posterior = Sheet(
+        f"Posterior ({fit.simulations} simulations, ε = {fit.epsilon:.3g}, {fit.sampler})",
+        [
+            col("parameter", "param"),
+            col("default", fmt=lambda v: f"{v:g}"),
+            Col("prior", lambda r: f"U[{r['lo']:g}, {r['hi']:g}]",
+                lambda r: [r["lo"], r["hi"]], split=("lo", "hi")),
+            col("posterior median", "median", lambda v: f"{v:.4g}"),
+            Col("90% interval", lambda r: f"{r['q05']:.4g} – {r['q95']:.4g}",
+                lambda r: [r["q05"], r["q95"]], split=("q05", "q95")),
+        ],
+        fit.summary,
+        name="params",
+    )  # fmt: skip
+    checks = sorted(fit.checks, key=lambda c: (c["id"], STAGES.index(c["stage"])))
+    targets = Sheet(
+        "Targets before, after (posterior median) and posterior predictive",
+        [
+            col("target", "id"),
+            col("quantity"),
+            col("essay", "target"),
+            col("stage"),
+            col("model median", "simulated_median"),
+            Col("p10–p90", lambda c: f"{c['p10']} – {c['p90']}",
+                lambda c: [c["p10"], c["p90"]], split=("p10", "p90")),
+            col("hit", "hit_rate", lambda v: f"{v:.0%}"),
+        ],
+        checks,
+        list(fit.notes),
+        name="checks",
+    )  # fmt: skip
+    return [posterior, targets]

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from thermidor.cli.app import app, console, err, needs
+from thermidor.cli.app import app, log, needs, progress
 from thermidor.cli.core import parse_scale
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
@@ -81,7 +79,7 @@ def report_cmd(
     sens = sensitivity_for(Store(store)) if mode != "run" else None
     page = build(groups, mode, title=title, sensitivity=sens)
     write(str(out), page)
-    console.print(f"wrote {out}  ({len(page) / 1e6:.1f} MB, {sum(g.size for g in groups)} runs)")
+    log.info("wrote %s  (%.1f MB, %d runs)", out, len(page) / 1e6, sum(g.size for g in groups))
 
 
 def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
@@ -110,7 +108,7 @@ def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
         if src not in scenarios:
             groups.append(run_dir_group(src))
             continue
-        with _bar(f"{scenarios[src].name}: {len(members)} seeds") as update:
+        with progress(f"{scenarios[src].name}: {len(members)} seeds") as update:
             groups.append(
                 scenario_group(
                     scenarios[src],
@@ -123,30 +121,6 @@ def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
                 )
             )
     return ("ensemble" if ask.ensemble else "compare"), groups
-
-
-class _bar:
-    """A progress bar on stderr for the runs of one scenario (stored runs count as done)."""
-
-    def __init__(self, title: str) -> None:
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=True,
-        )
-        self.task = self.progress.add_task(title, total=None)
-
-    def __enter__(self) -> Callable[[int, int, int], None]:
-        self.progress.start()
-        return lambda done, total, stored: self.progress.update(
-            self.task, completed=done, total=total
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
 
 
 @app.command("serve")
@@ -184,5 +158,5 @@ def serve_cmd(
     application = create_app(
         store, workers=workers, queue_size=queue, host=host, allow_hosts=allow_host or ()
     )
-    console.print(f"thermidor: serving on http://{host}:{port}/  (store {store})")
+    log.info("thermidor: serving on http://%s:%d/  (store %s)", host, port, store)
     uvicorn.Server(server_config(application, host, port)).run()

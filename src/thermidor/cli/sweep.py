@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from thermidor.cli.app import app, log
+from thermidor.cli.app import app, log, progress
 from thermidor.cli.core import parse_scale
 from thermidor.cli.lab import (
     DbPath,
@@ -20,14 +20,13 @@ from thermidor.cli.lab import (
     StoreDir,
     Until,
     Workers,
+    make_executor,
     open_store,
-    progress,
     records,
     split,
 )
 from thermidor.cli.tables import FormatOption, Sheet, col, resolve, show
 from thermidor.lab.errors import LabError
-from thermidor.lab.executors import executor as make_executor
 
 SPEC_FORMS = {
     "grid": "NAME=V1,V2,... or NAME=LO:HI:N (N values from LO to HI)",

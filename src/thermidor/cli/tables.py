@@ -233,7 +233,7 @@ def _plain(s: Sheet) -> None:
     w = width()
     cells = s.cells()
     titles = [c.title for c in s.cols]
-    _out(s.title)
+    _out(_wrap(s.title, w))
     if not cells:
         _out("(none)")
         return
@@ -260,7 +260,8 @@ def _plain(s: Sheet) -> None:
 
 def _columns(cells: Sequence[str], widths: Sequence[int]) -> str:
     """One row: each cell wrapped within its width, the cells side by side, line by line."""
-    parts = [_wrap(c, x).split("\n") for c, x in zip(cells, widths, strict=True)]
+    # within a column, characters (the room for multi-byte ones is kept apart by ``_plain``)
+    parts = [_wrap(c, x, measure=len).split("\n") for c, x in zip(cells, widths, strict=True)]
     height = max(len(p) for p in parts)
     lines = []
     for i in range(height):
@@ -275,10 +276,11 @@ def size(text: str) -> int:
     return len(text.encode())
 
 
-def _wrap(text: str, w: int, indent: str = "") -> str:
-    """Greedy wrap at spaces, each line at most ``w`` (by ``size``), continuation lines
-    beginning with ``indent`` (the spaces within a line are kept: they align its fields); a
-    word longer than a whole line is the only thing cut."""
+def _wrap(text: str, w: int, indent: str = "", measure: Callable[[str], int] = size) -> str:
+    """Greedy wrap at spaces, each line at most ``w`` (by ``measure``: bytes, or characters
+    within a column whose multi-byte room is kept apart), continuation lines beginning with
+    ``indent`` (the spaces within a line are kept: they align its fields); a word longer than
+    a whole line is the only thing cut."""
     out: list[str] = []
     for i, para in enumerate(text.split("\n")):
         line = indent if i else ""
@@ -286,15 +288,15 @@ def _wrap(text: str, w: int, indent: str = "") -> str:
         for gap, word in re.findall(r"( *)(\S+)", para):
             joined = line + (gap if first or not fresh else "") + word
             first = False
-            if size(joined) <= w:
+            if measure(joined) <= w:
                 line, fresh = joined, False
                 continue
             if not fresh:
                 out.append(line)
                 line, fresh = indent, True
-            while size(line + word) > w and len(word) > 1:  # longer than a line: cut it
+            while measure(line + word) > w and len(word) > 1:  # longer than a line: cut it
                 k = len(word) - 1
-                while k > 1 and size(line + word[:k]) > w:
+                while k > 1 and measure(line + word[:k]) > w:
                     k -= 1
                 out.append(line + word[:k])
                 word = word[k:]

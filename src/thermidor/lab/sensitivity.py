@@ -451,7 +451,7 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
                     cells += ["–", "–"]
                     continue
                 q = row.iloc[0]
-                cells += [_pm(q.s1, q.s1_conf), _pm(q.st, q.st_conf)]
+                cells += [plus_minus(q.s1, q.s1_conf), plus_minus(q.st, q.st_conf)]
             lines.append(f"| {g} | " + " | ".join(cells) + " |")
         mor = f[(f.method == "morris") & (f.outcome == out)].sort_values("mu_star", ascending=False)
         if not mor.empty:
@@ -475,7 +475,8 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-def _pm(v: float, conf: float) -> str:
+def plus_minus(v: float | None, conf: float | None) -> str:
+    """``0.12 ± 0.03``; ``n/a`` where SALib gave no number."""
     if v is None or math.isnan(v):
         return "n/a"
-    return f"{v:.2f} ± {conf:.2f}" if not math.isnan(conf) else f"{v:.2f}"
+    return f"{v:.2f}" if conf is None or math.isnan(conf) else f"{v:.2f} ± {conf:.2f}"

@@ -61,7 +61,7 @@ class _Progress(Hook):
         self.call(step, n_steps, row)
 
 
-ENSEMBLE_FACTOR = 4
+ENSEMBLE_FACTOR = 2
 NAMED_SCALES = {
     "default": dict(DEFAULT_SCALES),
     # four times the persons per agent of every population but the soldiers (the Kronstadt
