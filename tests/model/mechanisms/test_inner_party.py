@@ -8,7 +8,7 @@ from tests.support import COARSE, extend
 from thermidor.engine import Context, Recorder, Streams
 from thermidor.model.mechanisms.inner_party import contested, platform, secretaries
 from thermidor.model.run import prepare
-from thermidor.model.tree import PROVINCE, F
+from thermidor.model.tree import LENINGRAD, PROVINCE, F
 
 WEEK_1924 = 7 * 52  # a week of 1924: after the NEP, before the Leningrad split
 
@@ -65,3 +65,30 @@ def test_the_platform_restores_elections_only_where_they_are_contested():
         assert platform(w, p) == 1.0
     assert results[0.0] == 1.0
     assert results[0.8] < 0.9
+
+
+def _leningrad_share(w) -> float:
+    org = w.organs
+    sub = (org["level"] > PROVINCE) & (org["province"] == LENINGRAD)
+    return float(org["appointed"][sub].mean())
+
+
+def test_leningrads_head_fills_his_sub_tree_until_the_centre_absorbs_it():
+    """§5, §9: Zinoviev controlled a section of the bureaucracy independently of the rest: his
+    own appointees fill Leningrad's sub-tree faster than the centre's weak control appoints
+    elsewhere, and they follow him; once the centre appoints the head himself, Leningrad is
+    appointed at the centre's pace like any province."""
+    cal, w, p = _world(0.2, control=0.3)
+    org = w.organs
+    w.factions.leningrad_head = F["leningrad_opposition"]
+    _appointed_after(w, p, cal)
+    other = (org["level"] > PROVINCE) & (org["province"] == LENINGRAD + 1)
+    own = _leningrad_share(w)
+    assert own > float(org["appointed"][other].mean()) + 0.2
+    sub = (org["level"] > PROVINCE) & (org["province"] == LENINGRAD)
+    assert (org["patron"][sub & org["appointed"]] > 0).all()  # appointed inside his sub-tree
+    cal, w, p = _world(0.2, control=0.3)
+    w.organs["appointed"][1 + LENINGRAD] = True  # absorbed: the centre appointed the head
+    w.organs["patron"][1 + LENINGRAD] = 0
+    _appointed_after(w, p, cal)
+    assert _leningrad_share(w) < own - 0.2

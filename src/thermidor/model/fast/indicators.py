@@ -34,7 +34,8 @@ def member_census(w: World, p: Params) -> dict[str, Any]:
         mem["weight"], joined, origin, faction, mem["province"], conviction,
         OLD_BOLSHEVIK_BEFORE, np.result_type(joined, OLD_BOLSHEVIK_BEFORE) == np.float32,
         threshold, np.result_type(conviction, threshold) == np.float32,
-        _OPPOSITION, LENINGRAD,
+        _OPPOSITION, LENINGRAD, w.organs["appointed"][mem["cell"]],
+        w.organs["faction"][mem["cell"]],
     )  # fmt: skip
     return {
         "members": float(total),
@@ -48,7 +49,7 @@ def member_census(w: World, p: Params) -> dict[str, Any]:
 @jit
 def _census(
     weight, joined, origin, faction, province, conviction, old_before, old32, threshold, thr32,
-    opposition, leningrad,
+    opposition, leningrad, sec_appointed, sec_faction,
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     """``member_census`` in one pass (origins in [0, 3) and factions in the table, checked):
     one table by origin and faction together, one addition a member (a quarter faster than a
@@ -65,7 +66,9 @@ def _census(
             old += wi
         if province[i] == leningrad and opposition[f]:
             c = conviction[i]
-            if (c >= thr_f32) if thr32 else (np.float64(c) >= threshold):
+            fearless = (c >= thr_f32) if thr32 else (np.float64(c) >= threshold)
+            led = sec_appointed[i] and sec_faction[i] == f  # by his own faction's secretary
+            if fearless or led:
                 against += wi
         table[origin[i] * nf + f] += wi
     by = table.reshape(3, nf)

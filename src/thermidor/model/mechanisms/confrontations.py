@@ -4,8 +4,9 @@ Delegates are chosen province by province: by the members while secretaries are 
 secretary once appointment dominates the province ("the secretarial hierarchy recruits the
 membership of conferences and congresses", §5). Every vote is counted from the delegates'
 alignments and recorded with its counts. A confrontation comes when an opposition grows past what
-the centre tolerates (less the stronger its control), or when a sub-tree with a head of its own
-turns against it: the Secretariat demotes and transfers the opposition's secretaries; an
+the centre tolerates (less the stronger its control; the Left's support is measured where the
+party next meets after its platform, never in the platform's own week), or when a sub-tree with a
+head of its own turns against it: the Secretariat demotes and transfers the opposition's secretaries; an
 opposition that persists after being condemned twice is expelled by the next congress (a vote, at
 the congress's date), and the expelled are exiled with a weekly hazard that grows with
 the police's hold (both rules of the state, not lags). Each
@@ -140,10 +141,17 @@ def fear_threshold(w: World, p: Params) -> float:
 
 
 def open_vote_against(w: World, p: Params) -> np.ndarray:
-    """Members who vote against the line in an open meeting: in opposition and unafraid."""
+    """Members who vote against the line in an open meeting: in opposition and unafraid. A member
+    whose cell's appointed secretary is of his own faction has nothing to fear from voting with
+    him: who controls the apparatus controls the party, and where an opposition's head holds it
+    (Zinoviev's Leningrad) the meeting votes against the centre (§5)."""
     mem = w.members
+    faction = mem["faction"]
     fearless = mem["conviction"] >= fear_threshold(w, p)
-    return in_opposition(mem["faction"]) & fearless
+    org = w.organs
+    cell = mem["cell"]
+    led = org["appointed"][cell] & (org["faction"][cell] == faction)
+    return in_opposition(faction) & (fearless | led)
 
 
 def _organised(w: World, name: str) -> bool:
@@ -160,10 +168,15 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
     share = {f: mem.share(mem["faction"] == F[f]) for f in ("left_opposition", "right")}
     done = w.factions.confronted
 
-    # the Left: the first and most important confrontation
+    # the Left: the first and most important confrontation. Its support is measured where the
+    # party meets after the platform comes out (a party-wide discussion, a conference or a
+    # congress, §7, §9), and it is condemned there if it has grown past what the centre tolerates
+    measured = body or w.inputs.discussion.get(ctx.step)
     if (
         _organised(w, "left_opposition")
         and "left_opposition" not in done
+        and measured
+        and ctx.step > w.factions.formed["left_opposition"]
         and share["left_opposition"] >= tolerance
     ):
         _confront(
@@ -173,7 +186,7 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
             "left_opposition",
             "left_opposition_confrontation",
             "Confrontation with the Left Opposition: its supporters removed from posts",
-            body,
+            measured,
         )
     # Leningrad: an independent sub-tree must be absorbed, at the next congress or conference
     split = w.factions.formed.get("leningrad_opposition", ctx.step)

@@ -3,7 +3,9 @@
 Each organ's secretary is elected from below (a cell's plurality; a committee's by the organs under
 it) or appointed from above. Appointment spreads with the apparatus's control and the members'
 fear ("Who is against?"), and is held back where elections are contested: by the class's capacity
-K and by an opposition's strength in the province. Once the Left's platform is adopted
+K and by an opposition's strength in the province. The head of the Leningrad organisation appoints
+within his own sub-tree, so its secretaries are his men (and its delegates his) until the centre
+absorbs the organisation; then they follow whoever holds the apparatus there. Once the Left's platform is adopted
 (``left_platform``, a forced decision), appointees stand for election again and lose where the
 election is contested. The ban on factions is a decision rule of a congress, taken when
 isolation and peasant revolt press. The opposition's share of the press falls with control.
@@ -53,9 +55,15 @@ def secretaries(w: World, p: Params, ctx: Context) -> None:
     # contested elections: the class's capacity and an opposition's strength in the province
     # resist the apparatus's nominee (§5-§7: it was the class's weakness that let it appoint)
     contest = contested(w, p)[org["province"]]
-    rate = p["party.appointment_rate"] * control * control * (1.0 - contest)
+    # who appoints: the Secretariat, as far as its control reaches down the tree; but a sub-tree
+    # whose head has a machine of his own (Leningrad's, §5, §9) is filled by his appointees, held
+    # back only by contested elections, until the centre absorbs it and appoints the head himself
     head = np.zeros(org.n, dtype=bool)
-    head[1 + LENINGRAD] = True  # the Leningrad organisation has a head of its own (§5, §9)
+    head[1 + LENINGRAD] = own = not bool(appointed[1 + LENINGRAD])
+    hold = np.full(org.n, control * control)
+    if own:
+        hold[org["province"] == LENINGRAD] = 1.0
+    rate = p["party.appointment_rate"] * hold * (1.0 - contest)
     cand = ~appointed & (level >= PROVINCE) & ~head
     go = bernoulli(rng, hazard(rate, ctx.dt), cand)
     if w.decided("left_platform"):  # elections restored: an appointee must stand again, and
