@@ -2,7 +2,7 @@
 
     python -m benchmarks.throughput [--runs 16] [--workers 2] [--until 1929-12-31] [--json FILE]
 
-Runs the baseline ``--runs`` times (seeds ``member_seed(0, k)``) at the ``ensemble`` scale and
+Runs the baseline ``--runs`` times (seeds ``seeds_for(runs, 0)``) at the ``ensemble`` scale and
 then at the default scale, each set on the lab's local executor (``--workers`` processes forked
 from this one, after one warm-up run here so that the numba compile is not timed). For each
 scale it gives the wall time of the set, the runs per hour that makes, and the median CPU
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.machine import describe
-from thermidor.engine import member_seed
+from thermidor.lab.ensemble import seeds_for
 from thermidor.lab.executors import Local
 from thermidor.model.run import resolve_scales, run
 
@@ -43,7 +43,7 @@ def measure(runs: int, workers: int, until: str | None = None) -> dict[str, Any]
     run("baseline", 0, "ensemble", until="1917-04-01")  # compile and load here, before the fork
     out: dict[str, Any] = {"machine": describe(), "runs": runs, "workers": workers,
                            "until": until, "scales": {}}  # fmt: skip
-    seeds = [member_seed(0, k) for k in range(runs)]
+    seeds = seeds_for(runs, 0)
     for scale in SCALES:
         jobs = [(scale, s, until) for s in seeds]
         t0 = time.perf_counter()
