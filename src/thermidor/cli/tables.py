@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -115,7 +116,9 @@ def resolve(fmt: str | None, as_json: bool = False) -> Format:
 
 
 def width() -> int:
-    return max(40, console.width)
+    """``COLUMNS`` as it is now (the console fixes it when it is made), else the console's."""
+    columns = os.environ.get("COLUMNS", "")
+    return max(40, int(columns) if columns.isdigit() else console.width)
 
 
 def show(
