@@ -6,7 +6,8 @@ is equality in distribution, tested here with the statistic that ``docs/engine.m
 
 - every indicator's yearly mean over the seeds: ``|mean_numpy - mean_numba| <= 4 * SE + 2% of
   the larger mean`` (SE the standard error of the difference of the two means);
-- every event that happens in at least half the runs of both: the median dates of its first
+- every event that happens in more than half the runs of both (a median of three dates out of
+  six, now that chance moves the late events, says too little): the median dates of its first
   occurrence differ by at most 2 weeks plus the larger interquartile range, and it happens in
   shares of the runs that differ by at most a half.
 """
@@ -100,7 +101,7 @@ def test_every_event_happens_at_the_same_time_in_distribution(ensembles) -> None
         xa = [f[kind] for f in firsts["numpy"] if kind in f]
         xb = [f[kind] for f in firsts["numba"] if kind in f]
         assert abs(len(xa) - len(xb)) <= n / 2, (kind, len(xa), len(xb))
-        if min(len(xa), len(xb)) < n / 2:
+        if min(len(xa), len(xb)) <= n / 2:
             continue
         iqr = max(np.subtract(*np.percentile(x, [75, 25])) for x in (xa, xb))
         assert abs(np.median(xa) - np.median(xb)) <= 2 + iqr, (kind, xa, xb)
