@@ -240,7 +240,13 @@ def _check_target(target: Path, force: bool, option: str) -> Path:
             raise OutputError(
                 option, str(target), "a new directory, or --force to replace this run directory"
             )
-    for up in (target, *target.parents):
+    return writable_place(target, option, (target, *target.parents))
+
+
+def writable_place(target: Path, option: str, places: Any = None) -> Path:
+    """``target`` if the first of ``places`` (default: its parents) that exists is a directory
+    this user can write; else ``OutputError`` naming ``option``."""
+    for up in target.parents if places is None else places:
         if up.exists():
             if not up.is_dir():
                 raise OutputError(

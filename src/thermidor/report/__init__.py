@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from thermidor.model.errors import OutputError
+from thermidor.model.result import writable_place
 from thermidor.report.groups import Group
 from thermidor.report.page import Mode, Sensitivity, build
 from thermidor.report.sources import run_dir_group, scenario_group
@@ -40,16 +41,7 @@ def check_output(path: str | Path, option: str = "out") -> Path:
 def _check_output(target: Path, option: str) -> Path:
     if target.is_dir():
         raise OutputError(option, str(target), "a file name for the report (this is a directory)")
-    for up in target.parents:
-        if up.exists():
-            if not up.is_dir():
-                raise OutputError(
-                    option, str(target), f"a path through directories ({up} is a file)"
-                )
-            if not os.access(up, os.W_OK | os.X_OK):
-                raise OutputError(option, str(target), f"a place this user can write ({up} is not)")
-            break
-    return target
+    return writable_place(target, option)
 
 
 def write(path: str | Path, html: str) -> Path:
