@@ -425,9 +425,19 @@ PARAMS: tuple[Param, ...] = (
     _p("factions.formation_share", 0.17, 0.0, 1.0, "fraction",
        "share of members an opposition needs to come out with a platform (0.4 of it before the "
        "faction ban)", "§5, §7; modelling", "structural", ("T29",)),
-    _p("factions.scissors_trigger", 2.2, 1.0, 5.0, "ratio",
-       "price scissors (the economic crisis of 1923) at which the Left comes out", "§5, §7",
-       "structural", ("T23",)),
+    _p("factions.scissors_trigger", 2.25, 1.0, 5.0, "ratio",
+       "price scissors (the economic crisis of 1923) past which the Left may come out", "§5, §7; "
+       "2.2 -> 2.25 in issue 17 with T33 in view (the platform of mid-October 1923)",
+       "structural", ("T23", "T33")),
+    _p("factions.left_rate", 200.0, 0.0, 2000.0, "1/year per unit ratio",
+       "hazard of the Left's platform coming out, per unit of the scissors past the trigger",
+       "§5, §7; modelling: set in issue 17 with T33 in view (record: the strikes of Aug-Sept "
+       "1923, the Platform of the 46 on 15 October)", "political", ("T33",)),
+    _p("factions.unite_rate", 15.6, 0.0, 500.0, "1/year per control-year",
+       "hazard of Leningrad's defeated leaders joining the Left, per unit of their estrangement "
+       "(the apparatus's control summed over the years since their defeat)",
+       "§9; modelling: set in issue 17 with T35 in view (record: spring-summer 1926)",
+       "political", ("T35",)),
     _p("patronage.loyalty", 1.0, 0.0, 5.0, "index",
        "pull of one's secretary on a member, times (1 - conviction): careerists follow", "§5, §8"),
     _p("patronage.follow_rate", 20.0, 0.0, 100.0, "1/year",
@@ -437,6 +447,11 @@ PARAMS: tuple[Param, ...] = (
        "control of the apparatus at which a sub-tree's own head turns against the centre",
        "§9; 0.69 -> 0.63 in issue 17 on the new control (the split at the 14th Conference)",
        "political", ("T21", "T34")),
+    _p("patronage.congress_stakes", 0.115, 0.0, 5.0, "years",
+       "Leningrad's head's hazard of breaking with the centre is this over the square of the "
+       "years to the next congress (which elects the Central Committee that decides his place)",
+       "§9; record: the split in the autumn before the 14th Congress; modelling: 6 weeks, set in "
+       "issue 17 with T34 in view", "political", ("T34",)),
     # --- M14 confrontations and the ratchet (§9) ----------------------------------------
     _p("confrontation.tolerance", 0.42, 0.0, 1.0, "index",
        "opposition strength the centre tolerates, scaled by (1 - control)",

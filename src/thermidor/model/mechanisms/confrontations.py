@@ -205,7 +205,6 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         org["appointed"][1 + LENINGRAD] = True
         org["patron"][1 + LENINGRAD] = 0
         org["faction"][1 + LENINGRAD] = F["centre"]
-        _unite(w, ctx)
     # an opposition that persists after its defeat is expelled by a congress, then exiled
     for name, kind in (
         ("left_opposition", "united_opposition_confrontation"),
@@ -333,17 +332,3 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
     )
     ctx.emit(kind, f"Final confrontation with the {label}", opposition=name, expelled=n)
     mem.compact()
-
-
-def _unite(w: World, ctx: Context) -> None:
-    """Leningrad's defeated leaders join the Left: the United Opposition."""
-    mem = w.members
-    zin = mem["faction"] == F["leningrad_opposition"]
-    mem["faction"] = np.where(zin, F["left_opposition"], mem["faction"]).astype(np.int8)
-    w.factions.formed.setdefault("left_opposition", ctx.step)
-    w.factions.confronted["united"] = ctx.step
-    ctx.emit(
-        "united_opposition_formed",
-        "Zinoviev's defeated supporters join Trotsky's: the United Opposition",
-        members=int(mem["weight"][zin].sum()),
-    )

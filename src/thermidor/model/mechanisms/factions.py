@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from thermidor.engine import Context, twin
+from thermidor.model.mechanisms.oppositions import left_ready
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE, ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, F
@@ -153,8 +154,8 @@ def _form(w: World, p: Params, ctx: Context, leaning: dict[str, float]) -> None:
             needed *= 0.4
         if name == "right":
             needed *= 0.5 if w.decided("forced_collectivisation") else np.inf
-        if name == "left_opposition" and w.nep.scissors < p["factions.scissors_trigger"]:
-            continue  # the Left comes out in an economic crisis (§5: the crisis of 1923)
+        if name == "left_opposition" and not left_ready(w, p, ctx):
+            continue  # the Left comes out in an economic crisis, by a draw (oppositions.py)
         if share >= needed:
             formed[name] = ctx.step
             kind = {

@@ -1,0 +1,102 @@
+"""M12-M14 when the oppositions of 1923-26 come out (§5, §7, §9): rules of the state, with chance.
+
+Each opposition's coming out is a decision of a few people (the signatories of a platform, the
+head of a city's machine, two defeated groups of leaders), so each is a draw whose chance the
+state sets, never a date or a lag:
+
+- **The Left** comes out in an economic crisis (§5, §7: the crisis of 1923): once the price
+  scissors pass ``factions.scissors_trigger``, each month it does so with a chance that grows with
+  how far they pass it (``factions.left_rate``); M12 asks, and still needs enough members leaning
+  its way (record: the strikes of August-September 1923, the Platform of the 46 on 15 October).
+- **Leningrad's head** turns against the centre once the Left, the common enemy, is beaten, the
+  centre has made 'socialism in one country' its doctrine (which he rejects, §7) and its control of
+  the rest of the apparatus leaves him no part of it (``patronage.split_control``, §9). He does so
+  in the weeks before a congress, which elects the Central Committee that decides his place: the
+  weekly hazard is ``patronage.congress_stakes / tau**2``, ``tau`` the years to the next congress
+  (record: the split came in the autumn of 1925, before the 14th Congress).
+- **The United Opposition**: after the centre absorbs Leningrad its defeated leaders, out of
+  office, drift back to the Left's policies (§9: "having lost this, he began to turn once more to
+  the historical traditions of Bolshevism and to the policies of the Left"). Their estrangement
+  from the ruling bloc grows with the apparatus's control (the stronger its hold, the less hope of
+  a way back), and the weekly hazard of their joining the Left is ``factions.unite_rate`` times it
+  (record: the Trotskyists and Zinovievists united in the spring and summer of 1926).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thermidor.engine import Context
+from thermidor.model.mechanisms.civil_war import hazard
+from thermidor.model.params import Params
+from thermidor.model.tree import F
+from thermidor.model.world import World
+
+MONTH = 4  # M12 revises alignments (and asks the Left) every four weeks
+
+
+def left_ready(w: World, p: Params, ctx: Context) -> bool:
+    """Whether the Left's signatories come out this month: a draw, certain to fail below the
+    scissors' trigger, likelier the deeper the crisis (§5, §7)."""
+    excess = float(w.nep.scissors) - p["factions.scissors_trigger"]
+    if excess <= 0.0:
+        return False
+    u = float(ctx.rng("oppositions.left").random())
+    return bool(u < float(hazard(p["factions.left_rate"] * excess, MONTH * ctx.dt)))
+
+
+def years_to_congress(w: World, ctx: Context) -> float | None:
+    """Years from this week to the next congress (after this week), None if none is left."""
+    later = [k for k in w.inputs.congress if k > ctx.step]
+    return (min(later) - ctx.step) * ctx.dt if later else None
+
+
+def leningrad_break(w: World, p: Params, ctx: Context) -> None:
+    """Leningrad's head turns against the centre; his machine follows him down the tree (M13)."""
+    f = w.factions
+    if f.leningrad_head != F["centre"] or "leningrad_opposition" in f.formed:
+        return
+    if "left_opposition" not in f.defeated or not w.decided("socialism_in_one_country"):
+        return
+    control = float(w.bureaucracy.control_elsewhere)
+    tau = years_to_congress(w, ctx)
+    if control < p["patronage.split_control"] or tau is None:
+        return
+    u = float(ctx.rng("oppositions.leningrad").random())
+    if u < float(hazard(p["patronage.congress_stakes"] / tau**2, ctx.dt)):
+        f.leningrad_head = F["leningrad_opposition"]
+        f.formed["leningrad_opposition"] = ctx.step
+        ctx.emit(
+            "leningrad_opposition_formed",
+            "The head of the Leningrad organisation turns against the centre; his machine follows",
+            control_elsewhere=round(control, 4),
+            weeks_to_congress=round(tau / ctx.dt),
+        )
+
+
+def united(w: World, p: Params, ctx: Context) -> None:
+    """After Leningrad's absorption its defeated leaders may join the Left: the United Opposition."""
+    f = w.factions
+    if "leningrad_opposition" not in f.confronted or "united" in f.confronted:
+        return
+    if "left_opposition" in f.expelled or w.members.n == 0:
+        return
+    f.estrangement += ctx.dt * float(w.bureaucracy.control)
+    u = float(ctx.rng("oppositions.united").random())
+    if u < float(hazard(p["factions.unite_rate"] * f.estrangement, ctx.dt)):
+        unite(w, ctx)
+
+
+def unite(w: World, ctx: Context) -> None:
+    """Leningrad's defeated leaders join the Left, with those of its members still behind them."""
+    mem = w.members
+    zin = mem["faction"] == F["leningrad_opposition"]
+    mem["faction"] = np.where(zin, F["left_opposition"], mem["faction"]).astype(np.int8)
+    w.factions.formed.setdefault("left_opposition", ctx.step)
+    w.factions.confronted["united"] = ctx.step
+    ctx.emit(
+        "united_opposition_formed",
+        "Zinoviev's defeated supporters join Trotsky's: the United Opposition",
+        members=int(mem["weight"][zin].sum()),
+        estrangement=round(float(w.factions.estrangement), 4),
+    )
