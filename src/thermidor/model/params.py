@@ -456,6 +456,11 @@ PARAMS: tuple[Param, ...] = (
     _p("confrontation.tolerance", 0.42, 0.0, 1.0, "index",
        "opposition strength the centre tolerates, scaled by (1 - control)",
        "§9; 0.45 -> 0.42 in issue 17 with T23 in view", "political", ("T23",)),
+    _p("confrontation.discussion_rate", 10.0, 0.0, 200.0, "1/year",
+       "hazard of the Politburo opening a party-wide discussion of the Left's platform, per unit "
+       "of the Left's support over what the centre tolerates",
+       "§7, §9; record: the discussion opened three weeks after the Platform of the 46 (Pravda, 7 "
+       "November 1923); modelling: set in issue 17 with T23 in view", "political", ("T23",)),
     _p("confrontation.ratchet", 0.2, 0.0, 1.0, "index",
        "step in the apparatus's control after each confrontation (not undone)",
        "§9; modelling: 0.25 -> 0.2 in issue 17, with the consolidation's date in view (at 0.25 the "

@@ -69,6 +69,7 @@ STEP: tuple[Step, ...] = (
     ("M11 democracy", inner_party.democracy),
     ("M12 Brest", brest.peace),
     ("M14 votes", confrontations.votes),
+    ("M14 discussion opens", oppositions.discussion),
     ("M14 discussions", confrontations.discussions),
     ("M14 confrontations", confrontations.confrontations),
     ("M14 United Opposition", oppositions.united),

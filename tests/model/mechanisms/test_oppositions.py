@@ -6,7 +6,13 @@ import datetime as dt
 
 from tests.support import COARSE, extend
 from thermidor.engine import Context, Recorder, Streams
-from thermidor.model.mechanisms.oppositions import left_ready, leningrad_break, united
+from thermidor.model.mechanisms.oppositions import (
+    discussion,
+    discussion_now,
+    left_ready,
+    leningrad_break,
+    united,
+)
 from thermidor.model.run import prepare
 from thermidor.model.tree import F
 
@@ -101,3 +107,33 @@ def test_the_defeated_leaders_join_the_left_the_likelier_the_stronger_the_appara
     united(w, p, _ctx(cal, start))
     assert "united" in w.factions.confronted
     assert (w.members["faction"][:5] == F["left_opposition"]).all()
+
+
+def _opened(w, p, cal, share: float, step: int) -> int:
+    w.members["faction"][:] = F["centre"]
+    w.members["faction"][: int(share * w.members.n)] = F["left_opposition"]
+    n = 0
+    for s in range(TRIALS):
+        w.factions.discussed.clear()
+        discussion(w, p, _ctx(cal, step, s))
+        n += "left_opposition" in w.factions.discussed
+    return n
+
+
+def test_the_politburo_opens_the_discussion_the_sooner_the_stronger_the_platform():
+    """§7, §9: no discussion before the platform or after the Left's confrontation; the more of
+    the party behind the platform, against what the centre tolerates, the likelier each week;
+    the week it opens is a discussion the Left is measured in."""
+    cal, w, p = _world()
+    step = 345
+    w.bureaucracy.control = 0.5
+    assert _opened(w, p, cal, 0.3, step) == 0  # no platform yet
+    w.factions.formed["left_opposition"] = step - 1
+    weak, strong = _opened(w, p, cal, 0.05, step), _opened(w, p, cal, 0.3, step)
+    assert 0 < weak < strong
+    w.factions.confronted["left_opposition"] = step - 1
+    assert _opened(w, p, cal, 0.3, step) == 0  # already confronted
+    del w.factions.confronted["left_opposition"]
+    w.factions.discussed["left_opposition"] = step
+    assert discussion_now(w, _ctx(cal, step)) == f"party-wide discussion of {cal.date(step).year}"
+    assert discussion_now(w, _ctx(cal, step + 1)) is None

@@ -21,6 +21,7 @@ from thermidor.engine import Context, bernoulli, sum_by
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.congress import voting_delegates
+from thermidor.model.mechanisms.oppositions import discussion_now
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import (
@@ -109,7 +110,7 @@ def votes(w: World, p: Params, ctx: Context) -> None:
 
 def discussions(w: World, p: Params, ctx: Context) -> None:
     """A party-wide discussion: every member votes in his cell, openly ("Who is against?")."""
-    name = w.inputs.discussion.get(ctx.step)
+    name = discussion_now(w, ctx)
     mem = w.members
     if not name or mem.n == 0:
         return
@@ -171,7 +172,7 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
     # the Left: the first and most important confrontation. Its support is measured where the
     # party meets after the platform comes out (a party-wide discussion, a conference or a
     # congress, §7, §9), and it is condemned there if it has grown past what the centre tolerates
-    measured = body or w.inputs.discussion.get(ctx.step)
+    measured = body or discussion_now(w, ctx)
     if (
         _organised(w, "left_opposition")
         and "left_opposition" not in done

@@ -20,6 +20,13 @@ state sets, never a date or a lag:
   from the ruling bloc grows with the apparatus's control (the stronger its hold, the less hope of
   a way back), and the weekly hazard of their joining the Left is ``factions.unite_rate`` times it
   (record: the Trotskyists and Zinovievists united in the spring and summer of 1926).
+- **The party-wide discussion of the Left's platform** is opened by the Politburo when it can no
+  longer keep the platform inside the Central Committee: each week after the platform, until the
+  Left is confronted, with a hazard ``confrontation.discussion_rate`` times the Left's support over
+  what the centre tolerates (M14's measure); the Left is then measured there (§7, §9; record: the
+  discussion opened in Pravda on 7 November 1923, three weeks after the Platform of the 46). The
+  discussion before the 15th Congress stays on the calendar (record: the statutes' pre-congress
+  discussion), and decides nothing the model reads but its vote.
 """
 
 from __future__ import annotations
@@ -100,3 +107,29 @@ def unite(w: World, ctx: Context) -> None:
         members=int(mem["weight"][zin].sum()),
         estrangement=round(float(w.factions.estrangement), 4),
     )
+
+
+def discussion(w: World, p: Params, ctx: Context) -> None:
+    """The Politburo opens a party-wide discussion of the Left's platform (a draw each week)."""
+    f = w.factions
+    name = "left_opposition"
+    if name not in f.formed or name in f.confronted or name in f.discussed or w.members.n == 0:
+        return
+    if ctx.step <= f.formed[name] or name in f.expelled:
+        return
+    mem = w.members
+    tolerance = p["confrontation.tolerance"] * (1.0 - float(w.bureaucracy.control))
+    pressure = mem.share(mem["faction"] == F[name]) / max(tolerance, 1e-6)
+    u = float(ctx.rng("oppositions.discussion").random())
+    if u < float(hazard(p["confrontation.discussion_rate"] * pressure, ctx.dt)):
+        f.discussed[name] = ctx.step
+
+
+def discussion_now(w: World, ctx: Context) -> str | None:
+    """This week's party-wide discussion: on the calendar, or opened by the rule above."""
+    name = w.inputs.discussion.get(ctx.step)
+    if name:
+        return name
+    if ctx.step in w.factions.discussed.values():
+        return f"party-wide discussion of {ctx.date.year}"
+    return None
