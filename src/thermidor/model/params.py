@@ -429,13 +429,13 @@ PARAMS: tuple[Param, ...] = (
        "price scissors (the economic crisis of 1923) past which the Left may come out", "§5, §7; "
        "2.2 -> 2.25 in issue 17 with T33 in view (the platform of mid-October 1923)",
        "structural", ("T23", "T33")),
-    _p("factions.left_rate", 200.0, 0.0, 2000.0, "1/year per unit ratio",
+    _p("factions.left_rate", 400.0, 0.0, 2000.0, "1/year per unit ratio",
        "hazard of the Left's platform coming out, per unit of the scissors past the trigger",
        "§5, §7; modelling: set in issue 17 with T33 in view (record: the strikes of Aug-Sept "
        "1923, the Platform of the 46 on 15 October)", "political", ("T33",)),
-    _p("factions.unite_rate", 15.6, 0.0, 500.0, "1/year per control-year",
-       "hazard of Leningrad's defeated leaders joining the Left, per unit of their estrangement "
-       "(the apparatus's control summed over the years since their defeat)",
+    _p("factions.unite_rate", 80.0, 0.0, 2000.0, "1/year per (control-year)^2",
+       "hazard of Leningrad's defeated leaders and the Left uniting, per unit of the square of the "
+       "estrangement (the apparatus's control summed over the years since Leningrad's defeat)",
        "§9; modelling: set in issue 17 with T35 in view (record: spring-summer 1926)",
        "political", ("T35",)),
     _p("patronage.loyalty", 1.0, 0.0, 5.0, "index",
@@ -447,11 +447,11 @@ PARAMS: tuple[Param, ...] = (
        "control of the apparatus at which a sub-tree's own head turns against the centre",
        "§9; 0.69 -> 0.63 in issue 17 on the new control (the split at the 14th Conference)",
        "political", ("T21", "T34")),
-    _p("patronage.congress_stakes", 0.115, 0.0, 5.0, "years",
-       "Leningrad's head's hazard of breaking with the centre is this over the square of the "
-       "years to the next congress (which elects the Central Committee that decides his place)",
-       "§9; record: the split in the autumn before the 14th Congress; modelling: 6 weeks, set in "
-       "issue 17 with T34 in view", "political", ("T34",)),
+    _p("patronage.congress_stakes", 0.008, 0.0, 1.0, "years^2",
+       "Leningrad's head's hazard of breaking with the centre is this over the cube of the years "
+       "to the next congress (which elects the Central Committee that decides his place)",
+       "§5, §9; record: the split in the autumn before the 14th Congress; modelling: set in issue "
+       "17 with T34 in view", "political", ("T34",)),
     # --- M14 confrontations and the ratchet (§9) ----------------------------------------
     _p("confrontation.tolerance", 0.42, 0.0, 1.0, "index",
        "opposition strength the centre tolerates, scaled by (1 - control)",

@@ -11,15 +11,18 @@ state sets, never a date or a lag:
 - **Leningrad's head** turns against the centre once the Left, the common enemy, is beaten, the
   centre has made 'socialism in one country' its doctrine (which he rejects, §7) and its control of
   the rest of the apparatus leaves him no part of it (``patronage.split_control``, §9). He does so
-  in the weeks before a congress, which elects the Central Committee that decides his place: the
-  weekly hazard is ``patronage.congress_stakes / tau**2``, ``tau`` the years to the next congress
-  (record: the split came in the autumn of 1925, before the 14th Congress).
+  in the weeks before a congress, which elects the Central Committee that decides his place: far
+  from a congress little is at stake, in its last weeks everything, so the weekly hazard is
+  ``patronage.congress_stakes / tau**3``, ``tau`` the years to the next congress (record: the split
+  came in the autumn of 1925, before the 14th Congress; §5: "towards the end of 1925").
 - **The United Opposition**: after the centre absorbs Leningrad its defeated leaders, out of
   office, drift back to the Left's policies (§9: "having lost this, he began to turn once more to
   the historical traditions of Bolshevism and to the policies of the Left"). Their estrangement
   from the ruling bloc grows with the apparatus's control (the stronger its hold, the less hope of
-  a way back), and the weekly hazard of their joining the Left is ``factions.unite_rate`` times it
-  (record: the Trotskyists and Zinovievists united in the spring and summer of 1926).
+  a way back). A bloc needs both sides: the Zinovievists' turn from the apparatus and the Left's
+  readiness to join its persecutors of 1923-24 each grow with that estrangement, so the weekly
+  hazard of the union is ``factions.unite_rate`` times its square (record: the Trotskyists and
+  Zinovievists united in the spring and summer of 1926).
 - **The party-wide discussion of the Left's platform** is opened by the Politburo when it can no
   longer keep the platform inside the Central Committee: each week after the platform, until the
   Left is confronted, with a hazard ``confrontation.discussion_rate`` times the Left's support over
@@ -70,7 +73,7 @@ def leningrad_break(w: World, p: Params, ctx: Context) -> None:
     if control < p["patronage.split_control"] or tau is None:
         return
     u = float(ctx.rng("oppositions.leningrad").random())
-    if u < float(hazard(p["patronage.congress_stakes"] / tau**2, ctx.dt)):
+    if u < float(hazard(p["patronage.congress_stakes"] / tau**3, ctx.dt)):
         f.leningrad_head = F["leningrad_opposition"]
         f.formed["leningrad_opposition"] = ctx.step
         ctx.emit(
@@ -90,7 +93,7 @@ def united(w: World, p: Params, ctx: Context) -> None:
         return
     f.estrangement += ctx.dt * float(w.bureaucracy.control)
     u = float(ctx.rng("oppositions.united").random())
-    if u < float(hazard(p["factions.unite_rate"] * f.estrangement, ctx.dt)):
+    if u < float(hazard(p["factions.unite_rate"] * f.estrangement**2, ctx.dt)):
         unite(w, ctx)
 
 
