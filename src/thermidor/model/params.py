@@ -445,13 +445,15 @@ PARAMS: tuple[Param, ...] = (
        "§5 (Leningrad flipped within weeks)"),
     _p("patronage.split_control", 0.63, 0.0, 1.0, "index",
        "control of the apparatus at which a sub-tree's own head turns against the centre",
-       "§9; 0.69 -> 0.63 in issue 17 on the new control (the split at the 14th Conference)",
+       "§9; 0.69 -> 0.63 in issue 17 on the new control (then the split at the 14th Conference; "
+       "now it only opens the way to the break, a draw before a congress: oppositions.py)",
        "political", ("T21", "T34")),
-    _p("patronage.congress_stakes", 0.008, 0.0, 1.0, "years^2",
-       "Leningrad's head's hazard of breaking with the centre is this over the cube of the years "
-       "to the next congress (which elects the Central Committee that decides his place)",
+    _p("patronage.congress_stakes", 0.004, 0.0, 1.0, "years^3",
+       "Leningrad's head's hazard of breaking with the centre is this over the fourth power of the "
+       "years to the next congress (which elects the Central Committee that decides his place)",
        "§5, §9; record: the split in the autumn before the 14th Congress; modelling: set in issue "
-       "17 with T34 in view", "political", ("T34",)),
+       "17 with T34 and T21 in view (the delegation is read on 1 December)", "political",
+       ("T21", "T34")),
     # --- M14 confrontations and the ratchet (§9) ----------------------------------------
     _p("confrontation.tolerance", 0.42, 0.0, 1.0, "index",
        "opposition strength the centre tolerates, scaled by (1 - control)",

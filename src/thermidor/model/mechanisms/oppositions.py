@@ -12,8 +12,9 @@ state sets, never a date or a lag:
   centre has made 'socialism in one country' its doctrine (which he rejects, §7) and its control of
   the rest of the apparatus leaves him no part of it (``patronage.split_control``, §9). He does so
   in the weeks before a congress, which elects the Central Committee that decides his place: far
-  from a congress little is at stake, in its last weeks everything, so the weekly hazard is
-  ``patronage.congress_stakes / tau**3``, ``tau`` the years to the next congress (record: the split
+  from a congress little is at stake, in its last months everything, so the weekly hazard is (a
+  steep form, MODELLING)
+  ``patronage.congress_stakes / tau**4``, ``tau`` the years to the next congress (record: the split
   came in the autumn of 1925, before the 14th Congress; §5: "towards the end of 1925").
 - **The United Opposition**: after the centre absorbs Leningrad its defeated leaders, out of
   office, drift back to the Left's policies (§9: "having lost this, he began to turn once more to
@@ -73,7 +74,7 @@ def leningrad_break(w: World, p: Params, ctx: Context) -> None:
     if control < p["patronage.split_control"] or tau is None:
         return
     u = float(ctx.rng("oppositions.leningrad").random())
-    if u < float(hazard(p["patronage.congress_stakes"] / tau**3, ctx.dt)):
+    if u < float(hazard(p["patronage.congress_stakes"] / tau**4, ctx.dt)):
         f.leningrad_head = F["leningrad_opposition"]
         f.formed["leningrad_opposition"] = ctx.step
         ctx.emit(
