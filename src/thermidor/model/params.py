@@ -448,9 +448,15 @@ PARAMS: tuple[Param, ...] = (
        "§9; 0.69 -> 0.63 in issue 17 on the new control (then the split at the 14th Conference; "
        "now it only opens the way to the break, a draw before a congress: oppositions.py)",
        "political", ("T21", "T34")),
-    _p("patronage.congress_stakes", 0.004, 0.0, 1.0, "years^3",
-       "Leningrad's head's hazard of breaking with the centre is this over the fourth power of the "
-       "years to the next congress (which elects the Central Committee that decides his place)",
+    _p("patronage.congress_preparation", 0.19, 0.0, 1.0, "years",
+       "how long before a congress the Central Committee adopts its theses (the preparation that "
+       "Leningrad's head must fight before)",
+       "record: the plenum of 3-10 October 1925 prepared the 14th Congress of 18 December (ten "
+       "weeks)", "structural"),
+    _p("patronage.congress_stakes", 0.002, 0.0, 1.0, "years^2",
+       "Leningrad's head's hazard of breaking with the centre is this over the cube of the years "
+       "left to the next congress's preparation (the congress elects the Central Committee that "
+       "decides his place)",
        "§5, §9; record: the split in the autumn before the 14th Congress; modelling: set in issue "
        "17 with T34 and T21 in view (the delegation is read on 1 December)", "political",
        ("T21", "T34")),

@@ -11,11 +11,12 @@ state sets, never a date or a lag:
 - **Leningrad's head** turns against the centre once the Left, the common enemy, is beaten, the
   centre has made 'socialism in one country' its doctrine (which he rejects, §7) and its control of
   the rest of the apparatus leaves him no part of it (``patronage.split_control``, §9). He does so
-  in the weeks before a congress, which elects the Central Committee that decides his place: far
-  from a congress little is at stake, in its last months everything, so the weekly hazard is (a
-  steep form, MODELLING)
-  ``patronage.congress_stakes / tau**4``, ``tau`` the years to the next congress (record: the split
-  came in the autumn of 1925, before the 14th Congress; §5: "towards the end of 1925").
+  as a congress, which elects the Central Committee that decides his place, is prepared: he must
+  fight before the Central Committee adopts its theses, ``patronage.congress_preparation`` before
+  it. Far from that little is at stake, near it everything, so the weekly hazard is (a steep form,
+  MODELLING) ``patronage.congress_stakes / tau**3``, ``tau`` the years left to the preparation, at
+  least a week (record: the Platform of the Four in September 1925, before the plenum of 3-10
+  October that prepared the 14th Congress; §5: "towards the end of 1925").
 - **The United Opposition**: after the centre absorbs Leningrad its defeated leaders, out of
   office, drift back to the Left's policies (§9: "having lost this, he began to turn once more to
   the historical traditions of Bolshevism and to the policies of the Left"). Their estrangement
@@ -56,10 +57,13 @@ def left_ready(w: World, p: Params, ctx: Context) -> bool:
     return bool(u < float(hazard(p["factions.left_rate"] * excess, MONTH * ctx.dt)))
 
 
-def years_to_congress(w: World, ctx: Context) -> float | None:
-    """Years from this week to the next congress (after this week), None if none is left."""
+def years_to_congress(w: World, ctx: Context, before: float = 0.0) -> float | None:
+    """Years from this week to ``before`` years ahead of the next congress (after this week), at
+    least a week; None if no congress is left."""
     later = [k for k in w.inputs.congress if k > ctx.step]
-    return (min(later) - ctx.step) * ctx.dt if later else None
+    if not later:
+        return None
+    return max((min(later) - ctx.step) * ctx.dt - before, ctx.dt)
 
 
 def leningrad_break(w: World, p: Params, ctx: Context) -> None:
@@ -70,18 +74,18 @@ def leningrad_break(w: World, p: Params, ctx: Context) -> None:
     if "left_opposition" not in f.defeated or not w.decided("socialism_in_one_country"):
         return
     control = float(w.bureaucracy.control_elsewhere)
-    tau = years_to_congress(w, ctx)
+    tau = years_to_congress(w, ctx, p["patronage.congress_preparation"])
     if control < p["patronage.split_control"] or tau is None:
         return
     u = float(ctx.rng("oppositions.leningrad").random())
-    if u < float(hazard(p["patronage.congress_stakes"] / tau**4, ctx.dt)):
+    if u < float(hazard(p["patronage.congress_stakes"] / tau**3, ctx.dt)):
         f.leningrad_head = F["leningrad_opposition"]
         f.formed["leningrad_opposition"] = ctx.step
         ctx.emit(
             "leningrad_opposition_formed",
             "The head of the Leningrad organisation turns against the centre; his machine follows",
             control_elsewhere=round(control, 4),
-            weeks_to_congress=round(tau / ctx.dt),
+            weeks_to_preparation=round(tau / ctx.dt),
         )
 
 
