@@ -36,7 +36,7 @@ PARAMS = [
     "brest.war_appeal",  # T30: the vote at the 7th Congress
     "parties.ban_readiness",  # T09: the Mensheviks lose legality
 ]
-TOY = {"waves": 2, "points": 8, "seeds": 1}
+TOY: dict[str, Any] = {"waves": 2, "points": 8, "seeds": 1, "measure": "max"}
 TARGETS = {t.id: t for t in load_targets()}
 EMERGENT = sorted(t for t in TARGETS if not calibrated_by(t))[0]
 

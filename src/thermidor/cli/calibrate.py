@@ -73,7 +73,7 @@ def calibrate_cmd(
     ] = None,
     measure: Annotated[
         str | None,
-        typer.Option(help="history matching: cut on each point's max or second I [max]"),
+        typer.Option(help="history matching: cut on each point's max or second I [second]"),
     ] = None,
     discrepancy: Annotated[
         float | None,
@@ -211,7 +211,7 @@ def _history_matching(o: dict[str, Any]) -> None:
             points=150 if o["points"] is None else o["points"],
             seeds=3 if o["seeds"] is None else o["seeds"],
             threshold=hm.THRESHOLD if o["threshold"] is None else o["threshold"],
-            measure=o["measure"] or "max",
+            measure=o["measure"] or "second",
             discrepancy=0.0 if o["discrepancy"] is None else o["discrepancy"],
             draws=hm.DRAWS if o["draws"] is None else o["draws"],
             scenario=o["scenario"],
