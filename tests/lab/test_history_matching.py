@@ -17,13 +17,8 @@ import pytest
 from tests.lab.conftest import COARSE, SCALE_ARGS, cli, said
 from thermidor.lab.errors import LabError
 from thermidor.lab.fit_docs import BEGIN, END, splice
-from thermidor.lab.history_matching import (
-    evaluate,
-    history_match,
-    implausibility,
-    measure_of,
-    next_box,
-)
+from thermidor.lab.history_matching import evaluate, history_match, next_box
+from thermidor.lab.implausibility import implausibility, measure_of
 from thermidor.lab.store import Store
 from thermidor.lab.uncertainty import read_posterior
 from thermidor.model.params import BY_NAME

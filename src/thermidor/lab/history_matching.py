@@ -17,11 +17,7 @@ any other count is infinitely implausible; at the defaults it is the only target
 next wave samples the bounding box of the kept points, widened on each side by one stratum of
 the wave's hypercube and kept inside the wave's own box, so the regions are nested.
 
-What a run gives for a target: a value target's value (a run that cannot give it rules the point
-out); an event's months from the target date, and for a run in which it never happens the
-months from the target date to the run's end (a lower bound on its lateness, so the cut can
-only keep too much, never rule out too much); an order's 1 when the run gives the order and 0
-when not, observed 1, tolerance ``ORDER_TOLERANCE``.
+What a run gives for each kind of target, and the implausibility, are in ``lab/implausibility.py``.
 
 Every evaluation is journalled as it arrives (``STORE/checkpoints/ANALYSIS-wK.jsonl``) and every
 finished wave committed to the store (tables ``hm_points``: each point's parameter values, its
@@ -45,74 +41,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thermidor.lab.calibrate import check_params, choose_targets, observed, score_stage
+from thermidor.lab.calibrate import check_params, choose_targets, score_stage
 from thermidor.lab.ensemble import Job, ScenarioArg, run_jobs, seeds_for, with_horizon
 from thermidor.lab.errors import LabError, portable
 from thermidor.lab.executors import Executor, Serial
+from thermidor.lab.implausibility import (
+    MEASURES,
+    THRESHOLD,
+    implausibility,
+    measure_of,
+    run_statistic,
+)
 from thermidor.lab.sensitivity import _appending, read_checkpoint
 from thermidor.lab.simulate import with_params
 from thermidor.lab.store import ANALYSES, Store, content_key, digest
 from thermidor.model.errors import ScenarioError
+from thermidor.model.guards import check_memory
 from thermidor.model.params import BY_NAME, CALIBRATED
 from thermidor.model.result import Result
 from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
 from thermidor.model.scenario import Scenario
-from thermidor.model.targets import Target, event_month, hit, months_off, order_of, value_of
+from thermidor.model.targets import Target
 
-THRESHOLD = 3.0
-MEASURES = ("max", "second")
-ORDER_TOLERANCE = 0.3  # an order never given: I = 1 / 0.3 > 3, ruled out
 DRAWS = 500
 FALLBACK = 0.1  # no point kept: the next wave samples around this share of the least implausible
-TABLES = ("hm_points", "hm_outcomes")
-
-
-# -- what one run gives for a target ------------------------------------------------------------
-def run_statistic(result: Result, t: Target) -> float:
-    """The run's value, event lateness in months (censored at the run's end) or order (0/1)."""
-    if t.kind == "order":
-        return 1.0 if hit(t, order_of(result, t)) else 0.0
-    if t.kind == "event":
-        when = event_month(result, t)
-        if when is None:  # never happened: at least as late as the run's end
-            return max(0.0, months_off(t, result.dates[-1].astype(dt.date)))
-        return months_off(t, when)
-    return value_of(result, t)
-
-
-def tolerance(t: Target) -> float:
-    if t.kind == "order":
-        return ORDER_TOLERANCE
-    if t.tolerance is not None:
-        return float(t.tolerance)
-    return 1.0 if t.kind == "event" else max(abs(observed(t)) * 0.1, 1e-9)
-
-
-def implausibility(t: Target, x: np.ndarray, discrepancy: float = 0.0) -> float:
-    """A point's implausibility for one target from its runs' statistics ``x`` (one per seed)."""
-    x = np.asarray(x, dtype=float)
-    if x.size == 0 or np.isnan(x).any():
-        return math.inf
-    n = x.size
-    var = float(np.var(x, ddof=1)) * (1 + 1 / n) if n > 1 else 0.0
-    obs = 1.0 if t.kind == "order" else observed(t)
-    d = float(np.mean(x)) - obs
-    if t.compare == "at_least" or t.kind == "order":
-        d = min(d, 0.0)
-    elif t.compare == "below":
-        d = max(d, 0.0)
-    tol = tolerance(t)
-    denom = math.sqrt(var + tol**2 * (1 + discrepancy**2))
-    if denom == 0:
-        return 0.0 if d == 0 else math.inf
-    return abs(d) / denom
-
-
-def measure_of(imp: np.ndarray, how: str) -> np.ndarray:
-    """Each point's largest (``second``: second largest) implausibility over the targets."""
-    if imp.shape[1] < 2 or how == "max":
-        return np.max(imp, axis=1)
-    return np.sort(imp, axis=1)[:, -2]
 
 
 # -- the waves ------------------------------------------------------------------------------
@@ -124,7 +76,11 @@ def hypercube(box: Box, n: int, root: int, wave: int) -> np.ndarray:
     from scipy.stats import qmc
 
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, 0x686D, wave])))
-    u = qmc.LatinHypercube(d=len(box), rng=rng).random(n)
+    try:
+        sampler = qmc.LatinHypercube(d=len(box), rng=rng)
+    except TypeError:  # SciPy before 1.15 names it seed (the same generator, the same points)
+        sampler = qmc.LatinHypercube(d=len(box), seed=rng)
+    u = sampler.random(n)
     lo, hi = np.array([b[0] for b in box]), np.array([b[1] for b in box])
     return np.clip(lo + u * (hi - lo), lo, hi)
 
@@ -311,6 +267,7 @@ def history_match(
     ex = executor or Serial()
     sc = with_horizon(scenario, until)
     scales = resolve_scales(scale)
+    check_memory(scales, ex.workers)  # the executor's workers run at once on this machine
     members = seeds_for(check_seeds, root)
     before = _stored_runs(store, ex, [(sc, {}, s) for s in members], scales)
     used, notes = choose_targets(names, before[0], all_calibrated=all_calibrated, only=targets)
@@ -534,4 +491,4 @@ def _save(store: Store, match: Match) -> None:
     store.save_analysis("hm_fits", match.analysis, pd.DataFrame([meta]))
 
 
-__all__ = ["Match", "history_match", "implausibility", "run_statistic"]
+__all__ = ["DRAWS", "THRESHOLD", "Match", "history_match", "hypercube", "next_box"]
