@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -95,12 +96,15 @@ def test_the_toy_fit_narrows_the_region_of_an_informative_target(
     assert len(store.analysis("hm_outcomes", d["analysis"])) == 16 * 4
 
 
-def test_the_same_command_again_runs_nothing_and_gives_the_same_posterior(
+def test_the_recorded_command_again_runs_nothing_and_gives_the_same_posterior(
     toy: tuple[Path, dict[str, Any]],
 ) -> None:
     tmp, d = toy
     stored = len(Store(tmp / "runs").runs())
-    r = cli(*toy_args(tmp, "--posterior-out", str(tmp / "again.parquet"), "--json"))
+    recorded = shlex.split(d["command"])
+    assert recorded[:2] == ["thermidor", "calibrate"]
+    out = ["--store", str(tmp / "runs"), "--posterior-out", str(tmp / "again.parquet"), "--json"]
+    r = cli(*recorded[1:], *out)
     assert r.exit_code == 0, r.output
     again = json.loads(r.stdout)
     assert (again["evaluated"], again["reused"]) == (0, 16)
@@ -215,3 +219,14 @@ def test_abc_refuses_the_options_of_history_matching_and_docs_need_the_markers(
     assert r.exit_code == 2 and said(r.output, "markers"), r.output
     assert (tmp_path / "mine.md").read_text() == "my own page\n"
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_worker_running_other_code_refuses_to_evaluate() -> None:
+    from thermidor.lab.history_matching import Evaluation
+    from thermidor.lab.horizon import with_horizon
+
+    e = Evaluation(
+        with_horizon("baseline", "1917-03-15"), COARSE, {}, 0, (TARGETS["T27"],), "0" * 16
+    )
+    with pytest.raises(LabError, match="this worker runs other code"):
+        evaluate(e)

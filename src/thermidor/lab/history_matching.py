@@ -104,9 +104,17 @@ class Evaluation:
     values: dict[str, float]
     seed: int
     targets: tuple[Target, ...]
+    source: str  # the coordinator's source hash: a worker running other code refuses
 
 
 def evaluate(e: Evaluation) -> tuple[float, ...]:
+    if source_hash() != e.source:
+        raise LabError(
+            "source_hash",
+            source_hash(),
+            f"the coordinator's ({e.source}): this worker runs other code; run the same code "
+            "everywhere",
+        )
     try:
         result = run(with_params(e.scenario, e.values), e.seed, e.scales)
     except ScenarioError as err:
@@ -209,7 +217,8 @@ def command(config: dict[str, Any]) -> str:
     parts += [
         f"--waves {config['waves']} --points {config['points']} --seeds {config['seeds']}",
         f"--threshold {config['threshold']:g} --measure {config['measure']}",
-        f"--discrepancy {config['discrepancy']:g} --draws {config['draws']}",
+        f"--discrepancy {config['discrepancy']:g} --draws {config['draws']} "
+        f"--check-seeds {config['check_seeds']}",
         f"--scenario {config['scenario']['name']} --until {config['scenario']['run']['end']}",
     ]
     parts += [f"--scale {k}={v}" for k, v in sorted(config["scales"].items())]
@@ -272,6 +281,12 @@ def history_match(
     before = _stored_runs(store, ex, [(sc, {}, s) for s in members], scales)
     used, notes = choose_targets(names, before[0], all_calibrated=all_calibrated, only=targets)
     ids = [t.id for t in used]
+    loose = [n for n in names if not set(BY_NAME[n].calibrated_for) & set(ids)]
+    if loose:
+        notes.append(
+            f"{', '.join(loose)}: no fitted target names them (their targets are outside the "
+            "runs or not chosen); they vary over their ranges, constrained only through others"
+        )
     config: dict[str, Any] = {
         "method": "history-matching",
         "params": names,
@@ -393,13 +408,14 @@ def _wave_stats(
     """The wave's statistics (points x seeds x targets), how many runs were made now and how
     many were read back."""
     n, k = x.shape[0], len(run_seeds)
+    source = source_hash()
     if wave in stored:
         if on_progress:
             on_progress(n * k, n * k, n * k)
         return stored[wave], 0, n * k
     evals = [
         Evaluation(sc, scales, {p: float(v) for p, v in zip(names, x[i], strict=True)}, s,
-                   tuple(used))
+                   tuple(used), source)
         for i in range(n) for s in run_seeds
     ]  # fmt: skip
     y = np.full((n * k, len(used)), np.nan)
