@@ -66,6 +66,7 @@ def test_the_toy_fit_narrows_the_region_of_an_informative_target(
     assert d["config"]["params"] == PARAMS
     assert set(d["config"]["targets"]) == {"T09", "T27", "T28", "T30"}
     assert all(calibrated_by(t) for t in d["config"]["targets"])  # never an emergent one
+    assert d["notes"] == []  # every parameter has a fitted target; every wave kept a point
     one, two = d["waves"]
     assert (one["points"], one["runs"], d["evaluated"], d["reused"]) == (8, 8, 16, 0)
     # the second wave samples a region narrower than the documented range where the target
