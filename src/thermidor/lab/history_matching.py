@@ -212,8 +212,10 @@ def command(config: dict[str, Any]) -> str:
     parts = ["thermidor calibrate --method history-matching"]
     if config["params"] != [p.name for p in CALIBRATED]:
         parts.append("--params " + ",".join(config["params"]))
-    if config.get("only") or config.get("all_calibrated"):
+    if config.get("only"):
         parts.append("--target " + ",".join(config["targets"]))
+    if config.get("all_calibrated"):
+        parts.append("--all-calibrated")
     parts += [
         f"--waves {config['waves']} --points {config['points']} --seeds {config['seeds']}",
         f"--threshold {config['threshold']:g} --measure {config['measure']}",
@@ -410,6 +412,7 @@ def _wave_stats(
     n, k = x.shape[0], len(run_seeds)
     source = source_hash()
     if wave in stored:
+        _journal(store, analysis, wave).unlink(missing_ok=True)  # killed before it went
         if on_progress:
             on_progress(n * k, n * k, n * k)
         return stored[wave], 0, n * k
