@@ -67,6 +67,10 @@ def test_the_toy_fit_narrows_the_region_of_an_informative_target(
     assert set(d["config"]["targets"]) == {"T09", "T27", "T28", "T30"}
     assert all(calibrated_by(t) for t in d["config"]["targets"])  # never an emergent one
     assert d["notes"] == []  # every parameter has a fitted target; every wave kept a point
+    # the emergent targets within the runs are scored, never fitted: the validation
+    emergent = {c["id"] for c in d["emergent"]}
+    assert emergent and not emergent & set(d["config"]["targets"])
+    assert {c["stage"] for c in d["emergent"]} == {"before", "predictive"}
     one, two = d["waves"]
     assert (one["points"], one["runs"], d["evaluated"], d["reused"]) == (8, 8, 16, 0)
     # the second wave samples a region narrower than the documented range where the target

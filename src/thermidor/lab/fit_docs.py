@@ -2,7 +2,8 @@
 
 ``section(diagnostics)`` is the markdown (per wave: points, runs, kept share; per target: the
 implausibility at the defaults, in each wave before and after its cut, and under the posterior
-predictive; per parameter: the documented range, the last wave's box and the posterior).
+predictive; per parameter: the documented range, the last wave's box and the posterior; the
+emergent targets' hit rates at the defaults and under the posterior predictive).
 ``splice(text, section)`` puts it between the markers ``BEGIN`` and ``END`` of a document,
 replacing what was there, so the hand-written rest of the page stays as it is.
 """
@@ -19,6 +20,10 @@ END = "<!-- history-matching:end -->"
 
 def _i(v: float | None) -> str:
     return "∞" if v is None else f"{v:.2g}"
+
+
+def _share(row: dict[str, Any] | None) -> str:
+    return "-" if row is None or row.get("hit_rate") is None else f"{row['hit_rate']:.0%}"
 
 
 def section(d: dict[str, Any]) -> str:
@@ -75,6 +80,21 @@ def section(d: dict[str, Any]) -> str:
             f"{s['box_lo']:.3g} – {s['box_hi']:.3g} | {s['median']:.3g} | "
             f"{s['q05']:.3g} – {s['q95']:.3g} |"
         )
+    emergent = {(c["id"], c["stage"]): c for c in d.get("emergent", [])}
+    ids = list(dict.fromkeys(tid for tid, _ in emergent))
+    if ids:
+        lines += [
+            "",
+            "The emergent targets within the runs (never fitted: what the model must give on its "
+            "own), share of runs that hit:",
+            "",
+            "| target | quantity | defaults | posterior predictive |",
+            "|---|---|---:|---:|",
+        ]
+        for tid in ids:
+            b, p = emergent.get((tid, "before")), emergent.get((tid, "predictive"))
+            q = (b or p or {}).get("quantity", "")
+            lines.append(f"| {tid} | {q} | {_share(b)} | {_share(p)} |")
     for note in d["notes"]:
         lines += ["", f"Note: {note}"]
     return "\n".join(lines) + "\n"

@@ -61,7 +61,7 @@ from thermidor.model.params import BY_NAME, CALIBRATED
 from thermidor.model.result import Result
 from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
 from thermidor.model.scenario import Scenario
-from thermidor.model.targets import Target
+from thermidor.model.targets import Target, calibrated_by, load_targets, modelled
 
 DRAWS = 500
 FALLBACK = 0.1  # no point kept: the next wave samples around this share of the least implausible
@@ -177,6 +177,7 @@ class Match:
     reused: int  # runs read back from the store or the journal
     wall_time_s: float
     notes: list[str] = field(default_factory=list)
+    emergent: list[dict[str, Any]] = field(default_factory=list)  # never fitted: the validation
 
     @property
     def effective_size(self) -> float:
@@ -200,6 +201,7 @@ class Match:
             },
             "implausibility": self.implausibility,
             "checks": self.checks,
+            "emergent": self.emergent,
             "evaluated": self.evaluated,
             "reused": self.reused,
             "wall_time_s": round(self.wall_time_s, 1),
@@ -357,6 +359,10 @@ def history_match(
                             strict=True)), scales,
     )  # fmt: skip
     checks = score_stage(before, used, "before") + score_stage(predictive, used, "predictive")
+    emergent = [t for t in load_targets() if not calibrated_by(t.id) and modelled(before, t)]
+    validation = score_stage(before, emergent, "before") + score_stage(
+        predictive, emergent, "predictive"
+    )
     stages = {"before": before, "predictive": predictive}
     imps = {
         stage: {
@@ -366,7 +372,7 @@ def history_match(
         for stage, rs in stages.items()
     }
     match = Match(analysis, config, names, ids, done_waves, posterior, summary, checks, imps,
-                  evaluated, reused, time.perf_counter() - t0, notes)  # fmt: skip
+                  evaluated, reused, time.perf_counter() - t0, notes, validation)  # fmt: skip
     _save(store, match)
     return match
 
