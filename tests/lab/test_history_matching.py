@@ -99,6 +99,9 @@ def test_the_toy_fit_narrows_the_region_of_an_informative_target(
     store = Store(tmp / "runs")
     assert {"hm_points", "hm_outcomes", "hm_fits", "posterior"} <= set(store.tables())
     assert len(store.analysis("hm_outcomes", d["analysis"])) == 16 * 4
+    store.db.unlink()
+    store.rebuild()  # the waves are in the files too
+    assert len(store.analysis("hm_points", d["analysis"])) == 16 * len(PARAMS)
 
 
 def test_the_recorded_command_again_runs_nothing_and_gives_the_same_posterior(
