@@ -258,6 +258,7 @@ def history_matching_sheets(d: dict[str, Any]) -> list[Sheet]:
             col("kept"),
             col("kept share", "kept_share", lambda v: f"{v:.0%}"),
             col("non-implausible", "non_implausible", lambda v: "yes" if v else "no"),
+            col("wall", "wall_time_s", lambda v: f"{v:.0f} s" if v else "read back"),
         ],
         d["waves"],
         name="waves",

@@ -22,6 +22,10 @@ def _i(v: float | None) -> str:
     return "∞" if v is None else f"{v:.2g}"
 
 
+def _wall(s: float | None) -> str:
+    return "read back" if not s else f"{s:.0f} s"
+
+
 def _share(row: dict[str, Any] | None) -> str:
     return "-" if row is None or row.get("hit_rate") is None else f"{row['hit_rate']:.0%}"
 
@@ -39,14 +43,15 @@ def section(d: dict[str, Any]) -> str:
         f"$ {d['command']}",
         "```",
         "",
-        "| wave | points × seeds | kept | kept share | non-implausible |",
-        "|---:|---:|---:|---:|:---|",
+        "| wave | points × seeds | kept | kept share | non-implausible | wall |",
+        "|---:|---:|---:|---:|:---|---:|",
     ]
     for w in d["waves"]:
         seeds = w["runs"] // max(w["points"], 1)
         lines.append(
             f"| {w['wave']} | {w['points']} × {seeds} | {w['kept']} | {w['kept_share']:.0%} | "
-            f"{'yes' if w['non_implausible'] else 'no: the least implausible kept'} |"
+            f"{'yes' if w['non_implausible'] else 'no: the least implausible kept'} | "
+            f"{_wall(w.get('wall_time_s'))} |"
         )
     heads = "".join(f" wave {w['wave']} before → after |" for w in d["waves"])
     lines += [

@@ -132,6 +132,7 @@ class Wave:
     measure: np.ndarray  # points
     kept: np.ndarray  # points (bool)
     fallback: bool  # no point was non-implausible: ``kept`` are the least implausible
+    wall_time_s: float = 0.0  # spent on it in this call (0: read back from the store)
 
     def describe(self, params: Sequence[str], targets: Sequence[str], threshold: float) -> dict:
         k = self.kept
@@ -151,6 +152,7 @@ class Wave:
             "kept": int(k.sum()),
             "kept_share": float(k.mean()),
             "non_implausible": not self.fallback,
+            "wall_time_s": round(self.wall_time_s, 1),
             "box": {p: [lo, hi] for p, (lo, hi) in zip(params, self.box, strict=True)},
             "targets": per_target,
         }
@@ -316,6 +318,7 @@ def history_match(
     done_waves: list[Wave] = []
     evaluated = reused = 0
     for w in range(1, waves + 1):
+        tw = time.perf_counter()
         x = hypercube(box, points, root, w)
         stats, ran, kept_before = _wave_stats(
             store, ex, analysis, w, x, names, sc, scales, run_seeds, used, stored, on_progress
@@ -336,7 +339,9 @@ def history_match(
                 f"wave {w}: no point is non-implausible (least I {np.min(m):.3g} > "
                 f"{threshold:g}); the next wave samples around the {kept.sum()} least implausible"
             )
-        wave = Wave(w, box, x, stats, imp, m, kept, fallback)
+        wave = Wave(
+            w, box, x, stats, imp, m, kept, fallback, time.perf_counter() - tw if ran else 0.0
+        )
         done_waves.append(wave)
         if w not in stored:
             _commit(store, analysis, done_waves, names, ids, run_seeds)
