@@ -56,17 +56,15 @@ def _breaks(w, p, cal, step: int) -> int:
     return n
 
 
-def test_leningrads_head_breaks_after_the_left_and_the_doctrine_and_nearer_the_congress():
-    """§7, §9: the head turns only once the Left is beaten, the doctrine adopted and the centre's
-    control elsewhere past the split; then the nearer the congress, the likelier each week."""
+def test_leningrads_head_breaks_after_the_left_and_the_nearer_the_congress():
+    """§9: the head turns only once the Left is beaten and the centre's control elsewhere is past
+    the split; then the nearer the congress's preparation, the likelier each week."""
     cal, w, p = _world()
     congress = _congress(w, "14th Congress")
     w.bureaucracy.control_elsewhere = p["patronage.split_control"] + 0.05
     near, far = congress - 3, congress - 30
     assert _breaks(w, p, cal, near) == 0  # the Left not yet beaten
     w.factions.defeated.add("left_opposition")
-    assert _breaks(w, p, cal, near) == 0  # no doctrine yet
-    w.decisions["socialism_in_one_country"] = far - 1
     close, distant = _breaks(w, p, cal, near), _breaks(w, p, cal, far)
     assert close > distant
     assert close > 0

@@ -8,9 +8,10 @@ state sets, never a date or a lag:
   scissors pass ``factions.scissors_trigger``, each month it does so with a chance that grows with
   how far they pass it (``factions.left_rate``); M12 asks, and still needs enough members leaning
   its way (record: the strikes of August-September 1923, the Platform of the 46 on 15 October).
-- **Leningrad's head** turns against the centre once the Left, the common enemy, is beaten, the
-  centre has made 'socialism in one country' its doctrine (which he rejects, §7) and its control of
-  the rest of the apparatus leaves him no part of it (``patronage.split_control``, §9). He does so
+- **Leningrad's head** turns against the centre once the Left, the common enemy, is beaten and
+  the centre's control of the rest of the apparatus leaves him no part of it
+  (``patronage.split_control``, §9: his independence is an obstacle the apparatus must absorb, for
+  the apparatus's reasons, not a doctrine's). He does so
   as a congress, which elects the Central Committee that decides his place, is prepared: he must
   fight before the Central Committee adopts its theses, ``patronage.congress_preparation`` before
   it. Far from that little is at stake, near it everything, so the weekly hazard is (a steep form,
@@ -71,7 +72,7 @@ def leningrad_break(w: World, p: Params, ctx: Context) -> None:
     f = w.factions
     if f.leningrad_head != F["centre"] or "leningrad_opposition" in f.formed:
         return
-    if "left_opposition" not in f.defeated or not w.decided("socialism_in_one_country"):
+    if "left_opposition" not in f.defeated:
         return
     control = float(w.bureaucracy.control_elsewhere)
     tau = years_to_congress(w, ctx, p["patronage.congress_preparation"])
