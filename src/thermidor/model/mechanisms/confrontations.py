@@ -207,7 +207,7 @@ def after_defeat(w: World, p: Params, ctx: Context, name: str, kind: str, body: 
                 "investment in heavy industry, fewer goods for the villages",
                 body=body,
             )
-        text = f"The {name.replace('_', ' ')} is condemned again"
+        text = f"The {'Right' if name == 'right' else name.replace('_', ' ')} is condemned again"
         condemned = kind.replace("confrontation", "condemned")
         _confront(w, p, ctx, name, condemned, text, body, record=False)
 
