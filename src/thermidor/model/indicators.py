@@ -201,7 +201,8 @@ def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str
     row["left_communist_share"] = float(w.peace.left_communist_share)
     # the Right's share of the votes at its defeat over the Left's at the 13th Conference (O7):
     # undefined (NaN) until the Right is defeated (mechanisms/right.py)
-    row["right_vs_left_strength_at_defeat"] = float(w.right.strength_vs_left)
+    ratio = w.right.strength_vs_left
+    row["right_vs_left_strength_at_defeat"] = np.nan if ratio is None else float(ratio)
     row["right_grievance"] = float(w.right.harm)
 
 

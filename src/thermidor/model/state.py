@@ -292,8 +292,9 @@ class Right:
     wealth_peak: float = 0.0  # the peasants' highest mean wealth since the NEP (1917 median = 1)
     harm: float = 0.0  # the share of that wealth since lost: what the Centre's course costs, [0, 1]
     plenum: int | None = None  # the step of the last Central Committee plenum (None: none yet)
-    # the Right's share of the votes at its defeat over the Left's at the 13th Conference (O7)
-    strength_vs_left: float = float("nan")
+    # the Right's share of the votes at its defeat over the Left's at the 13th Conference (O7;
+    # None: not defeated yet, or undefined)
+    strength_vs_left: float | None = None
 
 
 @dataclass(slots=True)

@@ -87,7 +87,8 @@ def _defeat(w: World, p: Params, ctx: Context, share: float) -> None:
     total = vote["for"] + vote["against"]
     right_share = vote["against"] / total if total else 0.0
     left_share = fac.vote_share.get(LEFT_MEASURED_AT, float("nan"))
-    w.right.strength_vs_left = strength_ratio(right_share, left_share)
+    ratio = strength_ratio(right_share, left_share)
+    w.right.strength_vs_left = None if np.isnan(ratio) else ratio
     ctx.emit(
         "right_confrontation",
         f"A Central Committee plenum condemns the Right: {vote['against']} of {total} vote with it",
