@@ -3,7 +3,8 @@
 The Left pulls members by conviction and the socialist tradition, the more so in an economic crisis
 and as the apparatus bureaucratises; it is not the workers' faction (§7). The Right pulls by
 contact with peasants, kulaks and traders, and, once the Centre's course turns against the
-peasants, by the harm done to them (mechanisms/right.py): the Right's pull sits inside the
+peasants, by the harm done to them, felt in proportion to conviction (the careerist follows his
+secretary whatever is done to the villages; mechanisms/right.py): the Right's pull sits inside the
 majority bloc until then, and splits from it only when the base it leans on is hurt (§8, §9);
 the Centre by a post in the apparatus; every member
 feels his secretary's pull in proportion to his lack of conviction, so careerists follow their
@@ -60,7 +61,7 @@ def scores(w: World, p: Params) -> np.ndarray:
     role = mem["role"]
     apparatus = (role == ROLE["official"]) | (role == ROLE["functionary"])
     contact = 0.5 * (mem["origin"] == PEASANT) + 0.5 * apparatus
-    right = k.right_pull * contact * (k.nep_market + k.grievance)
+    right = k.right_pull * contact * (k.nep_market + k.grievance * conv)
     centre = k.centre_pull * (0.4 + 0.6 * apparatus)
     s = np.zeros((mem.n, NF))
     s[:, F["centre"]] = centre
