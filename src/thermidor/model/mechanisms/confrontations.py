@@ -1,17 +1,17 @@
 """M14 confrontations and the ratchet (§9); the votes of congresses and conferences.
 
-Delegates are chosen province by province: by the members while secretaries are elected, by the
-secretary once appointment dominates the province ("the secretarial hierarchy recruits the
-membership of conferences and congresses", §5). Every vote is counted from the delegates'
-alignments and recorded with its counts. A confrontation comes when an opposition grows past what
+Every vote is counted over the delegates the provinces send (mechanisms/delegations.py: chosen
+by the members while secretaries are elected, by the secretary once appointment dominates, §5)
+and recorded with its counts. A confrontation comes when an opposition grows past what
 the centre tolerates (less the stronger its control; the Left's support is measured where the
 party next meets after its platform, never in the platform's own week), or when a sub-tree with a
 head of its own turns against it: the Secretariat demotes and transfers the opposition's secretaries; an
 opposition that persists after being condemned twice is expelled by the next congress (a vote, at
 the congress's date), and the expelled are exiled with a weekly hazard that grows with
-the police's hold (both rules of the state, not lags). Each
-confrontation raises the apparatus's control a step, never undone in the baseline (§9).
-"""
+the police's hold (both rules of the state, not lags); the expelled are kept, with their
+convictions, for their recanting (mechanisms/capitulation.py). Each confrontation raises the
+apparatus's control a step, never undone in the baseline (§9). The Right is confronted at a
+Central Committee plenum (mechanisms/right.py), by the same tolerance and ``after_defeat``."""
 
 from __future__ import annotations
 
