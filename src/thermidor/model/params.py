@@ -411,10 +411,10 @@ PARAMS: tuple[Param, ...] = (
        "§7"),
     _p("factions.right_pull", 0.6, 0.0, 5.0, "index",
        "pull toward the Right of contact with peasants, kulaks and traders", "§8"),
-    _p("factions.right_rally", 60.0, 0.0, 100.0, "index",
+    _p("factions.right_rally", 75.0, 0.0, 100.0, "index",
        "pull toward the Right, per unit of contact and of conviction, of the harm done to the "
        "peasants (the share of their wealth lost since its height under the NEP; a harm of 0.2 "
-       "at rally 60 adds 12 to the market's pull, about 0.3-0.8)", "§8, §9; modelling: set in "
+       "at rally 75 adds 15 to the market's pull, about 0.3-0.8)", "§8, §9; modelling: set in "
        "issue 17 with the split's date in view (at 3 the Right never came out)",
        calibrated_for=("T39",)),
     _p("factions.centre_pull", 0.5, 0.0, 5.0, "index",
