@@ -8,6 +8,7 @@ from thermidor.model.mechanisms import (
     apparatus,
     brest,
     bureaucracy,
+    capitulation,
     civil_war,
     confrontations,
     congress,
@@ -25,6 +26,7 @@ from thermidor.model.mechanisms import (
     party,
     patronage,
     peasants,
+    right,
     soviets,
     turn,
     world_revolution,
@@ -65,6 +67,7 @@ STEP: tuple[Step, ...] = (
     ("M11 secretaries", inner_party.secretaries),
     ("M13 patronage", patronage.follow),
     ("M13 Leningrad", oppositions.leningrad_break),
+    ("M12 the Right's grievance", every(MONTH, right.harm)),
     ("M12 factions", factions.alignment),
     ("M11 democracy", inner_party.democracy),
     ("M12 Brest", brest.peace),
@@ -73,10 +76,12 @@ STEP: tuple[Step, ...] = (
     ("M14 discussions", confrontations.discussions),
     ("M14 confrontations", confrontations.confrontations),
     ("M14 United Opposition", oppositions.united),
+    ("M14 the Right's defeat", right.confront),
     ("M2 capacity", consciousness.class_capacity),
     ("M6 workers' democracy", soviets.workers_democracy),
     ("M15 bureaucracy", bureaucracy.components),
     ("M16 the turn", turn.the_turn),
+    ("M16 capitulations", capitulation.recant),
     ("merge agents", every(MONTH, merge.agents)),  # bookkeeping, no mechanism: model/merge.py
 )
 MECHANISMS: tuple[Mechanism, ...] = tuple(m for _, m in STEP)

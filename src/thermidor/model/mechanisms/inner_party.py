@@ -174,7 +174,8 @@ def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -
     d = w.inner_party.party_democracy
     seats = round(size * share * d * p["party.cc_opposition_inclusion"])
     w.inner_party.cc_opposition = seats
-    from thermidor.model.mechanisms.confrontations import delegations, voting_delegates
+    from thermidor.model.mechanisms.confrontations import voting_delegates
+    from thermidor.model.mechanisms.delegations import delegations
 
     by = delegations(w, voting_delegates(congress)).sum(axis=0)
     against = int(sum(by[f] for f in OPPOSITIONS))
