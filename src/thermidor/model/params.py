@@ -276,8 +276,10 @@ PARAMS: tuple[Param, ...] = (
        "how long the Left SRs bear the peace and the requisitions before resorting to terror",
        "§3; record"),
     # --- M7 Kronstadt and the NEP (§4) --------------------------------------------------
-    _p("kronstadt.threshold", 0.417, 0.0, 1.0, "index",
-       "discontent of the garrison at which it rises", "§4; record: the rising of 1 March 1921",
+    _p("kronstadt.threshold", 0.415, 0.0, 1.0, "index",
+       "discontent of the garrison at which it rises",
+       "§4; record: the rising of 1 March 1921 (0.417 -> 0.415 in issue 17 with the meeting's "
+       "majority rule, T13 and O2 in view)",
        calibrated_for=("T13", "O2")),
     _p("kronstadt.threat_ceiling", 0.15, 0.0, 1.0, "index",
        "White threat above which peasant-soldiers hold to the regime", "§4"),
