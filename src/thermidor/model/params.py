@@ -272,6 +272,16 @@ PARAMS: tuple[Param, ...] = (
     _p("parties.reprieve_margin", 0.15, 0.0, 1.0, "fraction",
        "how far below its peak since the ban the threat of a banned party must ease for its "
        "press to be given back", "§3; modelling", "political"),
+    _p("parties.press_criticism", 312.0, 0.0, 1000.0, "articles/year",
+       "critical articles a reprieved press prints at full civil-war intensity (the terror and "
+       "the requisitions to criticise; a Poisson draw each week)",
+       "§3; record: the Mensheviks' Vsegda Vpered, a daily (six issues a week), and Martov's "
+       "'Down with the death penalty!' (February 1919); modelling: one such article an issue",
+       "structural", ("T32",)),
+    _p("parties.press_tolerance", 126.0, 0.0, 1000.0, "articles",
+       "critical articles the regime bears from a reprieved press per unit of the White threat "
+       "when it gave the press back (their support against the Whites)",
+       "§3; modelling: set with T32 in view", "political", ("T32",)),
     _p("parties.left_sr_tolerance", 0.45, 0.05, 3.0, "years of grievance",
        "how long the Left SRs bear the peace and the requisitions before resorting to terror",
        "§3; record"),
