@@ -131,6 +131,13 @@ PARAMS: tuple[Param, ...] = (
     _p("soviets.election_capacity", 0.55, 0.0, 1.0, "index",
        "class capacity K below which a due soviet election lapses (scaled by the war)",
        "§3; modelling", "political"),
+    _p("soviets.front_hold", 0.12, 0.0, 1.0, "index",
+       "the party's hold (the apparatus's control) times the White threat's easing above which "
+       "it has a lapsed soviet re-elected as a front",
+       "§3; modelling: set with T10 in view", "political", ("T10",)),
+    _p("soviets.front_rate", 100.0, 0.0, 1000.0, "1/year",
+       "rate of front elections per unit of the hold above soviets.front_hold (a weekly draw)",
+       "§3; modelling: set with T10 in view", "political", ("T10",)),
     _p("insurrection.soviet_support", 0.5, 0.3, 0.9, "fraction",
        "Bolshevik share of the Petrograd soviet the party waits for before it times the "
        "insurrection to a Congress of Soviets (the rule was set with T28 in view: the 2nd "
