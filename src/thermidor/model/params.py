@@ -422,7 +422,8 @@ PARAMS: tuple[Param, ...] = (
        "exceeds control ** fear", "§5; modelling: 0.2 -> 0.15 in issue 17 on the new control",
        "structural", ("T22",)),
     _p("party.cc_opposition_inclusion", 1.0, 0.0, 2.0, "ratio",
-       "how far a congress gives an opposition Central Committee seats for its support", "§5",
+       "how far the leadership's slate names opposition candidates for the Central Committee, "
+       "per unit of the opposition's share of the members (rounded up)", "§5",
        "political"),
     # --- M12 factions (§6-§8) -----------------------------------------------------------
     _p("factions.left_appeal", 0.8, 0.0, 5.0, "index",
@@ -442,8 +443,8 @@ PARAMS: tuple[Param, ...] = (
        "width of the logistic by which the balance of the pulls decides a member's stance "
        "(what the model does not know of each member's reasons)", "modelling"),
     _p("factions.formation_share", 0.17, 0.0, 1.0, "fraction",
-       "share of members an opposition needs to come out with a platform (0.4 of it before the "
-       "faction ban)", "§5, §7; modelling", "structural", ("T29",)),
+       "share of members an opposition needs to come out with a platform (0.25 of it before "
+       "the faction ban, factions.PLATFORMS_FREE)", "§5, §7; modelling", "structural", ("T29",)),
     _p("factions.scissors_trigger", 2.2, 1.0, 5.0, "ratio",
        "price scissors (the economic crisis of 1923) at which the Left comes out", "§5, §7",
        "structural", ("T23",)),
