@@ -7,6 +7,7 @@ store as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -27,6 +28,7 @@ from thermidor.lab.errors import LabError
 from thermidor.lab.executors import Executor, executor
 from thermidor.lab.store import Store
 from thermidor.model.run import resolve_scales
+from thermidor.model.scenario import Scenario, state_file
 
 store_app = typer.Typer(
     cls=Group, no_args_is_help=True, help="The run store: rebuild its index, query it."
@@ -60,6 +62,29 @@ Workers = Annotated[
     typer.Option("--workers", help="worker processes (local, or a Dask LocalCluster)"),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
+FromState = Annotated[
+    Path | None,
+    typer.Option(
+        "--from-state",
+        help="continue a state saved with `thermidor run --until DATE --save-state FILE`: every"
+        " member (of every scenario) shares that history and runs on from it with its own seed",
+    ),
+]
+
+
+def scales_of(scale: list[str] | None, from_state: Path | None) -> dict[str, int]:
+    """The runs' scales: as asked, else the saved state's (a fork keeps its history's), else the
+    default."""
+    if scale is None and from_state is not None:
+        from thermidor.model.checkpoint import read_header
+
+        return resolve_scales(read_header(from_state)["scales"])
+    return resolve_scales(parse_scale(scale))
+
+
+def forked(sc: Scenario, path: Path | None) -> Scenario:
+    """``sc`` continuing the state saved in ``path`` (as ``[run] from_state`` would)."""
+    return sc if path is None else dataclasses.replace(sc, from_state=state_file(path))
 
 
 def open_store(store: Path, db: Path | None) -> Store:
@@ -132,6 +157,7 @@ def ensemble_cmd(
     ] = False,
     uncertainty: UncertaintyOption = None,
     posterior: PosteriorOption = None,
+    from_state: FromState = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
     force: Annotated[
@@ -144,8 +170,8 @@ def ensemble_cmd(
     """
     check_seeds(seeds)
     resolve_uncertainty(uncertainty, posterior)  # a bad source fails before anything runs
-    scales = resolve_scales(parse_scale(scale))
-    sc = with_horizon(scenario, until)
+    scales = scales_of(scale, from_state)
+    sc = forked(with_horizon(scenario, until), from_state)
     st = open_store(store, db)
     ex = make_executor(executor, workers, scheduler)
     with ex, progress(f"{sc.name}: {seeds} seeds") as update:
@@ -304,6 +330,7 @@ def compare_cmd(
     bootstrap_seed: Annotated[int, typer.Option(help="seed of the bootstrap")] = 0,
     uncertainty: UncertaintyOption = None,
     posterior: PosteriorOption = None,
+    from_state: FromState = None,
     as_json: AsJson = False,
     fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
@@ -318,8 +345,8 @@ def compare_cmd(
     resolve_uncertainty(uncertainty, posterior)
     if not 100 <= resamples <= 1_000_000:
         raise LabError("resamples", resamples, "a whole number in [100, 1,000,000]")
-    scales = resolve_scales(parse_scale(scale))
-    first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
+    scales = scales_of(scale, from_state)
+    first, *others = [forked(with_horizon(s, until), from_state) for s in [base, *alternatives]]
     st = open_store(store, db)
     ex = make_executor(executor, workers, scheduler)
     with (
