@@ -431,6 +431,12 @@ PARAMS: tuple[Param, ...] = (
        "§7"),
     _p("factions.right_pull", 0.6, 0.0, 5.0, "index",
        "pull toward the Right of contact with peasants, kulaks and traders", "§8"),
+    _p("factions.right_rally", 75.0, 0.0, 100.0, "index",
+       "pull toward the Right, per unit of contact and of conviction, of the harm done to the "
+       "peasants (the share of their wealth lost since its height under the NEP; a harm of 0.2 "
+       "at rally 75 adds 15 to the market's pull, about 0.3-0.8)", "§8, §9; modelling: set in "
+       "issue 17 with the split's date in view (at 3 the Right never came out)",
+       calibrated_for=("T39",)),
     _p("factions.centre_pull", 0.5, 0.0, 5.0, "index",
        "pull toward the Centre of a post in the apparatus", "§8"),
     # --- M12 the Left Communists and Brest (§5) ------------------------------------------
@@ -466,6 +472,9 @@ PARAMS: tuple[Param, ...] = (
        "§9; modelling: 0.25 -> 0.2 in issue 17, with the consolidation's date in view (at 0.25 the "
        "last expulsion alone lifted control past its threshold, on the congress's date)",
        calibrated_for=("T24",)),
+    _p("confrontation.plenum_rate", 4.0, 0.0, 52.0, "1/year",
+       "hazard of a Central Committee plenum meeting (where the Right is confronted)",
+       "record: the Central Committee met in plenum three or four times a year, 1926-29"),
     _p("confrontation.demotion", 0.8, 0.0, 1.0, "fraction",
        "share of opposition secretaries replaced by appointees in a confrontation", "§9"),
     _p("confrontation.expulsion", 0.6, 0.0, 1.0, "fraction",
@@ -505,8 +514,15 @@ PARAMS: tuple[Param, ...] = (
        "share of the surplus taken by force after the turn", "§9"),
     _p("turn.collectivisation", 0.3, 0.0, 3.0, "1/year",
        "pace at which households of every stratum lose their holdings after the turn", "§9"),
-    _p("turn.capitulation", 0.5, 0.0, 1.0, "fraction",
-       "share of the Left's weakly convinced who make their peace once the turn comes", "§9"),
+    _p("capitulation.rate", 150.0, 0.0, 1000.0, "1/year",
+       "hazard of an expelled oppositionist's recanting, per unit of the Left's programme adopted, "
+       "of pressure and of (1 - conviction) (the expelled are the most convinced: their "
+       "1 - conviction is a few hundredths)", "§9; modelling: set in issue 17 with the "
+       "declaration's date in view (60 -> 150)", "political", ("T40",)),
+    _p("capitulation.declared_share", 0.5, 0.0, 1.0, "fraction",
+       "share of the expelled who have recanted when the capitulators declare (declared before "
+       "calibration)", "§9; record: most of the exiled Left had made their peace by the end of "
+       "1929; modelling: declared in issue 17 before any run was scored", "definition"),
     # --- M17 (continued) -----------------------------------------------------------------
     _p("world.p_germany_1923", 0.0, 0.0, 1.0, "probability",
        "success of the German revolution of 1923", "§7; record", "structural"),

@@ -180,7 +180,8 @@ def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -
     mem = w.members
     share = mem.share(in_opposition(mem["faction"])) if mem.n else 0.0
     d = w.inner_party.party_democracy
-    from thermidor.model.mechanisms.confrontations import delegations, voting_delegates
+    from thermidor.model.mechanisms.confrontations import voting_delegates
+    from thermidor.model.mechanisms.delegations import delegations
 
     by = delegations(w, voting_delegates(congress)).sum(axis=0)
     against = int(sum(by[f] for f in OPPOSITIONS))
