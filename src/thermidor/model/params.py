@@ -449,8 +449,12 @@ PARAMS: tuple[Param, ...] = (
        "width of the logistic by which the balance of the pulls decides a member's stance "
        "(what the model does not know of each member's reasons)", "modelling"),
     _p("factions.formation_share", 0.17, 0.0, 1.0, "fraction",
-       "share of members an opposition needs to come out with a platform (0.25 of it before "
-       "the faction ban, factions.PLATFORMS_FREE)", "§5, §7; modelling", "structural", ("T29",)),
+       "share of members an opposition needs to come out with a platform (after the faction ban; "
+       "factions.platforms_free of it before)", "§5, §7; modelling", "structural", ("T29",)),
+    _p("factions.platforms_free", 0.25, 0.05, 1.0, "fraction",
+       "the fraction of factions.formation_share an opposition needs before the faction ban "
+       "(platforms were taken for granted)", "§5; 0.4 -> 0.25 in issue 17 with T29 in view: "
+       "the Workers' Opposition, about 5% of members, comes out", "structural", ("T29",)),
     _p("factions.scissors_trigger", 2.2, 1.0, 5.0, "ratio",
        "price scissors (the economic crisis of 1923) at which the Left comes out", "§5, §7",
        "structural", ("T23",)),

@@ -27,10 +27,6 @@ from thermidor.model.world import PEASANT, WORKER, World
 
 NF = len(FACTIONS)
 MONTH = 4  # steps between revisions of alignment
-# before the faction ban an opposition comes out with this fraction of factions.formation_share
-# (§5: platforms were taken for granted); 0.4 -> 0.25 in issue 17 with T29 in view (calibrated,
-# with factions.formation_share): the Workers' Opposition, about 5% of members, came out
-PLATFORMS_FREE = 0.25
 
 
 def available(w: World, ctx: Context) -> np.ndarray:
@@ -160,7 +156,7 @@ def _form(w: World, p: Params, ctx: Context, leaning: dict[str, float]) -> None:
         w.factions.leaning[name] = share
         needed = p["factions.formation_share"]
         if not w.decided("faction_ban"):  # platforms were taken for granted before the ban (§5)
-            needed *= PLATFORMS_FREE
+            needed *= p["factions.platforms_free"]
         if name == "left_opposition" and w.nep.scissors < p["factions.scissors_trigger"]:
             continue  # the Left comes out in an economic crisis (§5: the crisis of 1923)
         if share >= needed:
