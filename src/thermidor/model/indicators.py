@@ -17,7 +17,7 @@ from thermidor.model.mechanisms.delegations import delegations
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata_weights
-from thermidor.model.mechanisms.soviets import legal_opposition_in_soviets, plural
+from thermidor.model.mechanisms.soviets import free_months, legal_opposition_in_soviets, plural
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, OPPOSITIONS
 from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
@@ -139,7 +139,8 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
         months[c] = (ctx.step - sov.last_election) / WEEKS_PER_MONTH
         row[f"soviet_months_since_election:{c}"] = months[c]
         row[f"soviet_bolshevik_share:{c}"] = sov.bolshevik_share
-    regular = float(np.clip((18.0 - max(months.values())) / 12.0, 0.0, 1.0))
+    free = max(free_months(w, ctx.step, c) for c in ("petrograd", "moscow"))
+    regular = float(np.clip((18.0 - free) / 12.0, 0.0, 1.0))  # front elections do not count
     row["workers_democracy"] = k * regular * plural(w)
     row["legal_opposition_in_soviets"] = float(legal_opposition_in_soviets(w))
     row["menshevik_press_months"] = 12.0 * w.press["mensheviks"]  # months a year at this rate

@@ -131,6 +131,13 @@ PARAMS: tuple[Param, ...] = (
     _p("soviets.election_capacity", 0.55, 0.0, 1.0, "index",
        "class capacity K below which a due soviet election lapses (scaled by the war)",
        "§3; modelling", "political"),
+    _p("soviets.front_hold", 0.12, 0.0, 1.0, "index",
+       "the party's hold (the apparatus's control) times the White threat's easing above which "
+       "it has a lapsed soviet re-elected as a front",
+       "§3; modelling: set with T10 in view", "political", ("T10",)),
+    _p("soviets.front_rate", 100.0, 0.0, 1000.0, "1/year",
+       "rate of front elections per unit of the hold above soviets.front_hold (a weekly draw)",
+       "§3; modelling: set with T10 in view", "political", ("T10",)),
     _p("insurrection.soviet_support", 0.5, 0.3, 0.9, "fraction",
        "Bolshevik share of the Petrograd soviet the party waits for before it times the "
        "insurrection to a Congress of Soviets (the rule was set with T28 in view: the 2nd "
@@ -272,12 +279,24 @@ PARAMS: tuple[Param, ...] = (
     _p("parties.reprieve_margin", 0.15, 0.0, 1.0, "fraction",
        "how far below its peak since the ban the threat of a banned party must ease for its "
        "press to be given back", "§3; modelling", "political"),
+    _p("parties.press_criticism", 312.0, 0.0, 1000.0, "articles/year",
+       "critical articles a reprieved press prints at full civil-war intensity (the terror and "
+       "the requisitions to criticise; a Poisson draw each week)",
+       "§3; record: the Mensheviks' Vsegda Vpered, a daily (six issues a week), and Martov's "
+       "'Down with the death penalty!' (February 1919); modelling: one such article an issue",
+       "structural", ("T32",)),
+    _p("parties.press_tolerance", 126.0, 0.0, 1000.0, "articles",
+       "critical articles the regime bears from a reprieved press per unit of the White threat "
+       "when it gave the press back (their support against the Whites)",
+       "§3; modelling: set with T32 in view", "political", ("T32",)),
     _p("parties.left_sr_tolerance", 0.45, 0.05, 3.0, "years of grievance",
        "how long the Left SRs bear the peace and the requisitions before resorting to terror",
        "§3; record"),
     # --- M7 Kronstadt and the NEP (§4) --------------------------------------------------
-    _p("kronstadt.threshold", 0.417, 0.0, 1.0, "index",
-       "discontent of the garrison at which it rises", "§4; record: the rising of 1 March 1921",
+    _p("kronstadt.threshold", 0.415, 0.0, 1.0, "index",
+       "discontent of the garrison at which it rises",
+       "§4; record: the rising of 1 March 1921 (0.417 -> 0.415 in issue 17 with the meeting's "
+       "majority rule, T13 and O2 in view)",
        calibrated_for=("T13", "O2")),
     _p("kronstadt.threat_ceiling", 0.15, 0.0, 1.0, "index",
        "White threat above which peasant-soldiers hold to the regime", "§4"),
@@ -403,7 +422,8 @@ PARAMS: tuple[Param, ...] = (
        "exceeds control ** fear", "§5; modelling: 0.2 -> 0.15 in issue 17 on the new control",
        "structural", ("T22",)),
     _p("party.cc_opposition_inclusion", 1.0, 0.0, 2.0, "ratio",
-       "how far a congress gives an opposition Central Committee seats for its support", "§5",
+       "how far the leadership's slate names opposition candidates for the Central Committee, "
+       "per unit of the opposition's share of the members (rounded up)", "§5",
        "political"),
     # --- M12 factions (§6-§8) -----------------------------------------------------------
     _p("factions.left_appeal", 0.8, 0.0, 5.0, "index",
@@ -429,8 +449,12 @@ PARAMS: tuple[Param, ...] = (
        "width of the logistic by which the balance of the pulls decides a member's stance "
        "(what the model does not know of each member's reasons)", "modelling"),
     _p("factions.formation_share", 0.17, 0.0, 1.0, "fraction",
-       "share of members an opposition needs to come out with a platform (0.4 of it before the "
-       "faction ban)", "§5, §7; modelling", "structural", ("T29",)),
+       "share of members an opposition needs to come out with a platform (after the faction ban; "
+       "factions.platforms_free of it before)", "§5, §7; modelling", "structural", ("T29",)),
+    _p("factions.platforms_free", 0.25, 0.05, 1.0, "fraction",
+       "the fraction of factions.formation_share an opposition needs before the faction ban "
+       "(platforms were taken for granted)", "§5; 0.4 -> 0.25 in issue 17 with T29 in view: "
+       "the Workers' Opposition, about 5% of members, comes out", "structural", ("T29",)),
     _p("factions.scissors_trigger", 2.25, 1.0, 5.0, "ratio",
        "price scissors (the economic crisis of 1923) past which the Left may come out", "§5, §7; "
        "2.2 -> 2.25 in issue 17 with T33 in view (the platform of mid-October 1923)",

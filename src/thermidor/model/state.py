@@ -221,6 +221,10 @@ class Parties:
     # its press was given back (once)
     threat_peak: dict[str, float] = field(default_factory=dict)
     reprieved: dict[str, int] = field(default_factory=dict)
+    # while its press is back: the critical articles it has printed, and how many the regime
+    # bears (the support's worth against the Whites when the press was given back)
+    criticism: dict[str, float] = field(default_factory=dict)
+    worth: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

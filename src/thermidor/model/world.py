@@ -152,7 +152,8 @@ class Soviet:
     """A city soviet: its delegates' Bolshevik share and its last election."""
 
     bolshevik_share: float
-    last_election: int = 0
+    last_election: int = 0  # any election, free or a front for the party
+    last_free_election: int = 0  # the last election the class decided (workers' democracy)
     majority: bool = False
     lapsed: bool = False
 

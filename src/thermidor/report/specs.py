@@ -172,6 +172,7 @@ EVENT_NAMES: dict[str, str] = {
     "left_srs_banned": "Left SRs banned",
     "mensheviks_lose_legality": "Mensheviks lose legality",
     "soviet_elections_lapse": "soviet elections lapse",
+    "soviet_front_election": "soviet re-elected as a front",
     "requisitioning": "grain requisitioning",
     "foreign_revolution": "revolution abroad",
     "purge": "party purge",

@@ -157,7 +157,7 @@ def _form(w: World, p: Params, ctx: Context, leaning: dict[str, float]) -> None:
         w.factions.leaning[name] = share
         needed = p["factions.formation_share"]
         if not w.decided("faction_ban"):  # platforms were taken for granted before the ban (§5)
-            needed *= 0.4
+            needed *= p["factions.platforms_free"]
         if name == "left_opposition" and not left_ready(w, p, ctx):
             continue  # the Left comes out in an economic crisis, by a draw (oppositions.py)
         if share >= needed:
