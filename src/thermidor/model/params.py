@@ -455,9 +455,19 @@ PARAMS: tuple[Param, ...] = (
        "the fraction of factions.formation_share an opposition needs before the faction ban "
        "(platforms were taken for granted)", "§5; 0.4 -> 0.25 in issue 17 with T29 in view: "
        "the Workers' Opposition, about 5% of members, comes out", "structural", ("T29",)),
-    _p("factions.scissors_trigger", 2.2, 1.0, 5.0, "ratio",
-       "price scissors (the economic crisis of 1923) at which the Left comes out", "§5, §7",
-       "structural", ("T23",)),
+    _p("factions.scissors_trigger", 2.25, 1.0, 5.0, "ratio",
+       "price scissors (the economic crisis of 1923) past which the Left may come out", "§5, §7; "
+       "2.2 -> 2.25 in issue 17 with T33 in view (the platform of mid-October 1923)",
+       "structural", ("T23", "T33")),
+    _p("factions.left_rate", 400.0, 0.0, 2000.0, "1/year per unit ratio",
+       "hazard of the Left's platform coming out, per unit of the scissors past the trigger",
+       "§5, §7; modelling: set in issue 17 with T33 in view (record: the strikes of Aug-Sept "
+       "1923, the Platform of the 46 on 15 October)", "political", ("T33",)),
+    _p("factions.unite_rate", 80.0, 0.0, 2000.0, "1/year per (control-year)^2",
+       "hazard of Leningrad's defeated leaders and the Left uniting, per unit of the square of the "
+       "estrangement (the apparatus's control summed over the years since Leningrad's defeat)",
+       "§9; modelling: set in issue 17 with T35 in view (record: spring-summer 1926)",
+       "political", ("T35",)),
     _p("patronage.loyalty", 1.0, 0.0, 5.0, "index",
        "pull of one's secretary on a member, times (1 - conviction): careerists follow", "§5, §8"),
     _p("patronage.follow_rate", 20.0, 0.0, 100.0, "1/year",
@@ -465,12 +475,30 @@ PARAMS: tuple[Param, ...] = (
        "§5 (Leningrad flipped within weeks)"),
     _p("patronage.split_control", 0.63, 0.0, 1.0, "index",
        "control of the apparatus at which a sub-tree's own head turns against the centre",
-       "§9; 0.69 -> 0.63 in issue 17 on the new control (the split at the 14th Conference)",
+       "§9; 0.69 -> 0.63 in issue 17 on the new control (then the split at the 14th Conference; "
+       "now it only opens the way to the break, a draw before a congress: oppositions.py)",
        "political", ("T21", "T34")),
+    _p("patronage.congress_preparation", 0.19, 0.0, 1.0, "years",
+       "how long before a congress the Central Committee adopts its theses (the preparation that "
+       "Leningrad's head must fight before)",
+       "record: the plenum of 3-10 October 1925 prepared the 14th Congress of 18 December (ten "
+       "weeks)", "structural"),
+    _p("patronage.congress_stakes", 0.002, 0.0, 1.0, "years^2",
+       "Leningrad's head's hazard of breaking with the centre is this over the cube of the years "
+       "left to the next congress's preparation (the congress elects the Central Committee that "
+       "decides his place)",
+       "§5, §9; record: the split in the autumn before the 14th Congress; modelling: set in issue "
+       "17 with T34 and T21 in view (the delegation is read on 1 December)", "political",
+       ("T21", "T34")),
     # --- M14 confrontations and the ratchet (§9) ----------------------------------------
     _p("confrontation.tolerance", 0.42, 0.0, 1.0, "index",
        "opposition strength the centre tolerates, scaled by (1 - control)",
        "§9; 0.45 -> 0.42 in issue 17 with T23 in view", "political", ("T23",)),
+    _p("confrontation.discussion_rate", 10.0, 0.0, 200.0, "1/year",
+       "hazard of the Politburo opening a party-wide discussion of the Left's platform, per unit "
+       "of the Left's support over what the centre tolerates",
+       "§7, §9; record: the discussion opened three weeks after the Platform of the 46 (Pravda, 7 "
+       "November 1923); modelling: set in issue 17 with T23 in view", "political", ("T23",)),
     _p("confrontation.ratchet", 0.2, 0.0, 1.0, "index",
        "step in the apparatus's control after each confrontation (not undone)",
        "§9; modelling: 0.25 -> 0.2 in issue 17, with the consolidation's date in view (at 0.25 the "

@@ -269,6 +269,10 @@ class Factions:
     leningrad_head: int = 0  # the faction of Leningrad's secretary (tree.FACTIONS index)
     expelled_total: int = 0  # oppositionists expelled and not readmitted, persons
     industrial_drive: int | None = None  # step the Centre took up the Left's industrial drive
+    discussed: dict[str, int] = field(
+        default_factory=dict
+    )  # opposition -> step the Politburo opened a party-wide discussion of its platform
+    estrangement: float = 0.0  # Leningrad's defeated leaders' from the ruling bloc, control-years
     leaning: dict[str, float] = field(
         default_factory=dict
     )  # opposition -> members leaning to it, share

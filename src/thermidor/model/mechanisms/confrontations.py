@@ -22,6 +22,7 @@ from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.congress import voting_delegates
 from thermidor.model.mechanisms.delegations import delegations
+from thermidor.model.mechanisms.oppositions import discussion_now
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import (
@@ -67,7 +68,7 @@ def votes(w: World, p: Params, ctx: Context) -> None:
 
 def discussions(w: World, p: Params, ctx: Context) -> None:
     """A party-wide discussion: every member votes in his cell, openly ("Who is against?")."""
-    name = w.inputs.discussion.get(ctx.step)
+    name = discussion_now(w, ctx)
     mem = w.members
     if not name or mem.n == 0:
         return
@@ -129,7 +130,7 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
     # the Left: the first and most important confrontation. Its support is measured where the
     # party meets after the platform comes out (a party-wide discussion, a conference or a
     # congress, §7, §9), and it is condemned there if it has grown past what the centre tolerates
-    measured = body or w.inputs.discussion.get(ctx.step)
+    measured = body or discussion_now(w, ctx)
     if (
         _organised(w, "left_opposition")
         and "left_opposition" not in done
@@ -163,7 +164,6 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         org["appointed"][1 + LENINGRAD] = True
         org["patron"][1 + LENINGRAD] = 0
         org["faction"][1 + LENINGRAD] = F["centre"]
-        _unite(w, ctx)
     # an opposition that persists after its defeat is expelled by a congress, then exiled (the
     # Right's confrontations: mechanisms/right.py)
     united = "united" in done and ctx.step > done["united"]
@@ -290,17 +290,3 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
     )
     ctx.emit(kind, f"Final confrontation with the {label}", opposition=name, expelled=n)
     mem.compact()
-
-
-def _unite(w: World, ctx: Context) -> None:
-    """Leningrad's defeated leaders join the Left: the United Opposition."""
-    mem = w.members
-    zin = mem["faction"] == F["leningrad_opposition"]
-    mem["faction"] = np.where(zin, F["left_opposition"], mem["faction"]).astype(np.int8)
-    w.factions.formed.setdefault("left_opposition", ctx.step)
-    w.factions.confronted["united"] = ctx.step
-    ctx.emit(
-        "united_opposition_formed",
-        "Zinoviev's defeated supporters join Trotsky's: the United Opposition",
-        members=int(mem["weight"][zin].sum()),
-    )

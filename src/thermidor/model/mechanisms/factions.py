@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from thermidor.engine import Context, twin
+from thermidor.model.mechanisms.oppositions import left_ready
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE, ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, F
@@ -157,8 +158,8 @@ def _form(w: World, p: Params, ctx: Context, leaning: dict[str, float]) -> None:
         needed = p["factions.formation_share"]
         if not w.decided("faction_ban"):  # platforms were taken for granted before the ban (§5)
             needed *= p["factions.platforms_free"]
-        if name == "left_opposition" and w.nep.scissors < p["factions.scissors_trigger"]:
-            continue  # the Left comes out in an economic crisis (§5: the crisis of 1923)
+        if name == "left_opposition" and not left_ready(w, p, ctx):
+            continue  # the Left comes out in an economic crisis, by a draw (oppositions.py)
         if share >= needed:
             formed[name] = ctx.step
             kind = {
