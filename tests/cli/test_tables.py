@@ -185,7 +185,8 @@ def toy_fit():
 def test_sensitivity_and_calibrate_tables_fit_the_width_with_nothing_cut(
     capsys, monkeypatch, columns
 ):
-    from thermidor.cli.lab import calibrate_sheets, sensitivity_sheets
+    from thermidor.cli.calibrate import calibrate_sheets
+    from thermidor.cli.lab import sensitivity_sheets
 
     monkeypatch.setenv("COLUMNS", str(columns))
     show(sensitivity_sheets(toy_sensitivity()), "plain")
@@ -217,7 +218,7 @@ def test_sensitivity_csv_gives_the_indices_as_numbers_most_influential_first(cap
 
 
 def test_calibrate_checks_in_stage_order_and_csv_splits_the_ranges(capsys):
-    from thermidor.cli.lab import calibrate_sheets
+    from thermidor.cli.calibrate import calibrate_sheets
 
     params, checks = calibrate_sheets(toy_fit())
     assert [r["stage"] for r in checks.rows] == ["before", "after", "predictive"]

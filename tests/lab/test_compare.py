@@ -176,3 +176,30 @@ def test_compare_on_the_command_line(tmp_path) -> None:  # type: ignore[no-untyp
     assert table.exit_code == 0 and said(table.output, "Differences from baseline")
     bad = cli("compare", "baseline", "nosuch", "--seeds", "3", "--store", str(tmp_path))
     assert bad.exit_code == 2 and said(bad.output, "scenario: got 'nosuch'")
+
+
+def test_compare_from_a_saved_state_shares_the_history_and_forks_after(tmp_path) -> None:
+    """``compare --from-state``: every member of every scenario continues the one saved history
+    (its rows before the fork are the same bytes) with its own seed after it; the state's scales
+    are used; the manifests say which state each run continued."""
+    state = tmp_path / "1917-09.state"
+    saved = cli("run", "--until", "1917-09-01", *SCALE_ARGS, "--save-state", str(state),
+                "--out", str(tmp_path / "history"), "--format", "json")  # fmt: skip
+    assert saved.exit_code == 0, saved.output
+    store = tmp_path / "runs"
+    r = cli("compare", "baseline", "no_menshevik_ban", "--from-state", str(state), "--seeds", "2",
+            "--until", "1918-09-30", "--workers", "1", "--resamples", "200", "--store", str(store),
+            "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    st = Store(store)
+    keys = list(st.runs()["key"])
+    assert len(keys) == 4
+    runs = [st.load(k) for k in keys]
+    k = runs[0].manifest["from_state"]["step"]
+    assert k > 0 and {r.manifest["from_state"]["step"] for r in runs} == {k}
+    col = "party_members"
+    assert len({r.columns[col][:k].tobytes() for r in runs}) == 1  # one shared history
+    assert len({r.columns[col][k:].tobytes() for r in runs}) > 1  # the futures differ
+    missing = cli("compare", "baseline", "no_menshevik_ban", "--from-state",
+                  str(tmp_path / "nothing.state"), "--seeds", "2", "--store", str(store))  # fmt: skip
+    assert missing.exit_code == 2 and said(missing.output, "from_state: got")

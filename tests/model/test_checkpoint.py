@@ -89,3 +89,29 @@ def test_saving_never_replaces_a_file_without_force(saved: Path, tmp_path: Path)
     thermidor.run(extend(), seed=2, scale=COARSE, until="1917-05-01", save_state=mine, force=True)
     assert mine.read_bytes().startswith(b'{"date"')
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_a_scenario_that_names_a_state_continues_it(saved: Path, tmp_path: Path) -> None:
+    """``[run] from_state`` in a scenario file: a path relative to the file, checked on load,
+    its checksum in the scenario (so in every run's content key)."""
+    from thermidor.model.scenario import load
+
+    copy = tmp_path / "1921.state"
+    copy.write_bytes(saved.read_bytes())
+    toml = tmp_path / "fork.toml"
+    toml.write_text(
+        f'extends = "baseline"\n[run]\nend = "{END.isoformat()}"\nfrom_state = "1921.state"\n'
+    )
+    sc = load(toml)
+    assert sc.from_state is not None and sc.from_state["file"] == str(copy.resolve())
+    assert (
+        sc.to_dict()["run"]["from_state"]["sha256"]
+        == thermidor.model.checkpoint.read_header(copy)["sha256"]
+    )
+    same_bytes(thermidor.run(sc, seed=2), thermidor.run(extend(end=END), seed=2, from_state=saved))
+    thermidor.run(extend(), seed=3, scale=COARSE, until=FORK, save_state=copy, force=True)
+    with pytest.raises(ScenarioError, match=r"run\.from_state"):
+        thermidor.run(sc, seed=2)
+    toml.write_text('extends = "baseline"\n[run]\nfrom_state = "missing.state"\n')
+    with pytest.raises(ScenarioError, match=r"run\.from_state"):
+        load(toml)

@@ -37,3 +37,10 @@ def test_the_counts_under_the_table_add_up() -> None:
     m = re.search(r"(\d+) calibrated, (\d+) emergent", ODD)
     assert m is not None
     assert (int(m.group(1)), int(m.group(2))) == (n_cal, len(TARGETS) - n_cal)
+
+
+def test_the_list_of_emergent_targets_is_the_tables() -> None:
+    m = re.search(r"The emergent ones are\s+(.*?)\.\s", ODD, re.S)
+    assert m is not None
+    listed = re.findall(r"[TO]\d+", m.group(1))
+    assert listed == [r["id"] for r in TARGETS if not calibrated_by(r["id"])]

@@ -2,6 +2,7 @@
 them part of ``thermidor``. Add a line when adding a module of commands."""
 
 from thermidor.cli import (
+    calibrate,  # noqa: F401
     core,  # noqa: F401
     lab,  # noqa: F401
     show,  # noqa: F401

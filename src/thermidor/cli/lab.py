@@ -1,4 +1,5 @@
-"""Lab commands: ``thermidor ensemble | runs | rerun | store | compare | sensitivity | calibrate``.
+"""Lab commands: ``thermidor ensemble | runs | rerun | store | compare | sensitivity`` (and the
+options ``calibrate`` and ``sweep`` share with them).
 
 Bad input (an unknown scenario or parameter, a bad seed count, an unreachable scheduler, a
 corrupt or locked store) prints one line naming what is wrong and exits with code 2, leaving the
@@ -7,6 +8,7 @@ store as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -27,6 +29,7 @@ from thermidor.lab.errors import LabError
 from thermidor.lab.executors import Executor, executor
 from thermidor.lab.store import Store
 from thermidor.model.run import resolve_scales
+from thermidor.model.scenario import Scenario, state_file
 
 store_app = typer.Typer(
     cls=Group, no_args_is_help=True, help="The run store: rebuild its index, query it."
@@ -60,6 +63,29 @@ Workers = Annotated[
     typer.Option("--workers", help="worker processes (local, or a Dask LocalCluster)"),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON")]
+FromState = Annotated[
+    Path | None,
+    typer.Option(
+        "--from-state",
+        help="continue a state saved with `thermidor run --until DATE --save-state FILE`: every"
+        " member (of every scenario) shares that history and runs on from it with its own seed",
+    ),
+]
+
+
+def scales_of(scale: list[str] | None, from_state: Path | None) -> dict[str, int]:
+    """The runs' scales: as asked, else the saved state's (a fork keeps its history's), else the
+    default."""
+    if scale is None and from_state is not None:
+        from thermidor.model.checkpoint import read_header
+
+        return resolve_scales(read_header(from_state)["scales"])
+    return resolve_scales(parse_scale(scale))
+
+
+def forked(sc: Scenario, path: Path | None) -> Scenario:
+    """``sc`` continuing the state saved in ``path`` (as ``[run] from_state`` would)."""
+    return sc if path is None else dataclasses.replace(sc, from_state=state_file(path))
 
 
 def open_store(store: Path, db: Path | None) -> Store:
@@ -132,6 +158,7 @@ def ensemble_cmd(
     ] = False,
     uncertainty: UncertaintyOption = None,
     posterior: PosteriorOption = None,
+    from_state: FromState = None,
     store: StoreDir = Path("runs"),
     db: DbPath = None,
     force: Annotated[
@@ -144,8 +171,8 @@ def ensemble_cmd(
     """
     check_seeds(seeds)
     resolve_uncertainty(uncertainty, posterior)  # a bad source fails before anything runs
-    scales = resolve_scales(parse_scale(scale))
-    sc = with_horizon(scenario, until)
+    scales = scales_of(scale, from_state)
+    sc = forked(with_horizon(scenario, until), from_state)
     st = open_store(store, db)
     ex = make_executor(executor, workers, scheduler)
     with ex, progress(f"{sc.name}: {seeds} seeds") as update:
@@ -304,6 +331,7 @@ def compare_cmd(
     bootstrap_seed: Annotated[int, typer.Option(help="seed of the bootstrap")] = 0,
     uncertainty: UncertaintyOption = None,
     posterior: PosteriorOption = None,
+    from_state: FromState = None,
     as_json: AsJson = False,
     fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
@@ -318,8 +346,8 @@ def compare_cmd(
     resolve_uncertainty(uncertainty, posterior)
     if not 100 <= resamples <= 1_000_000:
         raise LabError("resamples", resamples, "a whole number in [100, 1,000,000]")
-    scales = resolve_scales(parse_scale(scale))
-    first, *others = [with_horizon(s, until) for s in [base, *alternatives]]
+    scales = scales_of(scale, from_state)
+    first, *others = [forked(with_horizon(s, until), from_state) for s in [base, *alternatives]]
     st = open_store(store, db)
     ex = make_executor(executor, workers, scheduler)
     with (
@@ -530,134 +558,3 @@ def sensitivity_sheets(s: Any, top: int = 10) -> list[Sheet]:
     if sheets:
         sheets[-1].notes += list(s.notes)
     return sheets
-
-
-# -- calibrate ---------------------------------------------------------------------------------
-@app.command("calibrate")
-def calibrate_cmd(
-    params: Annotated[
-        list[str], typer.Option("--params", help="parameters to fit (repeatable or a,b,c)")
-    ],
-    populations: Annotated[
-        int, typer.Option("--populations", "--population", help="particles per generation")
-    ] = 100,
-    generations: Annotated[int, typer.Option(help="ABC-SMC generations")] = 5,
-    scheduler: Scheduler = None,
-    workers: Annotated[int, typer.Option(help="local processes (without a scheduler)")] = 1,
-    target: Annotated[
-        list[str] | None, typer.Option(help="fit only these targets (calibrated ones)")
-    ] = None,
-    all_calibrated: Annotated[
-        bool, typer.Option(help="fit every non-emergent target, not only those of --params")
-    ] = False,
-    scenario: Annotated[str, typer.Option(help="the scenario to fit")] = "baseline",
-    until: Until = None,
-    scale: Scale = None,
-    root: Root = 0,
-    check_seeds_: Annotated[
-        int, typer.Option("--check-seeds", help="runs for the before/after/predictive checks")
-    ] = 8,
-    posterior_out: Annotated[
-        Path | None,
-        typer.Option(
-            "--posterior-out",
-            metavar="FILE",
-            help="also write the posterior as a table (parameter columns and weight) that "
-            "ensembles read with --posterior FILE",
-        ),
-    ] = None,
-    force: Annotated[bool, typer.Option(help="replace the --posterior-out file")] = False,
-    as_json: AsJson = False,
-    fmt: FormatOption = None,
-    store: StoreDir = Path("runs"),
-    db: DbPath = None,
-) -> None:
-    """Fit free parameters to the calibrated targets with ABC-SMC (pyabc); save the posterior."""
-    needs("lab", "pyabc")
-    from thermidor.lab.calibrate import calibrate
-    from thermidor.lab.uncertainty import write_posterior
-
-    if posterior_out is not None and posterior_out.exists() and not force:
-        raise LabError(
-            "posterior-out", str(posterior_out), "a file that does not exist yet (or --force)"
-        )
-    form = resolve(fmt, as_json)
-    st = open_store(store, db)
-    names = split(params)
-    ex = make_executor(None, workers, scheduler)
-    with ex:
-        fit = calibrate(
-            names,
-            population=populations,
-            generations=generations,
-            scenario=scenario,
-            until=parse_until(until),
-            scale=parse_scale(scale),
-            root=root,
-            workers=workers,
-            scheduler=scheduler,
-            all_calibrated=all_calibrated,
-            targets=split(target) or None,
-            check_seeds=check_seeds_,
-            store=st,
-            executor=ex,
-        )
-    if posterior_out is not None:
-        write_posterior(fit.posterior, posterior_out, force=force)
-    data = {
-        "analysis": fit.analysis,
-        "posterior_out": None if posterior_out is None else str(posterior_out),
-        "params": fit.summary,
-        "targets": fit.targets,
-        "epsilon": fit.epsilon,
-        "simulations": fit.simulations,
-        "sampler": fit.sampler,
-        "checks": fit.checks,
-        "notes": fit.notes,
-    }
-    show(calibrate_sheets(fit), form, data)
-    log.info("saved as %s in %s", fit.analysis, st.db)
-    if posterior_out is not None:
-        log.info(
-            "wrote %s: ensembles draw from it with --posterior %s", posterior_out, posterior_out
-        )
-
-
-STAGES = ("before", "after", "predictive")
-
-
-def calibrate_sheets(fit: Any) -> list[Sheet]:
-    """The posterior of each parameter, then each target before the fit (the defaults), after
-    it (the posterior median) and under the posterior predictive."""
-    posterior = Sheet(
-        f"Posterior ({fit.simulations} simulations, ε = {fit.epsilon:.3g}, {fit.sampler})",
-        [
-            col("parameter", "param"),
-            col("default", fmt=lambda v: f"{v:g}"),
-            Col("prior", lambda r: f"U[{r['lo']:g}, {r['hi']:g}]",
-                lambda r: [r["lo"], r["hi"]], split=("lo", "hi")),
-            col("posterior median", "median", lambda v: f"{v:.4g}"),
-            Col("90% interval", lambda r: f"{r['q05']:.4g} – {r['q95']:.4g}",
-                lambda r: [r["q05"], r["q95"]], split=("q05", "q95")),
-        ],
-        fit.summary,
-        name="params",
-    )  # fmt: skip
-    checks = sorted(fit.checks, key=lambda c: (c["id"], STAGES.index(c["stage"])))
-    targets = Sheet(
-        "Targets before, after (posterior median) and posterior predictive",
-        [
-            col("target", "id"),
-            col("quantity"),
-            col("essay", "target"),
-            col("stage"),
-            col("model median", "simulated_median"),
-            Col("p10–p90", lambda c: f"{c['p10']} – {c['p90']}",
-                lambda c: [c["p10"], c["p90"]], split=("p10", "p90")),
-            col("hit", "hit_rate", lambda v: f"{v:.0%}"),
-        ],
-        checks,
-        list(fit.notes),
-        name="checks",
-    )  # fmt: skip
-    return [posterior, targets]

@@ -188,7 +188,9 @@ def _runs(ex: Executor, checks: list[CheckRun]) -> list[Result]:
     return [r for r in out if r is not None]
 
 
-def _score(results: list[Result], targets: Sequence[Target], stage: str) -> list[dict[str, Any]]:
+def score_stage(
+    results: list[Result], targets: Sequence[Target], stage: str
+) -> list[dict[str, Any]]:
     ids = {t.id for t in targets}
     keep = (
         "id",
@@ -338,9 +340,9 @@ def calibrate(
         ],
     )
     checks = (
-        _score(before, used, "before")
-        + _score(after, used, "after")
-        + _score(predictive, used, "predictive")
+        score_stage(before, used, "before")
+        + score_stage(after, used, "after")
+        + score_stage(predictive, used, "predictive")
     )
     fit = Fit(
         analysis,
@@ -416,4 +418,4 @@ def _plain(v: Any) -> Any:
     return v
 
 
-__all__ = ["Fit", "calibrate", "choose_targets"]
+__all__ = ["Fit", "calibrate", "choose_targets", "score_stage"]

@@ -228,6 +228,16 @@ def _run(
         checkpoint.check_target(save_state, force)  # before the run, not after it
     history: dict[str, Any] | None = None
     if from_state is None:
+        scenario = load(scenario)  # a scenario may name the state it continues ([run] from_state)
+        named = scenario.from_state
+        if named is not None:
+            from_state = named["file"]
+            if checkpoint.read_header(from_state)["sha256"] != named["sha256"]:
+                raise ScenarioError(
+                    "run.from_state", from_state, "the state file the scenario was loaded with",
+                    "it has changed since: load the scenario again",
+                )  # fmt: skip
+    if from_state is None:
         sc, cal, world, params, scales = prepare(scenario, seed, scale, until)
         recorder, first = Recorder(cal.n_steps, allowed_events=EVENTS), 0
     else:

@@ -43,7 +43,7 @@ from thermidor.model.params import BY_NAME, Params, suggest, validate_value
 TOP_KEYS = ("extends", "meta", "run", "params", "inputs", "force")
 META_KEYS = ("title", "description", "section", "class", "mechanisms")
 CLASSES = ("baseline", "structural", "political")
-RUN_KEYS = ("start", "end", "step_days", "ranges", "world")
+RUN_KEYS = ("start", "end", "step_days", "ranges", "world", "from_state")
 RANGES = ("documented", "hard")
 WORLDS = ("record", "stochastic")  # the weather of the record, or drawn around it (inputs.py)
 EARLIEST, LATEST = dt.date(1914, 1, 1), dt.date(1950, 12, 31)
@@ -84,6 +84,9 @@ class Scenario:
     world: str = (
         "record"  # "stochastic": harvest weather drawn per year (inputs.stochastic_weather)
     )
+    # a state saved by ``run --save-state`` that every run of this scenario continues:
+    # {"file": absolute path, "sha256": its payload's checksum} (model/checkpoint.py)
+    from_state: dict[str, str] | None = None
 
     def resolved_params(self) -> Params:
         return Params(self.params, hard=self.ranges == "hard")
@@ -113,6 +116,7 @@ class Scenario:
                 "step_days": self.step_days,
                 **({"ranges": self.ranges} if self.ranges != "documented" else {}),
                 "world": self.world,
+                **({"from_state": dict(self.from_state)} if self.from_state else {}),
             },
             "params": dict(self.resolved_params()),
             "inputs": copy.deepcopy(self.inputs),
@@ -152,7 +156,7 @@ def load(source: str | Path | dict[str, Any] | Scenario, *, _depth: int = 0) -> 
                 key, data[key], f"one of {', '.join(TOP_KEYS)}", suggest(key, list(TOP_KEYS))
             )
     parent = _parent(data.get("extends"), base_dir, _depth)
-    return _merge(parent, data, name)
+    return _merge(parent, data, name, base_dir)
 
 
 def _read(source: str | Path) -> tuple[dict[str, Any], str, Path | None]:
@@ -257,7 +261,9 @@ def _flatten(prefix: str, table: dict[str, Any], path: str) -> dict[str, Any]:
     return out
 
 
-def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario:
+def _merge(
+    parent: Scenario | None, data: dict[str, Any], name: str, base_dir: Path | None = None
+) -> Scenario:
     meta = dict(parent.meta) if parent else {}
     for k, v in _table("meta", data.get("meta", {})).items():
         if k not in META_KEYS:
@@ -299,6 +305,10 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
     world = run.get("world", parent.world if parent else "record")
     if world not in WORLDS:
         raise ScenarioError("run.world", world, '"record" (the default) or "stochastic"')
+    from_state = (
+        state_file(run["from_state"], base_dir) if "from_state" in run
+        else parent.from_state if parent else None
+    )  # fmt: skip
     params = dict(parent.params) if parent else {}
     for k, v in _flatten("", _table("params", data.get("params", {})), "params").items():
         params[k] = validate_value(k, v, hard=ranges == "hard")
@@ -362,7 +372,30 @@ def _merge(parent: Scenario | None, data: dict[str, Any], name: str) -> Scenario
         force=force,
         ranges=ranges,
         world=world,
+        from_state=from_state,
     )
+
+
+def state_file(value: Any, base_dir: Path | None = None) -> dict[str, str]:
+    """``run.from_state``: a state file saved by ``thermidor run --save-state`` (a path relative
+    to the scenario file's folder, or the working directory), with its checksum."""
+    from thermidor.model.checkpoint import read_header
+
+    if not isinstance(value, (str, Path)) or not str(value):
+        raise ScenarioError("run.from_state", value, "the path of a state file (a string)")
+    path = Path(value)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise ScenarioError(
+            "run.from_state", str(value), "an existing state file (thermidor run --save-state)"
+        )
+    header = read_header(path)
+    return {"file": str(path.resolve()), "sha256": str(header["sha256"])}
 
 
 __all__ = ["BY_NAME", "Scenario", "load", "shipped"]

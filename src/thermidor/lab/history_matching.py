@@ -1,0 +1,524 @@
+"""History matching (Andrianakis et al. 2015): waves of Latin hypercube runs cut by implausibility.
+
+Wave 1 is a Latin hypercube (``scipy.stats.qmc``) of ``points`` over the fitted parameters'
+documented ranges (by default every *calibrated* parameter, ``params.CALIBRATED``); each point
+runs with ``seeds`` member seeds of the root (the same seeds at every point: common random
+numbers). For every calibrated target the runs can give (never an emergent one) a point's
+implausibility is
+
+    I = |model mean - observed| / sqrt(model variance + tolerance² + (discrepancy × tolerance)²)
+
+where the model variance is the seeds' sample variance times (1 + 1/seeds) (the spread of one
+more run, the history being one run), the tolerance the target's own and the discrepancy a share
+of it standing for what the model leaves out. A point is non-implausible when its second largest
+I (``measure="max"``: its largest) is at most ``threshold`` (3, Pukelsheim's rule): one target
+may miss, as in the early waves of Andrianakis et al. (T29, "exactly two", has no tolerance, so
+any other count is infinitely implausible; at the defaults it is the only target with I > 3). The
+next wave samples the bounding box of the kept points, widened on each side by one stratum of
+the wave's hypercube and kept inside the wave's own box, so the regions are nested.
+
+What a run gives for each kind of target, and the implausibility, are in ``lab/implausibility.py``.
+
+Every evaluation is journalled as it arrives (``STORE/checkpoints/ANALYSIS-wK.jsonl``) and every
+finished wave committed to the store (tables ``hm_points``: each point's parameter values, its
+measure and whether it was kept; ``hm_outcomes``: each run's statistic per target), so a fit
+killed at any moment resumes where it stopped when the same command runs again, and a fit with
+more ``waves`` continues one with fewer (the number of waves is not part of the analysis id).
+The posterior is ``draws`` draws resampled uniformly from the last wave's kept points (weight
+``1/draws`` each); its diagnostics (``Match.diagnostics``) are saved in table ``hm_fits``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from thermidor.lab.calibrate import check_params, choose_targets, score_stage
+from thermidor.lab.ensemble import Job, ScenarioArg, run_jobs, seeds_for, with_horizon
+from thermidor.lab.errors import LabError, portable
+from thermidor.lab.executors import Executor, Serial
+from thermidor.lab.implausibility import (
+    MEASURES,
+    THRESHOLD,
+    implausibility,
+    measure_of,
+    run_statistic,
+)
+from thermidor.lab.sensitivity import _appending, read_checkpoint
+from thermidor.lab.simulate import with_params
+from thermidor.lab.store import ANALYSES, Store, content_key, digest
+from thermidor.model.errors import ScenarioError
+from thermidor.model.guards import check_memory
+from thermidor.model.params import BY_NAME, CALIBRATED
+from thermidor.model.result import Result
+from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
+from thermidor.model.scenario import Scenario
+from thermidor.model.targets import Target, calibrated_by, load_targets, modelled
+
+DRAWS = 500
+FALLBACK = 0.1  # no point kept: the next wave samples around this share of the least implausible
+
+
+# -- the waves ------------------------------------------------------------------------------
+Box = list[tuple[float, float]]
+
+
+def hypercube(box: Box, n: int, root: int, wave: int) -> np.ndarray:
+    """``n`` Latin hypercube points in ``box`` (wave ``wave`` of root ``root``'s fit)."""
+    from scipy.stats import qmc
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, 0x686D, wave])))
+    try:
+        sampler = qmc.LatinHypercube(d=len(box), rng=rng)
+    except TypeError:  # SciPy before 1.15 names it seed (the same generator, the same points)
+        sampler = qmc.LatinHypercube(d=len(box), seed=rng)
+    u = sampler.random(n)
+    lo, hi = np.array([b[0] for b in box]), np.array([b[1] for b in box])
+    return np.clip(lo + u * (hi - lo), lo, hi)
+
+
+def next_box(box: Box, kept: np.ndarray, n: int) -> Box:
+    """The kept points' bounding box, widened each side by one stratum (the box's width over
+    ``n``) and kept inside ``box``."""
+    out = []
+    for j, (lo, hi) in enumerate(box):
+        pad = (hi - lo) / n
+        out.append((max(lo, float(kept[:, j].min()) - pad), min(hi, float(kept[:, j].max()) + pad)))
+    return out
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One run of one point (picklable, for the lab's executors)."""
+
+    scenario: Scenario
+    scales: dict[str, int]
+    values: dict[str, float]
+    seed: int
+    targets: tuple[Target, ...]
+    source: str  # the coordinator's source hash: a worker running other code refuses
+
+
+def evaluate(e: Evaluation) -> tuple[float, ...]:
+    if source_hash() != e.source:
+        raise LabError(
+            "source_hash",
+            source_hash(),
+            f"the coordinator's ({e.source}): this worker runs other code; run the same code "
+            "everywhere",
+        )
+    try:
+        result = run(with_params(e.scenario, e.values), e.seed, e.scales)
+    except ScenarioError as err:
+        raise portable(err) from None
+    return tuple(run_statistic(result, t) for t in e.targets)
+
+
+@dataclass
+class Wave:
+    index: int  # 1, 2, ...
+    box: Box
+    x: np.ndarray  # points x params
+    stats: np.ndarray  # points x seeds x targets
+    imp: np.ndarray  # points x targets
+    measure: np.ndarray  # points
+    kept: np.ndarray  # points (bool)
+    fallback: bool  # no point was non-implausible: ``kept`` are the least implausible
+    wall_time_s: float = 0.0  # spent on it in this call (0: read back from the store)
+
+    def describe(self, params: Sequence[str], targets: Sequence[str], threshold: float) -> dict:
+        k = self.kept
+        per_target = {}
+        for j, tid in enumerate(targets):
+            col = self.imp[:, j]
+            per_target[tid] = {
+                "median_before": _num(np.median(col)),
+                "plausible_share_before": float(np.mean(col <= threshold)),
+                "median_after": _num(np.median(col[k])) if k.any() else None,
+                "max_after": _num(np.max(col[k])) if k.any() else None,
+            }
+        return {
+            "wave": self.index,
+            "points": int(self.x.shape[0]),
+            "runs": int(self.stats.shape[0] * self.stats.shape[1]),
+            "kept": int(k.sum()),
+            "kept_share": float(k.mean()),
+            "non_implausible": not self.fallback,
+            "wall_time_s": round(self.wall_time_s, 1),
+            "box": {p: [lo, hi] for p, (lo, hi) in zip(params, self.box, strict=True)},
+            "targets": per_target,
+        }
+
+
+def _num(v: Any) -> float | None:
+    v = float(v)
+    return None if math.isnan(v) else (v if math.isfinite(v) else None)
+
+
+# -- the fit ------------------------------------------------------------------------------------
+@dataclass
+class Match:
+    analysis: str
+    config: dict[str, Any]
+    params: list[str]
+    targets: list[str]
+    waves: list[Wave]
+    posterior: pd.DataFrame  # one column per parameter, and weight
+    summary: list[dict[str, Any]]
+    checks: list[dict[str, Any]]  # score rows per stage (before, predictive)
+    implausibility: dict[str, dict[str, float | None]]  # stage -> target -> I
+    evaluated: int  # runs made now
+    reused: int  # runs read back from the store or the journal
+    wall_time_s: float
+    notes: list[str] = field(default_factory=list)
+    emergent: list[dict[str, Any]] = field(default_factory=list)  # never fitted: the validation
+
+    @property
+    def effective_size(self) -> float:
+        """Kish's effective sample size of the draws over the distinct kept points."""
+        counts = self.posterior.groupby(self.params).size().to_numpy(dtype=float)
+        return float(counts.sum() ** 2 / np.sum(counts**2))
+
+    def diagnostics(self) -> dict[str, Any]:
+        threshold = float(self.config["threshold"])
+        return {
+            "analysis": self.analysis,
+            "method": "history matching",
+            "command": command(self.config),
+            "config": self.config,
+            "waves": [w.describe(self.params, self.targets, threshold) for w in self.waves],
+            "posterior": {
+                "draws": len(self.posterior),
+                "distinct": int(self.posterior.drop_duplicates(self.params).shape[0]),
+                "effective_size": round(self.effective_size, 1),
+                "summary": self.summary,
+            },
+            "implausibility": self.implausibility,
+            "checks": self.checks,
+            "emergent": self.emergent,
+            "evaluated": self.evaluated,
+            "reused": self.reused,
+            "wall_time_s": round(self.wall_time_s, 1),
+            "notes": self.notes,
+        }
+
+
+def command(config: dict[str, Any]) -> str:
+    """The command that makes this fit again (with ``--root``: the same bytes)."""
+    parts = ["thermidor calibrate --method history-matching"]
+    if config["params"] != [p.name for p in CALIBRATED]:
+        parts.append("--params " + ",".join(config["params"]))
+    if config.get("only"):
+        parts.append("--target " + ",".join(config["targets"]))
+    if config.get("all_calibrated"):
+        parts.append("--all-calibrated")
+    parts += [
+        f"--waves {config['waves']} --points {config['points']} --seeds {config['seeds']}",
+        f"--threshold {config['threshold']:g} --measure {config['measure']}",
+        f"--discrepancy {config['discrepancy']:g} --draws {config['draws']} "
+        f"--check-seeds {config['check_seeds']}",
+        f"--scenario {config['scenario']['name']} --until {config['scenario']['run']['end']}",
+    ]
+    parts += [f"--scale {k}={v}" for k, v in sorted(config["scales"].items())]
+    parts.append(f"--root {config['root']}")
+    return " ".join(parts)
+
+
+def _check(opt: str, v: Any, least: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < least:
+        raise LabError(opt, v, f"a whole number >= {least}")
+    return v
+
+
+def history_match(
+    params: Sequence[str] | None = None,
+    *,
+    waves: int = 4,
+    points: int = 150,
+    seeds: int = 3,
+    threshold: float = THRESHOLD,
+    measure: str = "second",
+    discrepancy: float = 0.0,
+    draws: int = DRAWS,
+    scenario: ScenarioArg = "baseline",
+    until: str | dt.date | None = None,
+    scale: ScaleArg = None,
+    root: int = 0,
+    targets: Sequence[str] | None = None,
+    all_calibrated: bool = False,
+    check_seeds: int = 8,
+    store: Store | None = None,
+    executor: Executor | None = None,
+    on_progress: Callable[[int, int, int], None] | None = None,
+) -> Match:
+    """Fit ``params`` (default: every calibrated parameter) by history matching; resumable."""
+    t0 = time.perf_counter()
+    names = check_params(list(params)) if params else [p.name for p in CALIBRATED]
+    for opt, v, least in (("waves", waves, 1), ("points", points, 2), ("seeds", seeds, 1),
+                          ("draws", draws, 1), ("check_seeds", check_seeds, 1)):  # fmt: skip
+        _check(opt, v, least)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold > 0:
+        raise LabError("threshold", threshold, "a number > 0 (3: Pukelsheim's three-sigma rule)")
+    if measure not in MEASURES:
+        raise LabError("measure", measure, f"one of {', '.join(MEASURES)}")
+    if isinstance(discrepancy, bool) or not isinstance(discrepancy, (int, float)):
+        raise LabError("discrepancy", discrepancy, "a number >= 0 (a share of each tolerance)")
+    if not discrepancy >= 0:
+        raise LabError("discrepancy", discrepancy, "a number >= 0 (a share of each tolerance)")
+    from thermidor.lab.calibrate import candidate_targets
+
+    candidate_targets(
+        names, all_calibrated=all_calibrated, only=targets
+    )  # bad target ids before any run
+    store = store or Store()
+    ex = executor or Serial()
+    sc = with_horizon(scenario, until)
+    scales = resolve_scales(scale)
+    check_memory(scales, ex.workers)  # the executor's workers run at once on this machine
+    members = seeds_for(check_seeds, root)
+    before = _stored_runs(store, ex, [(sc, {}, s) for s in members], scales)
+    used, notes = choose_targets(names, before[0], all_calibrated=all_calibrated, only=targets)
+    ids = [t.id for t in used]
+    loose = [n for n in names if not set(BY_NAME[n].calibrated_for) & set(ids)]
+    if loose:
+        notes.append(
+            f"{', '.join(loose)}: no fitted target names them (their targets are outside the "
+            "runs or not chosen); they vary over their ranges, constrained only through others"
+        )
+    config: dict[str, Any] = {
+        "method": "history-matching",
+        "params": names,
+        "ranges": [[n, BY_NAME[n].lo, BY_NAME[n].hi] for n in names],
+        "targets": ids,
+        "only": bool(targets),
+        "all_calibrated": bool(all_calibrated),
+        "points": points,
+        "seeds": seeds,
+        "threshold": float(threshold),
+        "measure": measure,
+        "discrepancy": float(discrepancy),
+        "scenario": sc.to_dict(),
+        "scales": scales,
+        "root": root,
+        "source_hash": source_hash(),
+    }
+    analysis = "hm-" + digest(config, 16)
+    config.update(waves=waves, draws=draws, check_seeds=check_seeds)  # not in the id
+    run_seeds = seeds_for(seeds, root)
+    stored = _read_stored(store, analysis)
+    box: Box = [(BY_NAME[n].lo, BY_NAME[n].hi) for n in names]
+    done_waves: list[Wave] = []
+    evaluated = reused = 0
+    for w in range(1, waves + 1):
+        tw = time.perf_counter()
+        x = hypercube(box, points, root, w)
+        stats, ran, kept_before = _wave_stats(
+            store, ex, analysis, w, x, names, sc, scales, run_seeds, used, stored, on_progress
+        )
+        evaluated, reused = evaluated + ran, reused + kept_before
+        imp = np.array(
+            [[implausibility(t, stats[i, :, j], discrepancy) for j, t in enumerate(used)]
+             for i in range(points)]
+        )  # fmt: skip
+        m = measure_of(imp, measure)
+        kept = m <= threshold
+        fallback = not kept.any()
+        if fallback:
+            lowest = np.argsort(m, kind="stable")[: max(2, math.ceil(FALLBACK * points))]
+            kept = np.zeros(points, dtype=bool)
+            kept[lowest] = True
+            notes.append(
+                f"wave {w}: no point is non-implausible (least I {np.min(m):.3g} > "
+                f"{threshold:g}); the next wave samples around the {kept.sum()} least implausible"
+            )
+        wave = Wave(
+            w, box, x, stats, imp, m, kept, fallback, time.perf_counter() - tw if ran else 0.0
+        )
+        done_waves.append(wave)
+        if w not in stored:
+            _commit(store, analysis, done_waves, names, ids, run_seeds)
+        box = next_box(box, x[kept], points)
+    last = done_waves[-1]
+    if last.fallback:
+        notes.append("the posterior is drawn from implausible points: run more waves or points")
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, 0x706F])))
+    pool = last.x[last.kept]
+    picks = rng.integers(0, len(pool), size=draws)
+    posterior = pd.DataFrame({n: pool[picks, j] for j, n in enumerate(names)})
+    posterior["weight"] = 1.0 / draws
+    summary = _summary(posterior, names, last.box)
+
+    prng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, 0x7070])))
+    rows = prng.integers(0, len(posterior), size=check_seeds)
+    draws_ = [{n: float(posterior[n].iloc[i]) for n in names} for i in rows]
+    predictive = _stored_runs(
+        store, ex, list(zip([sc] * check_seeds, draws_, seeds_for(check_seeds, root + 1),
+                            strict=True)), scales,
+    )  # fmt: skip
+    checks = score_stage(before, used, "before") + score_stage(predictive, used, "predictive")
+    emergent = [t for t in load_targets() if not calibrated_by(t.id) and modelled(before, t)]
+    validation = score_stage(before, emergent, "before") + score_stage(
+        predictive, emergent, "predictive"
+    )
+    stages = {"before": before, "predictive": predictive}
+    imps = {
+        stage: {
+            t.id: _num(implausibility(t, np.array([run_statistic(r, t) for r in rs]), discrepancy))
+            for t in used
+        }
+        for stage, rs in stages.items()
+    }
+    match = Match(analysis, config, names, ids, done_waves, posterior, summary, checks, imps,
+                  evaluated, reused, time.perf_counter() - t0, notes, validation)  # fmt: skip
+    _save(store, match)
+    return match
+
+
+def _stored_runs(
+    store: Store,
+    ex: Executor,
+    items: Sequence[tuple[Scenario, dict[str, float], int]],
+    scales: dict[str, int],
+) -> list[Result]:
+    """Runs kept in the run store (the checks: at the defaults and drawn from the posterior),
+    computed only when not stored yet."""
+    h = source_hash()
+    where = str(store.root.resolve())
+    jobs = []
+    for sc, values, seed in items:
+        s = with_params(sc, values) if values else sc
+        jobs.append(Job(s, seed, scales, content_key(s.to_dict(), seed, scales, h), where, h))
+    ran = run_jobs(jobs, store, ex)
+    return [store.load(k) for k in ran.keys]
+
+
+def _journal(store: Store, analysis: str, wave: int) -> Path:
+    return store.root / "checkpoints" / f"{analysis}-w{wave}.jsonl"
+
+
+def _wave_stats(
+    store: Store,
+    ex: Executor,
+    analysis: str,
+    wave: int,
+    x: np.ndarray,
+    names: list[str],
+    sc: Scenario,
+    scales: dict[str, int],
+    run_seeds: list[int],
+    used: list[Target],
+    stored: dict[int, np.ndarray],
+    on_progress: Callable[[int, int, int], None] | None,
+) -> tuple[np.ndarray, int, int]:
+    """The wave's statistics (points x seeds x targets), how many runs were made now and how
+    many were read back."""
+    n, k = x.shape[0], len(run_seeds)
+    source = source_hash()
+    if wave in stored:
+        _journal(store, analysis, wave).unlink(missing_ok=True)  # killed before it went
+        if on_progress:
+            on_progress(n * k, n * k, n * k)
+        return stored[wave], 0, n * k
+    evals = [
+        Evaluation(sc, scales, {p: float(v) for p, v in zip(names, x[i], strict=True)}, s,
+                   tuple(used), source)
+        for i in range(n) for s in run_seeds
+    ]  # fmt: skip
+    y = np.full((n * k, len(used)), np.nan)
+    log = _journal(store, analysis, wave)
+    done = read_checkpoint(log, len(used))
+    for i, values in done.items():
+        y[i] = values
+    todo = [i for i in range(n * k) if i not in done]
+    if on_progress:
+        on_progress(len(done), n * k, len(done))
+    with _appending(log) as write:
+        for c, (j, values) in enumerate(ex.map_unordered(evaluate, [evals[i] for i in todo])):
+            y[todo[j]] = values
+            write(todo[j], values)
+            if on_progress:
+                on_progress(len(done) + c + 1, n * k, len(done))
+    return y.reshape(n, k, len(used)), len(todo), len(done)
+
+
+def _read_stored(store: Store, analysis: str) -> dict[int, np.ndarray]:
+    """The statistics of the waves this fit already committed (wave -> points x seeds x
+    targets)."""
+    f = store.root / ANALYSES / "hm_outcomes" / f"{analysis}.parquet"
+    if not f.is_file():
+        return {}
+    frame = pd.read_parquet(f)
+    out = {}
+    targets = list(dict.fromkeys(frame["target"]))
+    for w, part in frame.groupby("wave"):
+        n, k = int(part["point"].max()) + 1, int(part["member"].max()) + 1
+        arr = np.full((n, k, len(targets)), np.nan)
+        t = part["target"].map({tid: j for j, tid in enumerate(targets)}).to_numpy()
+        arr[part["point"].to_numpy(), part["member"].to_numpy(), t] = part["statistic"].to_numpy()
+        out[int(str(w))] = arr
+    return out
+
+
+def _commit(
+    store: Store,
+    analysis: str,
+    waves: list[Wave],
+    names: list[str],
+    ids: list[str],
+    run_seeds: list[int],
+) -> None:
+    """Every finished wave's points and outcomes, into the store; then the wave's journal goes."""
+    pts, outs = [], []
+    for w in waves:
+        n, k, _ = w.stats.shape
+        for i in range(n):
+            for j, p in enumerate(names):
+                pts.append((w.index, i, p, float(w.x[i, j]), float(w.measure[i]), bool(w.kept[i])))
+            for m in range(k):
+                for j, tid in enumerate(ids):
+                    outs.append((w.index, i, m, str(run_seeds[m]), tid, float(w.stats[i, m, j])))
+    store.save_analysis(
+        "hm_points",
+        analysis,
+        pd.DataFrame(pts, columns=["wave", "point", "param", "value", "measure", "kept"]),
+    )
+    store.save_analysis(
+        "hm_outcomes",
+        analysis,
+        pd.DataFrame(outs, columns=["wave", "point", "member", "seed", "target", "statistic"]),
+    )
+    _journal(store, analysis, waves[-1].index).unlink(missing_ok=True)
+
+
+def _summary(posterior: pd.DataFrame, names: list[str], box: Box) -> list[dict[str, Any]]:
+    out = []
+    for n, (lo, hi) in zip(names, box, strict=True):
+        x = posterior[n].to_numpy()
+        p = BY_NAME[n]
+        q05, med, q95 = (float(v) for v in np.quantile(x, [0.05, 0.5, 0.95]))
+        out.append({"param": n, "default": p.default, "lo": p.lo, "hi": p.hi,
+                    "box_lo": lo, "box_hi": hi, "mean": float(np.mean(x)),
+                    "q05": q05, "median": med, "q95": q95})  # fmt: skip
+    return out
+
+
+def _save(store: Store, match: Match) -> None:
+    import json
+
+    long = match.posterior.reset_index(names="particle").melt(
+        id_vars=["particle", "weight"], var_name="param", value_name="value"
+    )
+    store.save_analysis("posterior", match.analysis, long)
+    meta = {"diagnostics": json.dumps(match.diagnostics(), default=str)}
+    store.save_analysis("hm_fits", match.analysis, pd.DataFrame([meta]))
+
+
+__all__ = ["DRAWS", "THRESHOLD", "Match", "history_match", "hypercube", "next_box"]
