@@ -50,7 +50,8 @@ MAX_PERSONS = {"workers": 40_000_000, "soldiers": 20_000_000, "households": 60_0
 # indicators measured once a year or once there is something to measure (NaN otherwise): an
 # indicator added with such weeks is named here (tests/model/test_guards.py runs the baseline)
 SPARSE = ("grain_harvest_vs_prewar", "crop_output_vs_prewar:", "marketed_grain_share",
-          "apparatus_ex_tsarist_share", "opposition_vote_share:")  # fmt: skip
+          "apparatus_ex_tsarist_share", "opposition_vote_share:",
+          "right_vs_left_strength_at_defeat")  # fmt: skip
 
 
 def bytes_per_agent(population: str) -> int:

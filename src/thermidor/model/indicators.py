@@ -12,14 +12,12 @@ from typing import Any
 import numpy as np
 
 from thermidor.engine import Context, twin
-from thermidor.model.mechanisms.confrontations import (
-    delegations,
-    open_vote_against,
-)
+from thermidor.model.mechanisms.confrontations import open_vote_against
+from thermidor.model.mechanisms.delegations import delegations
 from thermidor.model.mechanisms.grain import urban_persons
 from thermidor.model.mechanisms.party import OLD_BOLSHEVIK_BEFORE
 from thermidor.model.mechanisms.peasants import strata_weights
-from thermidor.model.mechanisms.soviets import legal_opposition_in_soviets, plural
+from thermidor.model.mechanisms.soviets import free_months, legal_opposition_in_soviets, plural
 from thermidor.model.params import Params
 from thermidor.model.tree import FACTIONS, LENINGRAD, OPPOSITIONS
 from thermidor.model.world import CITIES, CROPS, PARTIES, SECTORS, STRATA, G, World
@@ -80,6 +78,8 @@ UNITS: dict[str, str] = {
     "opposition_vote_share:7th_congress": "fraction",
     "left_communist_share": "fraction",
     "kulak_share": "fraction",
+    "right_vs_left_strength_at_defeat": "ratio",
+    "right_grievance": "fraction",
 }
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 
@@ -139,7 +139,8 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
         months[c] = (ctx.step - sov.last_election) / WEEKS_PER_MONTH
         row[f"soviet_months_since_election:{c}"] = months[c]
         row[f"soviet_bolshevik_share:{c}"] = sov.bolshevik_share
-    regular = float(np.clip((18.0 - max(months.values())) / 12.0, 0.0, 1.0))
+    free = max(free_months(w, ctx.step, c) for c in ("petrograd", "moscow"))
+    regular = float(np.clip((18.0 - free) / 12.0, 0.0, 1.0))  # front elections do not count
     row["workers_democracy"] = k * regular * plural(w)
     row["legal_opposition_in_soviets"] = float(legal_opposition_in_soviets(w))
     row["menshevik_press_months"] = 12.0 * w.press["mensheviks"]  # months a year at this rate
@@ -199,6 +200,11 @@ def _second_half(w: World, ctx: Context, row: dict[str, float], census: dict[str
         w.peace.opposition_vote_share.get("7th_congress", np.nan)
     )
     row["left_communist_share"] = float(w.peace.left_communist_share)
+    # the Right's share of the votes at its defeat over the Left's at the 13th Conference (O7):
+    # undefined (NaN) until the Right is defeated (mechanisms/right.py)
+    ratio = w.right.strength_vs_left
+    row["right_vs_left_strength_at_defeat"] = np.nan if ratio is None else float(ratio)
+    row["right_grievance"] = float(w.right.harm)
 
 
 @twin("indicators.member_census")

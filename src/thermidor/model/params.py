@@ -131,6 +131,13 @@ PARAMS: tuple[Param, ...] = (
     _p("soviets.election_capacity", 0.55, 0.0, 1.0, "index",
        "class capacity K below which a due soviet election lapses (scaled by the war)",
        "§3; modelling", "political"),
+    _p("soviets.front_hold", 0.12, 0.0, 1.0, "index",
+       "the party's hold (the apparatus's control) times the White threat's easing above which "
+       "it has a lapsed soviet re-elected as a front",
+       "§3; modelling: set with T10 in view", "political", ("T10",)),
+    _p("soviets.front_rate", 100.0, 0.0, 1000.0, "1/year",
+       "rate of front elections per unit of the hold above soviets.front_hold (a weekly draw)",
+       "§3; modelling: set with T10 in view", "political", ("T10",)),
     _p("insurrection.soviet_support", 0.5, 0.3, 0.9, "fraction",
        "Bolshevik share of the Petrograd soviet the party waits for before it times the "
        "insurrection to a Congress of Soviets (the rule was set with T28 in view: the 2nd "
@@ -272,12 +279,24 @@ PARAMS: tuple[Param, ...] = (
     _p("parties.reprieve_margin", 0.15, 0.0, 1.0, "fraction",
        "how far below its peak since the ban the threat of a banned party must ease for its "
        "press to be given back", "§3; modelling", "political"),
+    _p("parties.press_criticism", 312.0, 0.0, 1000.0, "articles/year",
+       "critical articles a reprieved press prints at full civil-war intensity (the terror and "
+       "the requisitions to criticise; a Poisson draw each week)",
+       "§3; record: the Mensheviks' Vsegda Vpered, a daily (six issues a week), and Martov's "
+       "'Down with the death penalty!' (February 1919); modelling: one such article an issue",
+       "structural", ("T32",)),
+    _p("parties.press_tolerance", 126.0, 0.0, 1000.0, "articles",
+       "critical articles the regime bears from a reprieved press per unit of the White threat "
+       "when it gave the press back (their support against the Whites)",
+       "§3; modelling: set with T32 in view", "political", ("T32",)),
     _p("parties.left_sr_tolerance", 0.45, 0.05, 3.0, "years of grievance",
        "how long the Left SRs bear the peace and the requisitions before resorting to terror",
        "§3; record"),
     # --- M7 Kronstadt and the NEP (§4) --------------------------------------------------
-    _p("kronstadt.threshold", 0.417, 0.0, 1.0, "index",
-       "discontent of the garrison at which it rises", "§4; record: the rising of 1 March 1921",
+    _p("kronstadt.threshold", 0.415, 0.0, 1.0, "index",
+       "discontent of the garrison at which it rises",
+       "§4; record: the rising of 1 March 1921 (0.417 -> 0.415 in issue 17 with the meeting's "
+       "majority rule, T13 and O2 in view)",
        calibrated_for=("T13", "O2")),
     _p("kronstadt.threat_ceiling", 0.15, 0.0, 1.0, "index",
        "White threat above which peasant-soldiers hold to the regime", "§4"),
@@ -403,7 +422,8 @@ PARAMS: tuple[Param, ...] = (
        "exceeds control ** fear", "§5; modelling: 0.2 -> 0.15 in issue 17 on the new control",
        "structural", ("T22",)),
     _p("party.cc_opposition_inclusion", 1.0, 0.0, 2.0, "ratio",
-       "how far a congress gives an opposition Central Committee seats for its support", "§5",
+       "how far the leadership's slate names opposition candidates for the Central Committee, "
+       "per unit of the opposition's share of the members (rounded up)", "§5",
        "political"),
     # --- M12 factions (§6-§8) -----------------------------------------------------------
     _p("factions.left_appeal", 0.8, 0.0, 5.0, "index",
@@ -411,6 +431,12 @@ PARAMS: tuple[Param, ...] = (
        "§7"),
     _p("factions.right_pull", 0.6, 0.0, 5.0, "index",
        "pull toward the Right of contact with peasants, kulaks and traders", "§8"),
+    _p("factions.right_rally", 75.0, 0.0, 100.0, "index",
+       "pull toward the Right, per unit of contact and of conviction, of the harm done to the "
+       "peasants (the share of their wealth lost since its height under the NEP; a harm of 0.2 "
+       "at rally 75 adds 15 to the market's pull, about 0.3-0.8)", "§8, §9; modelling: set in "
+       "issue 17 with the split's date in view (at 3 the Right never came out)",
+       calibrated_for=("T39",)),
     _p("factions.centre_pull", 0.5, 0.0, 5.0, "index",
        "pull toward the Centre of a post in the apparatus", "§8"),
     # --- M12 the Left Communists and Brest (§5) ------------------------------------------
@@ -423,8 +449,12 @@ PARAMS: tuple[Param, ...] = (
        "width of the logistic by which the balance of the pulls decides a member's stance "
        "(what the model does not know of each member's reasons)", "modelling"),
     _p("factions.formation_share", 0.17, 0.0, 1.0, "fraction",
-       "share of members an opposition needs to come out with a platform (0.4 of it before the "
-       "faction ban)", "§5, §7; modelling", "structural", ("T29",)),
+       "share of members an opposition needs to come out with a platform (after the faction ban; "
+       "factions.platforms_free of it before)", "§5, §7; modelling", "structural", ("T29",)),
+    _p("factions.platforms_free", 0.25, 0.05, 1.0, "fraction",
+       "the fraction of factions.formation_share an opposition needs before the faction ban "
+       "(platforms were taken for granted)", "§5; 0.4 -> 0.25 in issue 17 with T29 in view: "
+       "the Workers' Opposition, about 5% of members, comes out", "structural", ("T29",)),
     _p("factions.scissors_trigger", 2.2, 1.0, 5.0, "ratio",
        "price scissors (the economic crisis of 1923) at which the Left comes out", "§5, §7",
        "structural", ("T23",)),
@@ -446,6 +476,9 @@ PARAMS: tuple[Param, ...] = (
        "§9; modelling: 0.25 -> 0.2 in issue 17, with the consolidation's date in view (at 0.25 the "
        "last expulsion alone lifted control past its threshold, on the congress's date)",
        calibrated_for=("T24",)),
+    _p("confrontation.plenum_rate", 4.0, 0.0, 52.0, "1/year",
+       "hazard of a Central Committee plenum meeting (where the Right is confronted)",
+       "record: the Central Committee met in plenum three or four times a year, 1926-29"),
     _p("confrontation.demotion", 0.8, 0.0, 1.0, "fraction",
        "share of opposition secretaries replaced by appointees in a confrontation", "§9"),
     _p("confrontation.expulsion", 0.6, 0.0, 1.0, "fraction",
@@ -485,8 +518,15 @@ PARAMS: tuple[Param, ...] = (
        "share of the surplus taken by force after the turn", "§9"),
     _p("turn.collectivisation", 0.3, 0.0, 3.0, "1/year",
        "pace at which households of every stratum lose their holdings after the turn", "§9"),
-    _p("turn.capitulation", 0.5, 0.0, 1.0, "fraction",
-       "share of the Left's weakly convinced who make their peace once the turn comes", "§9"),
+    _p("capitulation.rate", 150.0, 0.0, 1000.0, "1/year",
+       "hazard of an expelled oppositionist's recanting, per unit of the Left's programme adopted, "
+       "of pressure and of (1 - conviction) (the expelled are the most convinced: their "
+       "1 - conviction is a few hundredths)", "§9; modelling: set in issue 17 with the "
+       "declaration's date in view (60 -> 150)", "political", ("T40",)),
+    _p("capitulation.declared_share", 0.5, 0.0, 1.0, "fraction",
+       "share of the expelled who have recanted when the capitulators declare (declared before "
+       "calibration)", "§9; record: most of the exiled Left had made their peace by the end of "
+       "1929; modelling: declared in issue 17 before any run was scored", "definition"),
     # --- M17 (continued) -----------------------------------------------------------------
     _p("world.p_germany_1923", 0.0, 0.0, 1.0, "probability",
        "success of the German revolution of 1923", "§7; record", "structural"),

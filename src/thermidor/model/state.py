@@ -221,6 +221,10 @@ class Parties:
     # its press was given back (once)
     threat_peak: dict[str, float] = field(default_factory=dict)
     reprieved: dict[str, int] = field(default_factory=dict)
+    # while its press is back: the critical articles it has printed, and how many the regime
+    # bears (the support's worth against the Whites when the press was given back)
+    criticism: dict[str, float] = field(default_factory=dict)
+    worth: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -268,6 +272,8 @@ class Factions:
     leaning: dict[str, float] = field(
         default_factory=dict
     )  # opposition -> members leaning to it, share
+    # body -> share of its votes against the Central Committee's line at its first vote, [0, 1]
+    vote_share: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -281,6 +287,30 @@ class Bureaucracy:
     production_hold: float = 0.0  # its hold over production, [0, 1]
     opposition_strength: float = 0.0  # members (by weight) in any opposition or the Right, [0, 1]
     apparatus_tradition: float = 0.0  # mean conviction of the members in posts, [0, 1]
+
+
+@dataclass(slots=True)
+class Right:
+    """M12/M14 the Right's split and defeat (``right``)."""
+
+    wealth_peak: float = 0.0  # the peasants' highest mean wealth since the NEP (1917 median = 1)
+    harm: float = 0.0  # the share of that wealth since lost: what the Centre's course costs, [0, 1]
+    plenum: int | None = None  # the step of the last Central Committee plenum (None: none yet)
+    # the Right's share of the votes at its defeat over the Left's at the 13th Conference (O7;
+    # None: not defeated yet, or undefined)
+    strength_vs_left: float | None = None
+
+
+@dataclass(slots=True)
+class Exiles:
+    """M16 the expelled Left and its capitulations (``capitulation``): one entry per expelled
+    agent (a handful: the leaders and those who would not recant)."""
+
+    weight: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # persons
+    conviction: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    expelled: int = 0  # persons expelled in all
+    capitulated: int = 0  # persons who made their peace, readmitted
+    declared: int | None = None  # the step the capitulators' declaration was made (None: not yet)
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from thermidor.engine import Ledger, Population
 from thermidor.model.state import (
     Abroad,
     Bureaucracy,
+    Exiles,
     Factions,
     Food,
     Industry,
@@ -26,6 +27,7 @@ from thermidor.model.state import (
     Peace,
     Peasants,
     Readings,
+    Right,
     SovietDemocracy,
     TrackedPopulation,
     Turn,
@@ -150,7 +152,8 @@ class Soviet:
     """A city soviet: its delegates' Bolshevik share and its last election."""
 
     bolshevik_share: float
-    last_election: int = 0
+    last_election: int = 0  # any election, free or a front for the party
+    last_free_election: int = 0  # the last election the class decided (workers' democracy)
     majority: bool = False
     lapsed: bool = False
 
@@ -199,6 +202,8 @@ class World:
     factions: Factions = field(default_factory=Factions)
     bureaucracy: Bureaucracy = field(default_factory=Bureaucracy)
     turn: Turn = field(default_factory=Turn)
+    right: Right = field(default_factory=Right)
+    exiles: Exiles = field(default_factory=Exiles)
     readings: Readings = field(default_factory=Readings)
     # per-step stores of flows (tonnes, crop output) to be recorded
     flows: dict[str, float] = field(default_factory=dict)

@@ -172,6 +172,7 @@ EVENT_NAMES: dict[str, str] = {
     "left_srs_banned": "Left SRs banned",
     "mensheviks_lose_legality": "Mensheviks lose legality",
     "soviet_elections_lapse": "soviet elections lapse",
+    "soviet_front_election": "soviet re-elected as a front",
     "requisitioning": "grain requisitioning",
     "foreign_revolution": "revolution abroad",
     "purge": "party purge",
@@ -192,7 +193,7 @@ EVENT_NAMES: dict[str, str] = {
     "united_opposition_condemned": "United Opposition condemned",
     "united_opposition_confrontation": "confrontation with the United Opposition",
     "right_condemned": "Right condemned",
-    "right_confrontation": "confrontation with the Right",
+    "right_confrontation": "Right condemned at a plenum",
     "expulsions": "expulsions",
     "exile": "exile of oppositionists",
     "right_removed": "Right's leaders removed",
@@ -203,7 +204,7 @@ EVENT_NAMES: dict[str, str] = {
     "bureaucracy_consolidated": "consolidation of the bureaucracy",
     "grain_strike": "grain strike",
     "forced_collectivisation": "forced collectivisation",
-    "capitulations": "capitulations",
+    "capitulations": "capitulators' declaration",
 }
 
 # The turning points marked on every time series (a vertical line with its name), in the

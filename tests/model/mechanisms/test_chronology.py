@@ -13,8 +13,8 @@ import pytest
 
 from tests.support import first_date, run_coarse
 from thermidor.engine.recorder import sentence
-from thermidor.model.mechanisms.confrontations import largest_remainder
 from thermidor.model.mechanisms.congress import bodies, voting_delegates
+from thermidor.model.mechanisms.delegations import largest_remainder
 from thermidor.model.mechanisms.world_revolution import EPISODES
 
 SEEDS = (0, 1, 2)

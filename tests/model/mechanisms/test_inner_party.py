@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
-from tests.support import COARSE, extend
+from tests.support import COARSE, extend, run_coarse
 from thermidor.engine import Context, Recorder, Streams
-from thermidor.model.mechanisms.inner_party import contested, platform, secretaries
+from thermidor.model.mechanisms.inner_party import (
+    _elect_central_committee,
+    contested,
+    platform,
+    secretaries,
+)
 from thermidor.model.run import prepare
 from thermidor.model.tree import LENINGRAD, PROVINCE, F
 
@@ -92,3 +99,50 @@ def test_leningrads_head_fills_his_sub_tree_until_the_centre_absorbs_it():
     w.organs["patron"][1 + LENINGRAD] = 0
     _appointed_after(w, p, cal)
     assert _leningrad_share(w) < own - 0.2
+
+
+def _central_committee(share: float, d: float, seed: int = 0) -> int:
+    """The opposition's seats when the 10th Congress (694 voting delegates) elects a Central
+    Committee of 25, with ``share`` of the members in the Workers' Opposition and democracy ``d``."""
+    _, cal, w, p, _ = prepare(extend(), 0, COARSE)
+    mem = w.members
+    faction = np.zeros(mem.n, dtype=np.int8)
+    order = np.argsort(np.random.default_rng(seed).random(mem.n))
+    cum = np.cumsum(mem["weight"][order]) / mem["weight"].sum()
+    faction[order[cum <= share]] = F["workers_opposition"]
+    mem["faction"] = faction
+    w.inner_party.party_democracy = d
+    ctx = Context(209, cal, Streams(seed), Recorder(cal.n_steps))
+    _elect_central_committee(w, p, ctx, "10th Congress")
+    return w.inner_party.cc_opposition
+
+
+def test_the_central_committee_seats_come_from_the_delegates_votes():
+    """§5: while democracy lives the delegates elect the opposition's candidates (two of the
+    Workers' Opposition in 1921); with no opposition there are none; with democracy low the
+    majority strikes them; a larger opposition is offered more."""
+    assert _central_committee(0.055, 0.6) == 2
+    assert _central_committee(0.0, 0.6) == 0
+    assert _central_committee(0.055, 0.3) == 0
+    assert _central_committee(0.15, 0.6) > _central_committee(0.055, 0.6)
+
+
+def test_the_workers_opposition_comes_out_and_is_elected_to_the_10th_congress_cc(coarse_baseline):
+    """In the run: the Workers' Opposition comes out before the 10th Congress and has members
+    elected; without it (a formation share out of reach) the opposition has no seat."""
+    base = coarse_baseline(0)
+    formed = base.first("workers_opposition_formed")
+    cc = [e for e in base.events if e.kind == "central_committee_elected"]
+    tenth = next(e for e in cc if e.data["body"] == "10th Congress")
+    assert formed is not None and formed.step < tenth.step
+    assert tenth.data["opposition_seats"] >= 1
+    n = tenth.data["for"] + tenth.data["against"]
+    assert sum(2 * v > n for v in tenth.data["candidate_votes"]) == tenth.data["opposition_seats"]
+    none = run_coarse(until=dt.date(1921, 4, 1), params={"factions.formation_share": 1.0})
+    assert none.first("workers_opposition_formed") is None
+    tenth = next(
+        e
+        for e in none.events
+        if e.kind == "central_committee_elected" and e.data["body"] == "10th Congress"
+    )
+    assert tenth.data["opposition_seats"] == 0

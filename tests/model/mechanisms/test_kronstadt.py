@@ -57,3 +57,15 @@ def test_the_nep_follows_the_rising(coarse_baseline, no_rotation, whites_in_the_
     for quiet in (no_rotation, whites_in_the_field):
         later = first_date(quiet, "new_economic_policy")
         assert later is None or later > nep
+
+
+def test_a_rising_after_the_congress_gets_the_nep_from_the_central_committee():
+    """A rising that comes after the 10th Congress has closed does not wait a year for the 11th:
+    once it is crushed, with no congress sitting or convened, the Central Committee gives the
+    peasants their market."""
+    late = run_coarse(until=dt.date(1921, 9, 1), params={"kronstadt.threshold": 0.45})
+    rising = first_date(late, "kronstadt_type_rising")
+    assert rising is not None and rising > dt.date(1921, 3, 16)  # the 10th Congress's close
+    nep = late.first("new_economic_policy")
+    assert nep is not None and nep.data["body"] == "Central Committee"
+    assert rising < late.date_of(nep) <= rising + dt.timedelta(days=31)

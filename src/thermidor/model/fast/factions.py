@@ -62,7 +62,7 @@ def _align(
         app = 1.0 if (role[i] == _OFFICIAL or role[i] == _FUNCTIONARY) else 0.0
         contact = 0.5 * (1.0 if origin[i] == PEASANT else 0.0) + 0.5 * app
         s[c_i] = k.centre_pull * (0.4 + 0.6 * app)
-        s[r_i] = k.right_pull * contact * k.nep_market
+        s[r_i] = k.right_pull * contact * (k.nep_market + k.grievance * conv)
         s[l_i] = left
         s[g_i] = left * (1.0 if province[i] == LENINGRAD else 0.0)
         s[wo_i] = left * worker * (1.0 - app)

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from thermidor.engine import Context, sum_by
-from thermidor.model.mechanisms.confrontations import largest_remainder
 from thermidor.model.mechanisms.congress import meeting, voting_delegates
+from thermidor.model.mechanisms.delegations import largest_remainder
 from thermidor.model.mechanisms.soviets import army_sympathy
 from thermidor.model.params import Params
 from thermidor.model.tree import N_PROVINCES

@@ -1,33 +1,32 @@
 """M14 confrontations and the ratchet (§9); the votes of congresses and conferences.
 
-Delegates are chosen province by province: by the members while secretaries are elected, by the
-secretary once appointment dominates the province ("the secretarial hierarchy recruits the
-membership of conferences and congresses", §5). Every vote is counted from the delegates'
-alignments and recorded with its counts. A confrontation comes when an opposition grows past what
+Every vote is counted over the delegates the provinces send (mechanisms/delegations.py: chosen
+by the members while secretaries are elected, by the secretary once appointment dominates, §5)
+and recorded with its counts. A confrontation comes when an opposition grows past what
 the centre tolerates (less the stronger its control; the Left's support is measured where the
 party next meets after its platform, never in the platform's own week), or when a sub-tree with a
 head of its own turns against it: the Secretariat demotes and transfers the opposition's secretaries; an
 opposition that persists after being condemned twice is expelled by the next congress (a vote, at
 the congress's date), and the expelled are exiled with a weekly hazard that grows with
-the police's hold (both rules of the state, not lags). Each
-confrontation raises the apparatus's control a step, never undone in the baseline (§9).
-"""
+the police's hold (both rules of the state, not lags); the expelled are kept, with their
+convictions, for their recanting (mechanisms/capitulation.py). Each confrontation raises the
+apparatus's control a step, never undone in the baseline (§9). The Right is confronted at a
+Central Committee plenum (mechanisms/right.py), by the same tolerance and ``after_defeat``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, bernoulli, sum_by
+from thermidor.engine import Context, bernoulli
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.congress import voting_delegates
+from thermidor.model.mechanisms.delegations import delegations
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
 from thermidor.model.tree import (
-    DISTRICT,
     FACTIONS,
     LENINGRAD,
-    N_PROVINCES,
     OPPOSITIONS,
     F,
     in_opposition,
@@ -35,50 +34,6 @@ from thermidor.model.tree import (
 from thermidor.model.world import World
 
 NF = len(FACTIONS)
-MEMBERS_PER_DELEGATE = 1000  # the indicators' delegations: one per thousand members
-
-
-def delegations(w: World, total: int | None = None) -> np.ndarray:
-    """Delegates by province and faction, shape ``(n_provinces, n_factions)``.
-
-    ``total``: the body's voting delegates (record, ``congress.voting_delegates``), shared among
-    the provinces by their members and within each province by its members' factions (or all to
-    its secretary's faction once appointment dominates), whole delegates by largest remainder.
-    Without it, one delegate per thousand members (the indicators' measure of a delegation).
-    """
-    mem, org = w.members, w.organs
-    key = mem["province"].astype(np.int64) * NF + mem["faction"]
-    by = sum_by(key, mem["weight"], N_PROVINCES * NF).reshape(N_PROVINCES, NF)
-    members = by.sum(axis=1)
-    if total is None:
-        total = int(max(1, round(float(members.sum()) / MEMBERS_PER_DELEGATE)))
-    n_del = total * members / max(float(members.sum()), 1.0)
-    below = org["level"] >= DISTRICT
-    prov = org["province"][below].astype(np.int64)
-    appointed = np.bincount(prov, weights=org["appointed"][below], minlength=N_PROVINCES) / (
-        np.maximum(np.bincount(prov, minlength=N_PROVINCES), 1)
-    )
-    head = org["faction"][1 : 1 + N_PROVINCES]
-    expected = np.zeros((N_PROVINCES, NF))
-    by_secretary = appointed >= 0.5
-    expected[np.arange(N_PROVINCES)[by_secretary], head[by_secretary]] = n_del[by_secretary]
-    share = by / np.maximum(members, 1.0)[:, None]
-    expected[~by_secretary] = share[~by_secretary] * n_del[~by_secretary, None]
-    return largest_remainder(expected, total)
-
-
-def largest_remainder(expected: np.ndarray, total: int) -> np.ndarray:
-    """Whole numbers summing to ``total`` (when ``expected`` sums to it), each the floor of its
-    expected value or one more: the largest remainders get the seats left over."""
-    whole = np.floor(expected)
-    left = round(float(total - whole.sum()))
-    if left > 0:
-        frac = (expected - whole).ravel()
-        top = np.argsort(-frac, kind="stable")[:left]
-        flat = whole.ravel()
-        flat[top] += 1
-        whole = flat.reshape(expected.shape)
-    return whole
 
 
 def count_vote(w: World, ctx: Context, body: str, motion: str, against: tuple[int, ...]) -> dict:
@@ -104,7 +59,10 @@ def votes(w: World, p: Params, ctx: Context) -> None:
     body = w.inputs.congress.get(ctx.step) or w.inputs.conference.get(ctx.step)
     if body and w.decided("insurrection") and w.members.n:
         against = tuple(f for f in (*OPPOSITIONS, F["right"]) if _organised(w, FACTIONS[f]))
-        count_vote(w, ctx, body, "for the Central Committee's line", against)
+        vote = count_vote(w, ctx, body, "for the Central Committee's line", against)
+        # the oppositions' strength at each body, for comparing them (O7, mechanisms/right.py)
+        total = vote["for"] + vote["against"]
+        w.factions.vote_share.setdefault(body, vote["against"] / total if total else 0.0)
 
 
 def discussions(w: World, p: Params, ctx: Context) -> None:
@@ -165,7 +123,7 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
     body = w.inputs.congress.get(ctx.step) or w.inputs.conference.get(ctx.step)
     control = w.bureaucracy.control
     tolerance = p["confrontation.tolerance"] * (1.0 - control)
-    share = {f: mem.share(mem["faction"] == F[f]) for f in ("left_opposition", "right")}
+    share = {"left_opposition": mem.share(mem["faction"] == F["left_opposition"])}
     done = w.factions.confronted
 
     # the Left: the first and most important confrontation. Its support is measured where the
@@ -206,44 +164,12 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
         org["patron"][1 + LENINGRAD] = 0
         org["faction"][1 + LENINGRAD] = F["centre"]
         _unite(w, ctx)
-    # an opposition that persists after its defeat is expelled by a congress, then exiled
-    for name, kind in (
-        ("left_opposition", "united_opposition_confrontation"),
-        ("right", "right_confrontation"),
-    ):
-        if not _organised(w, name):
-            continue
-        persists = share[name] >= 0.2 * tolerance
-        united = name == "right" or ("united" in done and ctx.step > done["united"])
-        again = f"{name}:again" in done
-        if name in done and united and persists and name not in w.factions.expelled:
-            # a twice-condemned opposition that still persists is expelled by the next congress
-            # (a congress's vote, at its date: §9; record: the 15th Congress, December 1927)
-            congress = w.inputs.congress.get(ctx.step)
-            if again and congress and ctx.step > done[f"{name}:again"]:
-                _expel(w, p, ctx, name, kind, congress)
-            elif not again and body:
-                done[f"{name}:again"] = ctx.step
-                if name == "left_opposition":  # the centre takes up the Left's first plank
-                    w.factions.industrial_drive = ctx.step
-                    ctx.emit(
-                        "industrial_drive",
-                        "Having beaten the Left, the centre takes up industrialisation: "
-                        "investment in heavy industry, fewer goods for the villages",
-                        body=body,
-                    )
-                _confront(
-                    w,
-                    p,
-                    ctx,
-                    name,
-                    kind.replace("confrontation", "condemned"),
-                    f"The {name.replace('_', ' ')} is condemned again",
-                    body,
-                    record=False,
-                )
-        elif name not in done and name == "right" and share[name] >= tolerance:
-            _confront(w, p, ctx, name, kind, "Confrontation with the Right", body)
+    # an opposition that persists after its defeat is expelled by a congress, then exiled (the
+    # Right's confrontations: mechanisms/right.py)
+    united = "united" in done and ctx.step > done["united"]
+    persists = share["left_opposition"] >= 0.2 * tolerance
+    if _organised(w, "left_opposition") and united and persists:
+        after_defeat(w, p, ctx, "left_opposition", "united_opposition_confrontation", body)
     # exile: the expelled who go on agitating outside the party are deported once the police's
     # hold makes it possible; a weekly hazard, not a lag (§9; record: January 1928)
     expelled = int(w.factions.expelled_total)
@@ -258,6 +184,32 @@ def confrontations(w: World, p: Params, ctx: Context) -> None:
             "Expelled oppositionists are deported to Siberia and Central Asia",
             expelled=expelled,
         )
+
+
+def after_defeat(w: World, p: Params, ctx: Context, name: str, kind: str, body: str | None) -> None:
+    """An opposition that persists after its defeat: condemned again where the party next meets,
+    then expelled by the next congress (a congress's vote, at its date: §9; record: the 15th
+    Congress, December 1927)."""
+    done = w.factions.confronted
+    if name not in done or name in w.factions.expelled:
+        return
+    again = done.get(f"{name}:again")
+    congress = w.inputs.congress.get(ctx.step)
+    if again is not None and congress and ctx.step > again:
+        _expel(w, p, ctx, name, kind, congress)
+    elif again is None and body:
+        done[f"{name}:again"] = ctx.step
+        if name == "left_opposition":  # the centre takes up the Left's first plank
+            w.factions.industrial_drive = ctx.step
+            ctx.emit(
+                "industrial_drive",
+                "Having beaten the Left, the centre takes up industrialisation: "
+                "investment in heavy industry, fewer goods for the villages",
+                body=body,
+            )
+        text = f"The {'Right' if name == 'right' else name.replace('_', ' ')} is condemned again"
+        condemned = kind.replace("confrontation", "condemned")
+        _confront(w, p, ctx, name, condemned, text, body, record=False)
 
 
 def _confront(
@@ -316,6 +268,11 @@ def _expel(w: World, p: Params, ctx: Context, name: str, kind: str, body: str) -
     lost = mem.thin(rng, p["confrontation.expulsion"], mask=theirs)
     n = int(lost.sum())
     w.ledger.flow("expulsion", "members", "outside", n)
+    gone = lost > 0  # the expelled, each with his conviction: who may later recant (M16)
+    ex = w.exiles
+    ex.weight = np.concatenate([ex.weight, lost[gone].astype(np.int64)])
+    ex.conviction = np.concatenate([ex.conviction, mem["conviction"][gone].astype(np.float32)])
+    ex.expelled += n
     w.factions.expelled[name] = ctx.step
     w.factions.expelled_total += n
     w.factions.defeated.add("united_opposition" if name == "left_opposition" else name)

@@ -2,7 +2,11 @@
 
 The Left pulls members by conviction and the socialist tradition, the more so in an economic crisis
 and as the apparatus bureaucratises; it is not the workers' faction (§7). The Right pulls by
-contact with peasants, kulaks and traders; the Centre by a post in the apparatus; every member
+contact with peasants, kulaks and traders, and, once the Centre's course turns against the
+peasants, by the harm done to them, felt in proportion to conviction (the careerist follows his
+secretary whatever is done to the villages; mechanisms/right.py): the Right's pull sits inside the
+majority bloc until then, and splits from it only when the base it leans on is hurt (§8, §9);
+the Centre by a post in the apparatus; every member
 feels his secretary's pull in proportion to his lack of conviction, so careerists follow their
 secretary (§5, §8). An opposition exists only within its declared period (data/factions.csv) and
 only once enough members lean its way to come out with a platform. Alignment is revised monthly.
@@ -57,7 +61,7 @@ def scores(w: World, p: Params) -> np.ndarray:
     role = mem["role"]
     apparatus = (role == ROLE["official"]) | (role == ROLE["functionary"])
     contact = 0.5 * (mem["origin"] == PEASANT) + 0.5 * apparatus
-    right = k.right_pull * contact * k.nep_market
+    right = k.right_pull * contact * (k.nep_market + k.grievance * conv)
     centre = k.centre_pull * (0.4 + 0.6 * apparatus)
     s = np.zeros((mem.n, NF))
     s[:, F["centre"]] = centre
@@ -78,6 +82,7 @@ class Pulls(NamedTuple):
     abroad: float  # 1 + a revolution abroad's strength, at most 2
     right_pull: float
     nep_market: float
+    grievance: float  # the harm done to the peasants, times the rally it gives the Right
     centre_pull: float
     loyalty: float  # patronage: the pull of a member's secretary
 
@@ -89,6 +94,7 @@ def pulls(w: World, p: Params) -> Pulls:
         1.0 + min(1.0, float(w.abroad.revolutions)),
         p["factions.right_pull"],
         float(w.nep.nep_market),
+        p["factions.right_rally"] * float(w.right.harm),
         p["factions.centre_pull"],
         p["patronage.loyalty"],
     )
@@ -150,9 +156,7 @@ def _form(w: World, p: Params, ctx: Context, leaning: dict[str, float]) -> None:
         w.factions.leaning[name] = share
         needed = p["factions.formation_share"]
         if not w.decided("faction_ban"):  # platforms were taken for granted before the ban (§5)
-            needed *= 0.4
-        if name == "right":
-            needed *= 0.5 if w.decided("forced_collectivisation") else np.inf
+            needed *= p["factions.platforms_free"]
         if name == "left_opposition" and w.nep.scissors < p["factions.scissors_trigger"]:
             continue  # the Left comes out in an economic crisis (§5: the crisis of 1923)
         if share >= needed:

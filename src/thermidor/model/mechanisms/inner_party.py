@@ -167,27 +167,41 @@ def democracy(w: World, p: Params, ctx: Context) -> None:
 
 
 def _elect_central_committee(w: World, p: Params, ctx: Context, congress: str) -> None:
-    """A congress elects the Central Committee: an opposition gets seats while democracy lives."""
+    """A congress elects the Central Committee by its delegates' ballots (§5: in 1921 two members
+    of the Workers' Opposition were elected).
+
+    For unity the leadership's slate names opposition candidates for at least the opposition's
+    share of the members (``size x share x party.cc_opposition_inclusion``, rounded up). Each is
+    elected if a majority of the body's voting delegates (the record's number) votes for him: the
+    opposition's delegates do, and each of the others, a draw of his own, with the chance that
+    party democracy D gives a minority its voice. With no opposition there is no such candidate;
+    with D low the majority strikes them."""
     size = w.inputs.cc_size.get(ctx.step, 25)
     mem = w.members
     share = mem.share(in_opposition(mem["faction"])) if mem.n else 0.0
     d = w.inner_party.party_democracy
-    seats = round(size * share * d * p["party.cc_opposition_inclusion"])
-    w.inner_party.cc_opposition = seats
-    from thermidor.model.mechanisms.confrontations import delegations, voting_delegates
+    from thermidor.model.mechanisms.confrontations import voting_delegates
+    from thermidor.model.mechanisms.delegations import delegations
 
     by = delegations(w, voting_delegates(congress)).sum(axis=0)
     against = int(sum(by[f] for f in OPPOSITIONS))
+    n = int(by.sum())
+    named = min(size, int(np.ceil(size * share * p["party.cc_opposition_inclusion"] - 1e-9)))
+    votes = against + ctx.rng("inner_party.central_committee").binomial(n - against, d, size=named)
+    seats = int((2 * votes > n).sum())
+    w.inner_party.cc_opposition = seats
     ctx.emit(
         "central_committee_elected",
-        f"The {congress} elects a Central Committee of {size}: {seats} from the opposition",
+        f"The {congress} elects a Central Committee of {size}: {seats} from the opposition.",
         body=congress,
         motion="the Central Committee's slate",
         size=size,
         opposition_seats=seats,
+        opposition_candidates=named,
+        candidate_votes=[int(v) for v in votes],
         opposition_member_share=round(share, 4),
         party_democracy=round(d, 4),
         abstained=0,
         by_faction={FACTIONS[i]: int(by[i]) for i in range(NF) if by[i] > 0},
-        **{"for": int(by.sum()) - against, "against": against},
+        **{"for": n - against, "against": against},
     )

@@ -5,8 +5,10 @@ A party whose members stand on both sides of a civil war is outlawed once the th
 passes the regime's tolerance (§3). The Left SRs resort to terror once the peace and the
 requisitions have been borne long enough, and are outlawed for it. Banned Mensheviks keep their
 individual freedom (not modelled as persons) and their seats in the soviets (§3: they operated
-there as late as 1920), and lose their press, which is given back for a while once the threat they
-were banned for has eased (§3: three months in 1919). The rising of 1921 ends their seats.
+there as late as 1920), and lose their press, which is given back once the threat they were banned
+for has eased, for their support against the Whites, and closed again once their criticism of the
+regime outweighs what that support is worth (§3: three months in 1919). The rising of 1921 ends
+their seats.
 """
 
 from __future__ import annotations
@@ -73,9 +75,13 @@ def legality(w: World, p: Params, ctx: Context) -> None:
 
 
 def _reprieve(w: World, p: Params, ctx: Context) -> None:
-    """A banned party whose members kept their freedom gets its press back while the threat it
-    was banned for has eased a margin below its peak since the ban, and loses it again when the
-    threat returns to that peak, then for good (§3: the Mensheviks' three months of press in 1919)."""
+    """A banned party whose members kept their freedom gets its press back once the threat it was
+    banned for has eased a margin below its peak since the ban, for its support against the
+    Whites (§3: the Mensheviks' three months of press in 1919). The regime bears its criticism
+    while that support is worth it: each week its press prints critical articles (a Poisson draw,
+    more the harder the civil war presses, with its terror and requisitions to criticise), and
+    the press is closed for good once they outnumber what the White threat made the support worth
+    when the press was given back (``parties.press_tolerance`` x that threat)."""
     for party in FREE:
         if w.legal[party] or party not in w.parties.threat_peak or not w.seated[party]:
             continue
@@ -86,19 +92,27 @@ def _reprieve(w: World, p: Params, ctx: Context) -> None:
         if not w.press[party] and not once and t < peak * (1.0 - p["parties.reprieve_margin"]):
             w.press[party] = True
             w.parties.reprieved[party] = ctx.step
+            w.parties.worth[party] = p["parties.press_tolerance"] * w.war.white_threat
+            w.parties.criticism[party] = 0.0
             ctx.emit(
                 "press_reprieve",
                 f"The {party.capitalize()} get their press back: the threat they were banned "
-                "for has eased.",
+                "for has eased and their support against the Whites is wanted.",
                 party=party, threat=round(t, 4), peak=round(peak, 4),
+                white_threat=round(w.war.white_threat, 4),
             )  # fmt: skip
-        elif w.press[party] and t >= peak:
-            w.press[party] = False
-            ctx.emit(
-                "press_closed",
-                f"The {party.capitalize()}' press is closed again as the civil war presses.",
-                party=party, threat=round(t, 4),
-            )  # fmt: skip
+        elif w.press[party]:
+            mean = p["parties.press_criticism"] * ctx.dt * w.war.civil_war
+            said = w.parties.criticism[party] + float(ctx.rng("parties.press").poisson(mean))
+            w.parties.criticism[party] = said
+            if said >= w.parties.worth[party]:
+                w.press[party] = False
+                ctx.emit(
+                    "press_closed",
+                    f"The {party.capitalize()}' press is closed again: its criticism of the "
+                    "regime outweighs their support against the Whites.",
+                    party=party, articles=int(said), tolerated=round(w.parties.worth[party], 2),
+                )  # fmt: skip
 
 
 def unseat(w: World, ctx: Context, why: str) -> None:

@@ -4,14 +4,18 @@ While elections are held a soviet's Bolshevik share is the share of its electors
 workers and garrison) whose consciousness passes a threshold. The insurrection is a decision rule:
 when the capital's soviet follows the Bolsheviks and the largely peasant army sympathises, timed to
 a Congress of Soviets, whose delegates vote to take power. After
-October a due election is held only while the class can still decide (K above a threshold, less
-so in the war's emergency); otherwise it lapses and the soviet becomes a front for the party.
+October a due election is held freely only while the class can still decide (K above a threshold,
+less so in the war's emergency); otherwise it lapses and the soviet becomes a front for the party,
+which has it re-elected, week by week with a chance, once its hold is sure enough for the White
+threat of the moment: such an election ends the gap in elections (§3: none in Moscow for over 18
+months in 1919) but not the soviets' unresponsiveness (workers' democracy counts free elections).
 """
 
 from __future__ import annotations
 
 from thermidor.engine import Context
 from thermidor.model.decisions import decide
+from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.congress import voting_delegates
 from thermidor.model.params import Params
 from thermidor.model.world import C, G, World
@@ -57,9 +61,18 @@ def elections(w: World, p: Params, ctx: Context) -> None:
                     f"Elections to the {city.capitalize()} soviet lapse: the class cannot decide.",
                     city=city, K=round(k_city, 4), civil_war=round(emergency, 4),
                 )  # fmt: skip
+            if front_election(w, p, ctx, city):
+                sov.last_election = ctx.step
+                ctx.emit(
+                    "soviet_front_election",
+                    f"The {city.capitalize()} soviet is re-elected as a front for the party: its "
+                    "hold is sure enough with the White threat eased.",
+                    city=city, hold=round(w.bureaucracy.control, 4),
+                    white_threat=round(w.war.white_threat, 4),
+                )  # fmt: skip
             continue
         sov.bolshevik_share = elector_support(w, p, city)
-        sov.last_election = ctx.step
+        sov.last_election = sov.last_free_election = ctx.step
         sov.lapsed = False
         if not sov.majority and sov.bolshevik_share > 0.5:
             sov.majority = True
@@ -70,6 +83,18 @@ def elections(w: World, p: Params, ctx: Context) -> None:
                 city=city,
                 bolshevik_share=round(sov.bolshevik_share, 4),
             )
+
+
+def front_election(w: World, p: Params, ctx: Context, city: str) -> bool:
+    """Whether the party has the lapsed soviet of ``city`` re-elected this week (§3), its own
+    draw: the weekly
+    chance grows with how far its hold (the apparatus's control) times the White threat's easing
+    passes ``soviets.front_hold``; in the war's emergency the election stays lapsed."""
+    safe = w.bureaucracy.control * (1.0 - w.war.white_threat) - p["soviets.front_hold"]
+    if safe <= 0.0:
+        return False
+    chance = float(hazard(p["soviets.front_rate"] * safe, ctx.dt))
+    return bool(ctx.rng("soviets.front", C[city]).random() < chance)
 
 
 def electorate_support(w: World, p: Params) -> float:
@@ -135,10 +160,15 @@ WEEKS_PER_MONTH = 365.25 / 12 / 7
 
 def workers_democracy(w: World, p: Params, ctx: Context) -> None:
     """M6: W = K x the soviets' responsiveness (regular elections, more than one party)."""
-    months = max((ctx.step - w.soviets[c].last_election) / WEEKS_PER_MONTH for c in CAPITALS)
+    months = max(free_months(w, ctx.step, c) for c in CAPITALS)
     regular = min(1.0, max(0.0, (18.0 - months) / 12.0))
     w.soviet_democracy.workers_democracy = float(w.working_class.K) * regular * plural(w)
     w.soviet_democracy.soviet_months = months
+
+
+def free_months(w: World, step: int, city: str) -> float:
+    """Months since the city's soviet was last freely elected (a front election does not count)."""
+    return (step - w.soviets[city].last_free_election) / WEEKS_PER_MONTH
 
 
 def plural(w: World) -> float:

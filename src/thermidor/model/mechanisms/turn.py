@@ -4,20 +4,19 @@ Peasants hold back their grain when the terms of trade are bad and their stocks 
 state's procurements fall well below the year before, that is a grain strike. A consolidated
 bureaucracy answers by subordinating the last part of society outside its control: planned
 industrialisation and forced collectivisation against every stratum of the peasantry, the Left's
-first plank carried out against its intentions. Some oppositionists then make their peace (§9).
+first plank carried out against its intentions. Expelled oppositionists then make their peace
+(mechanisms/capitulation.py), and the Right splits from the Centre (mechanisms/right.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, bernoulli, chunks
+from thermidor.engine import Context
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
-from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
-from thermidor.model.tree import F, cells_for
-from thermidor.model.world import OTHER, World
+from thermidor.model.world import World
 
 WINDOW = 8  # weeks over which procurements are compared with the year before
 
@@ -53,50 +52,14 @@ def the_turn(w: World, p: Params, ctx: Context) -> None:
     if ready and not w.decided("forced_collectivisation"):
         u = float(ctx.rng("turn.readiness").random())
         ready = bool(u < hazard(4.0 * p["turn.readiness"], ctx.dt))
-    taken = decide(
+    decide(
         w, ctx, "forced_collectivisation",
         ready,
         "The turn: planned industrialisation and forced collectivisation of all the peasantry",
         consolidated=consolidated, grain_strike=struck,
     )  # fmt: skip
-    if taken:
-        _capitulations(w, p, ctx)
     if w.decided("forced_collectivisation"):
         hh = w.households
         lose = hazard(p["turn.collectivisation"], ctx.dt)
         hh["wealth"] = hh["wealth"] * (1.0 - lose)
         hh["support"] = hh["support"] - 0.5 * lose
-
-
-def _capitulations(w: World, p: Params, ctx: Context) -> None:
-    """Oppositionists who see their first plank carried out make their peace (§9): those still
-    in the party rejoin the Centre; a share of the expelled are readmitted."""
-    mem = w.members
-    left = mem["faction"] == F["left_opposition"]
-    rng = ctx.rng("turn.capitulations")
-    weak = bernoulli(rng, p["turn.capitulation"], left & (mem["conviction"] < 0.75))
-    inside = int(mem["weight"][weak].sum())
-    mem["faction"] = np.where(weak, F["centre"], mem["faction"]).astype(np.int8)
-    readmitted = int(rng.binomial(int(w.factions.expelled_total), p["turn.capitulation"]))
-    if readmitted:
-        weights, _ = chunks(np.array([readmitted]), w.scales["members"])
-        cell, province = cells_for(rng, weights.size)
-        mem.append(
-            weight=weights,
-            cell=cell,
-            province=province,
-            joined=1917.5,
-            origin=OTHER,
-            role=ROLE["other"],
-            conviction=0.5,
-            faction=F["centre"],
-        )
-        w.ledger.flow("readmission", "outside", "members", readmitted)
-        w.factions.expelled_total -= readmitted
-    n = inside + readmitted
-    ctx.emit(
-        "capitulations",
-        f"{n:,} oppositionists (Preobrazhensky, Radek) make their peace",
-        members=n,
-        readmitted=readmitted,
-    )
