@@ -10,14 +10,21 @@ DEV    := $(VENV)/.installed-dev
 .PHONY: install install-dev run test lint bench figure clean
 
 # make run installs what a run and its report need (no test tools); make test adds [dev].
+# --no-compile: pip leaves the bytecode to the first import (a run imports a small part of what
+# it installs), and make's commands write it (PYTHONDONTWRITEBYTECODE emptied: where it is set,
+# every process would compile its imports again); the warm step compiles the numba kernels a run
+# calls into numba's cache, on every core, so that the first run loads them
+# (thermidor/model/fast/warm.py).
+export PYTHONDONTWRITEBYTECODE :=
 $(BASE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q --no-compile -e .
+	$(BIN)/python -m thermidor.model.fast.warm
 	touch $(BASE)
 
 $(DEV): $(BASE) pyproject.toml
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-compile -e '.[dev]'
 	touch $(DEV)
 
 install: $(BASE)

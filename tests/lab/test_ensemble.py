@@ -26,7 +26,7 @@ from tests.lab.conftest import (
     thermidor,
 )
 from thermidor.lab.ensemble import ensemble, rerun, seeds_for
-from thermidor.lab.executors import Local, Serial
+from thermidor.lab.executors import Local, Serial, Stopped
 from thermidor.lab.store import Store
 
 RUN_FILES = ("indicators.parquet", "events.parquet")
@@ -187,3 +187,22 @@ def test_bad_input_is_one_error_and_exit_2(args: list[str], says: str, tmp_path:
     assert r.exit_code == 2, r.output
     assert r.output.startswith("error:") and said(r.output, says)
     assert not (tmp_path / "runs").exists()  # nothing written
+
+
+def test_a_serial_executor_told_to_stop_runs_nothing_more() -> None:
+    import threading
+
+    stop, seen = threading.Event(), []
+
+    def work(x: int) -> int:
+        seen.append(x)
+        if x == 1:
+            stop.set()  # set from another thread in the dashboard; here, by the second item
+        return x * 10
+
+    got = []
+    with pytest.raises(Stopped, match="stopped after 2 of 5"):
+        for i, out in Serial(stop=stop).map_unordered(work, [0, 1, 2, 3, 4]):
+            got.append((i, out))
+    assert seen == [0, 1] and got == [(0, 0), (1, 10)]
+    assert [out for _, out in Serial().map_unordered(work, [2, 3])] == [20, 30]

@@ -148,3 +148,32 @@ def test_a_comparison_over_prior_uncertainty_names_its_source(client: TestClient
     bad = client.post("/api/comparisons", json={**body, "uncertainty": "posterior"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "uncertainty"]
     assert "no posterior is shipped" in bad.text
+
+
+def test_a_cancelled_comparison_stops_before_its_next_run_and_resumes_from_the_stored_ones(
+    client: TestClient,
+) -> None:
+    body = {"scenarios": ["baseline", "german_revolution_1923"], "members": 20,
+            "scale": 20000, "end": "1917-12-31", "event": "insurrection"}  # fmt: skip
+    ident = client.post("/api/comparisons", json=body).json()["id"]
+    deadline = time.monotonic() + 120
+    while client.get(f"/api/comparisons/{ident}").json()["done"] < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    r = client.post(f"/api/comparisons/{ident}/cancel", json={})
+    assert r.status_code == 200, r.text
+    while (got := client.get(f"/api/comparisons/{ident}").json())["status"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert got["status"] == "cancelled" and 1 <= got["done"] < got["total"] == 40, got
+    assert got["result"] is None
+    assert client.post(f"/api/comparisons/{ident}/cancel", json={}).status_code == 409
+    assert client.post("/api/comparisons/0123/cancel", json={}).status_code == 404
+    # asked again, it goes on from the runs stored before the cancel
+    again = client.post("/api/comparisons", json=body).json()
+    assert again["id"] == ident and again["status"] in ("queued", "running")
+    while (got2 := client.get(f"/api/comparisons/{ident}").json())["total"] == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert got2["already_stored"] >= got["done"]
+    client.post(f"/api/comparisons/{ident}/cancel", json={})  # no need to finish it

@@ -248,5 +248,20 @@ def test_a_new_user_runs_compares_shares_downloads_and_is_told_what_is_wrong(
         assert page.locator("#members-chart svg").get_attribute("aria-label")
         shots(page, "members-compare", full=True)
 
+        # 13. a long comparison cancelled from its page stops before its next run
+        page.goto(server.url + "/compare")
+        page.check("#c-baseline")
+        page.check("#c-german_revolution_1923")
+        page.fill("#cmp-members", "20")
+        page.fill("#cmp-scale", "20000")
+        page.fill("#cmp-end", "1918-03-01")
+        page.click("#compare-scenarios-button")
+        page.wait_for_url("**/compare?members=*")
+        page.click("#members-cancel", timeout=60_000)
+        expect(page.locator("#members-status")).to_contain_text("cancelled", timeout=120_000)
+        expect(page.locator("#members-status")).to_contain_text("runs done are stored")
+        expect(page.locator("#members-cancel")).to_have_count(0)
+        shots(page, "members-cancelled")
+
     assert errors == []
     shots.publish()

@@ -63,10 +63,19 @@ def check_workers(workers: Any) -> int:
     return n
 
 
+class Stopped(Exception):
+    """An executor was told to stop: the items it had not started are not run."""
+
+
 class Serial:
-    """Runs everything in this process, in order (one worker: no pool to start)."""
+    """Runs everything in this process, in order (one worker: no pool to start). With ``stop``
+    (a ``threading.Event``, set from another thread), it stops before the next item once the
+    event is set: :class:`Stopped` is raised from ``map_unordered``, the items done are kept."""
 
     name = "serial"
+
+    def __init__(self, stop: threading.Event | None = None) -> None:
+        self.stop = stop
 
     @property
     def workers(self) -> int:
@@ -74,6 +83,8 @@ class Serial:
 
     def map_unordered(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R]]:
         for i, item in enumerate(items):
+            if self.stop is not None and self.stop.is_set():
+                raise Stopped(f"stopped after {i} of {len(items)}")
             yield i, fn(item)
 
     def __enter__(self) -> Self:

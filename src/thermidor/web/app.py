@@ -632,6 +632,17 @@ def _members(app: FastAPI, comparisons: Comparisons) -> None:
             raise HTTPException(503, str(err), headers={"Retry-After": "10"}) from None
         return e.summary()
 
+    @app.post("/api/comparisons/{ident}/cancel", tags=["compare"])
+    def cancel_members(ident: str, body: CancelRequest) -> dict[str, Any]:
+        """Cancel a queued or running comparison (the body: ``{}``): it stops before its next
+        run; the runs done stay stored."""
+        e = comparisons.cancel(ident)
+        if e is None:
+            if comparisons.get(ident) is None:
+                raise HTTPException(404, f"no comparison {ident!r}")
+            raise HTTPException(409, f"comparison {ident!r} is not queued or running")
+        return e.summary()
+
     @app.get("/api/comparisons/{ident}", tags=["compare"])
     def get_members(ident: str) -> dict[str, Any]:
         e = comparisons.get(ident)

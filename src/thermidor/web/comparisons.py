@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from thermidor.lab.compare import compare
+from thermidor.lab.executors import Serial, Stopped
 from thermidor.lab.outcomes import CONSOLIDATION
 from thermidor.lab.store import Store
 from thermidor.lab.uncertainty import resolve
@@ -64,13 +65,14 @@ class MembersRequest(BaseModel):
 class Entry:
     id: str
     request: MembersRequest
-    status: str = "queued"  # queued, running, done, failed
+    status: str = "queued"  # queued, running, done, failed, cancelled
     done: int = 0
     total: int = 0
     stored: int = 0
     result: dict[str, Any] | None = None
     error: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cancel: threading.Event = field(default_factory=threading.Event)
 
     def summary(self) -> dict[str, Any]:
         r = self.request
@@ -98,7 +100,7 @@ class Comparisons:
         ident = req.ident()
         with self._lock:
             old = self._items.get(ident)
-            if old is not None and old.status != "failed":
+            if old is not None and old.status not in ("failed", "cancelled"):
                 return old
             waiting = sum(e.status == "queued" for e in self._items.values())
             if waiting >= self.capacity:
@@ -115,12 +117,28 @@ class Comparisons:
         with self._lock:
             return self._items.get(ident)
 
+    def cancel(self, ident: str) -> Entry | None:
+        """Cancel a queued or running comparison: a running one stops through its executor
+        before its next run (the runs done stay in the store, for the next time it is asked).
+        None where there is no such comparison or it has ended."""
+        with self._lock:
+            e = self._items.get(ident)
+            if e is None or e.status not in ("queued", "running"):
+                return None
+            e.cancel.set()
+            if e.status == "queued":
+                e.status = "cancelled"
+            return e
+
     def stop(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, e: Entry) -> None:
         r = e.request
-        e.status = "running"
+        with self._lock:
+            if e.cancel.is_set():  # cancelled while it waited
+                return
+            e.status = "running"
 
         def progress(done: int, total: int, stored: int) -> None:
             e.done, e.total, e.stored = done, total, stored
@@ -128,9 +146,12 @@ class Comparisons:
         try:
             out = compare(r.scenarios[0], r.scenarios[1:], seeds=r.members, root=r.root,
                           scale=r.scale, until=r.end, store=self.store, on_progress=progress,
-                          uncertainty=r.uncertainty, resamples=RESAMPLES, event=r.event)  # fmt: skip
+                          executor=Serial(stop=e.cancel), uncertainty=r.uncertainty,
+                          resamples=RESAMPLES, event=r.event)  # fmt: skip
             e.result = _finite(json.loads(json.dumps(dict(out), default=str)))
             e.status = "done"
+        except Stopped:
+            e.status = "cancelled"
         except Exception as err:  # shown to the person who asked, not raised in a thread
             e.error = f"{type(err).__name__}: {err}"
             e.status = "failed"

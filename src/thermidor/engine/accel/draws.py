@@ -113,7 +113,8 @@ def _units_kernel(weight, p, ps, mask, has_mask, k, lost, sign, by, has_by):  # 
     if nb > 1:  # each block's first draw: the agents at risk before it (counted on threads)
         for c in prange(nb):
             first[c + 1] = _at_risk(p, ps, mask, has_mask, by, has_by, c, weight.size)
-        first[:] = np.cumsum(first)
+        for b in range(1, nb + 1):  # their running sum (a loop: np.cumsum's copy back into
+            first[b] += first[b - 1]  # `first` compiles numba's shape-error text, ~2 s)
     big = np.zeros(nb, dtype=np.int64)
     for c in prange(nb):
         lo = c * kernels.CHUNK
@@ -205,7 +206,8 @@ def _bernoulli(out, k, p, ps, mask, has_mask, by, has_by):  # type: ignore[no-un
     if nb > 1:  # as in _units_kernel
         for c in prange(nb):
             first[c + 1] = _at_risk(p, ps, mask, has_mask, by, has_by, c, out.size)
-        first[:] = np.cumsum(first)
+        for b in range(1, nb + 1):  # their running sum, as in _units_kernel
+            first[b] += first[b - 1]
     for c in prange(nb):
         lo, hi = c * kernels.CHUNK, min(out.size, (c + 1) * kernels.CHUNK)
         pb = p[lo:hi] if ps and not has_by else p  # per agent: the block's; else the table

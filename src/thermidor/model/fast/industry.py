@@ -42,7 +42,9 @@ def _by_sector(sector, weight, hereditary, employed, size):  # type: ignore[no-u
             a[0, s] += wi
             a[1, s] += wi if hereditary[i] else 0
             a[2, s] += wi if employed[i] else 0
-        parts[c] = acc[0] + acc[1] + acc[2] + acc[3]
+        for r in range(3):  # loops, not `parts[c] = acc[0] + ...`: an array assigned to a
+            for q in range(size):  # slice compiles numba's shape-error text (~2 s a process)
+                parts[c, r, q] = acc[0, r, q] + acc[1, r, q] + acc[2, r, q] + acc[3, r, q]
     total = np.zeros((3, size), dtype=np.int64)
     for c in range(nb):
         total += parts[c]

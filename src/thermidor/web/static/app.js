@@ -656,10 +656,22 @@ async function membersView(id) {
   const c = res.body, q = c.request;
   const names = (await api("/api/figures")).body.event_names;
   if (c.status !== "done") {
-    app.innerHTML = `<h1>Comparison over ${q.members} members</h1><div class="card" role="status" id="members-status">${
-      c.status === "failed" ? alertBox([c.error]) : `${esc(c.status)}: ${c.done} of ${c.total || q.members * q.scenarios.length} runs${c.already_stored ? ` (${c.already_stored} already stored)` : ""}`}</div>
-      <progress id="members-progress" max="${c.total || 1}" value="${c.done}"></progress>`;
-    if (c.status !== "failed") setTimeout(() => membersView(id), 700);
+    const live = c.status === "queued" || c.status === "running";
+    const said = c.status === "failed" ? alertBox([c.error])
+      : `${esc(c.status)}: ${c.done} of ${c.total || q.members * q.scenarios.length} runs${c.already_stored ? ` (${c.already_stored} already stored)` : ""}${
+        c.status === "cancelled" ? ". The runs done are stored: asking again goes on from them." : ""}`;
+    app.innerHTML = `<h1>Comparison over ${q.members} members</h1><div class="card"><div role="status" id="members-status">${said}</div>
+      <progress id="members-progress" max="${c.total || 1}" value="${c.done}"></progress>${
+      live ? `<p><button type="button" class="secondary" id="members-cancel" title="stop before the next run">Cancel</button></p>` : ""}</div>`;
+    if (live) {
+      const timer = setTimeout(() => membersView(id), 700);
+      document.getElementById("members-cancel").onclick = async () => {
+        clearTimeout(timer);
+        const post = {method: "POST", headers: {"Content-Type": "application/json"}, body: "{}"};  // JSON: web/guard.py
+        await api(`/api/comparisons/${encodeURIComponent(id)}/cancel`, post);
+        membersView(id);
+      };
+    }
     return;
   }
   const r = c.result, event = eventName(r.event, names);
