@@ -39,7 +39,7 @@ def test_report_of_a_run_directory(run0: Result, tmp_path: Path) -> None:
     assert {"chronology", "targets", "fig-classes"} <= Page(html).ids
     # what was written is a message (stderr), not the command's output; -q silences it
     assert res.stdout == "" and f"wrote {out}" in " ".join(res.stderr.split())
-    assert "MB, 1 runs)" in res.stderr
+    assert "MB, 1 run)" in res.stderr
     hushed = runner.invoke(app, ["-q", "report", str(run_dir), "-o", str(tmp_path / "q.html")])
     assert hushed.exit_code == 0 and hushed.stdout == hushed.stderr == ""
     assert "Run: baseline (seed 0)" in (tmp_path / "q.html").read_text()

@@ -19,7 +19,7 @@ from thermidor.model.errors import ScenarioError
 from thermidor.model.result import is_run_dir
 from thermidor.model.scenario import load
 from thermidor.report import Group, build, check_output, run_dir_group, scenario_group, write
-from thermidor.report.page import Mode
+from thermidor.report.page import Mode, runs
 from thermidor.report.sources import sensitivity_for
 
 
@@ -86,7 +86,7 @@ def report_cmd(
     sens = sensitivity_for(Store(store)) if mode != "run" else None
     page = build(groups, mode, title=title, sensitivity=sens)
     write(str(out), page)
-    log.info("wrote %s  (%.1f MB, %d runs)", out, len(page) / 1e6, sum(g.size for g in groups))
+    log.info("wrote %s  (%.1f MB, %s)", out, len(page) / 1e6, runs(sum(g.size for g in groups)))
 
 
 def _groups(ask: Ask) -> tuple[Mode, list[Group]]:
