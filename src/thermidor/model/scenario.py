@@ -211,11 +211,7 @@ def _parent(extends: Any, base_dir: Path | None, depth: int) -> Scenario | None:
     if extends in shipped():
         return load(extends, _depth=depth + 1)
     path = (base_dir / extends) if base_dir is not None else Path(extends)
-    try:
-        found = path.is_file()
-    except (OSError, ValueError):
-        found = False
-    if not found:
+    if not _is_file(path):
         raise ScenarioError(
             "extends",
             extends,
@@ -223,6 +219,14 @@ def _parent(extends: Any, base_dir: Path | None, depth: int) -> Scenario | None:
             suggest(extends, list(shipped())),
         )
     return load(path, _depth=depth + 1)
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` names a file (False for a name the file system refuses: too long, NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _date(path: str, value: Any) -> dt.date:
@@ -386,11 +390,7 @@ def state_file(value: Any, base_dir: Path | None = None) -> dict[str, str]:
     path = Path(value)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
-    try:
-        found = path.is_file()
-    except (OSError, ValueError):
-        found = False
-    if not found:
+    if not _is_file(path):
         raise ScenarioError(
             "run.from_state", str(value), "an existing state file (thermidor run --save-state)"
         )

@@ -229,7 +229,7 @@ def _confront(
         f"condemning the {name.replace('_', ' ')}",
         (F[name],),
     )
-    _demote(w, p, ctx, F[name])
+    demote(w, p, ctx, F[name])
     w.factions.confronted[name] = ctx.step
     w.factions.ratchet = min(1.0, w.factions.ratchet + p["confrontation.ratchet"])
     if record:
@@ -243,7 +243,7 @@ def _confront(
         )
 
 
-def _demote(w: World, p: Params, ctx: Context, faction: int) -> None:
+def demote(w: World, p: Params, ctx: Context, faction: int) -> None:
     """Opposition secretaries are replaced by appointees; its officials sent to remote posts."""
     rng = ctx.rng("confrontations.demote", faction)
     org = w.organs

@@ -25,8 +25,8 @@ import numpy as np
 from thermidor.engine import Context
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.confrontations import (
-    _demote,
     after_defeat,
+    demote,
     open_vote_against,
 )
 from thermidor.model.mechanisms.party import ROLE
@@ -79,7 +79,7 @@ def confront(w: World, p: Params, ctx: Context) -> None:
 
 def _defeat(w: World, p: Params, ctx: Context, share: float) -> None:
     vote = plenum_vote(w, p, ctx, "condemning the Right deviation")
-    _demote(w, p, ctx, F["right"])
+    demote(w, p, ctx, F["right"])
     fac = w.factions
     fac.confronted["right"] = ctx.step
     fac.defeated.add("right")
