@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from thermidor.engine import Hook, Population
-from thermidor.model.merge import MERGED, merge
+from thermidor.model.merge import MERGED, ROOM, SLACK, crowded, merge
 from thermidor.model.run import run
 from thermidor.model.state import ColumnCache, TrackedPopulation
 from thermidor.model.world import official_population, worker_population
@@ -96,32 +96,46 @@ def test_a_merge_makes_the_caches_of_a_tracked_population_stale() -> None:
 
 
 class _Count(Hook):
-    """The agents of the merged populations just after each monthly merge."""
+    """The agents and persons of the merged populations just after each monthly merge."""
 
     def __init__(self) -> None:
-        self.seen: list[dict[str, int]] = []
-        self.again = 0
+        self.seen: list[dict[str, tuple[int, int]]] = []
 
     def on_step(self, step: int, n_steps: int, row: dict[str, float], state: Any) -> None:
         if step % 4 == 0:
-            self.seen.append({k: state.population(k).n for k in MERGED})
-            self.seen[-1]["officials_whole"] = state.officials.total() // 50
-            for name, bins in MERGED.items():  # what the step merged cannot be merged further
-                pop = state.population(name)
-                twin = Population(name, {k: d for k, d in pop.dtypes.items() if k != "weight"})
-                twin.append(**pop.snapshot())
-                self.again += merge(twin, bins, cap=state.scales[name])
+            self.seen.append(
+                {k: (state.population(k).n, state.population(k).total()) for k in MERGED}
+            )
 
 
-def test_a_run_merges_monthly_and_the_ledger_records_no_flow_for_it() -> None:
+def _over(hook: _Count, scales: dict[str, int]) -> list[tuple[str, int, int]]:
+    """Months at which a merged population held more rows than the slack allows."""
+    return [
+        (name, rows, persons)
+        for seen in hook.seen
+        for name, (rows, persons) in seen.items()
+        if rows > SLACK * persons / scales[name] + ROOM
+    ]
+
+
+def test_a_run_keeps_the_rows_near_its_persons_and_the_ledger_records_no_flow_for_it() -> None:
     hook = _Count()
-    r = run("baseline", 0, 50, until="1919-06-01", backend="numpy", hooks=[hook])
+    r = run("baseline", 0, 10, until="1921-06-01", backend="numpy", hooks=[hook])
     assert r.ledger["expected"] == r.ledger["actual"]
     assert not any("merge" in cause for cause in r.ledger["by_cause"])
-    # officials hold only booleans and a city: at most 2**4 * 3 combinations after a merge, each
-    # cut into agents of the scale (50 persons) and one remainder
-    assert all(s["officials"] <= s["officials_whole"] + 48 for s in hook.seen)
-    assert hook.again == 0
+    assert _over(hook, r.manifest["scales"]) == []
+
+
+def test_only_a_crowded_population_is_merged_and_then_it_cannot_be_merged_further() -> None:
+    wk = worker_population()
+    wk.append(weight=np.full(200, 5), sector=np.zeros(200, dtype=np.int8))  # 1,000 in 200 rows
+    assert not crowded(wk, 1)  # 200 rows for 1,000 agents' worth of persons
+    assert crowded(wk, 50)  # 20 agents' worth in 200 rows
+    assert merge(wk, cap=50) == 180
+    assert not crowded(wk, 50)
+    twin = worker_population()
+    twin.append(**wk.snapshot())
+    assert merge(twin, cap=50) == 0
 
 
 def test_a_cap_cuts_merged_groups_into_agents_of_the_scale() -> None:

@@ -16,9 +16,10 @@ import thermidor.model.fast  # noqa: F401  (registers the twins and the numba ba
 from thermidor.engine import Population, twins, using
 from thermidor.engine.accel.kernels import PARALLEL_MIN
 from thermidor.model.indicators import member_census
-from thermidor.model.mechanisms import factions, industry
+from thermidor.model.mechanisms import bureaucracy, factions, industry, inner_party
 from thermidor.model.run import prepare
-from thermidor.model.tree import FACTIONS, LENINGRAD
+from thermidor.model.mechanisms.party import ROLE
+from thermidor.model.tree import FACTIONS, LENINGRAD, N_PROVINCES
 
 
 def both(fn, *args):  # type: ignore[no-untyped-def]
@@ -31,7 +32,8 @@ def both(fn, *args):  # type: ignore[no-untyped-def]
 def test_every_twin_has_a_reference_and_a_numba_twin() -> None:
     registered = twins()
     for name in ("industry.by_sector", "factions.leanings", "factions.choose",
-                 "indicators.member_census"):  # fmt: skip
+                 "indicators.member_census", "bureaucracy.member_terms",
+                 "inner_party.opposition_from_below"):  # fmt: skip
         assert registered[name] == ("numba",), name
 
 
@@ -68,7 +70,8 @@ def world():  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(3)
     mem["joined"] = rng.choice([1905.0, 1917.0, 1917.2, 1920.0], n)
     mem["faction"] = rng.integers(0, len(FACTIONS), n)
-    mem["province"] = np.where(rng.random(n) < 0.5, LENINGRAD, 0)
+    mem["province"] = np.where(rng.random(n) < 0.5, LENINGRAD, rng.integers(0, N_PROVINCES, n))
+    mem["role"] = rng.integers(0, len(ROLE), n)
     mem["conviction"] = rng.random(n)
     mem["origin"] = rng.integers(0, 3, n)
     w.nep.crisis, w.inner_party.appointed_share, w.nep.nep_market = 0.4, 0.5, 0.7
@@ -83,6 +86,21 @@ def test_the_members_census_in_one_pass_is_the_reference(world) -> None:  # type
     for k in want:
         np.testing.assert_allclose(np.asarray(got[k]), np.asarray(want[k]), rtol=1e-12, err_msg=k)
     assert want["leningrad_against"] > 0  # the comparison was exercised
+
+
+def test_the_members_terms_of_cohesion_in_one_pass_are_the_reference(world) -> None:  # type: ignore[no-untyped-def]
+    w, _ = world
+    (want_opp, want_trad), (got_opp, got_trad) = both(bureaucracy.member_terms, w)
+    assert got_opp == want_opp  # a ratio of two exact integer sums
+    assert got_trad == pytest.approx(want_trad, rel=1e-12)
+    assert 0 < want_opp < 1 and 0 < want_trad < 1  # both terms were exercised
+
+
+def test_the_opposition_from_below_by_province_in_one_pass_is_the_reference(world) -> None:  # type: ignore[no-untyped-def]
+    w, _ = world
+    want, got = both(inner_party.opposition_from_below, w)
+    np.testing.assert_array_equal(got, want)
+    assert (want > 0).sum() > N_PROVINCES // 2  # most provinces have members in an opposition
 
 
 def test_the_factions_leanings_and_choice_are_the_references(world) -> None:  # type: ignore[no-untyped-def]

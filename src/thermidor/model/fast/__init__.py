@@ -9,10 +9,12 @@ in distribution (tests/model/test_twins.py); the mechanisms never import this pa
 
 from thermidor.engine import accel  # noqa: F401  (registers the numba backend)
 from thermidor.model.fast import (  # noqa: F401
+    bureaucracy,
     consciousness,
     factions,
     grain,
     indicators,
+    inner_party,
     industry,
     nep,
     peasants,

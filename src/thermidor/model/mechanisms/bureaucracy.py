@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context
+from thermidor.engine import Context, twin
 from thermidor.model.mechanisms.civil_war import hazard
 from thermidor.model.mechanisms.party import ROLE
 from thermidor.model.params import Params
@@ -65,6 +65,23 @@ def cohesion_of(centre: float, quiet: float, privilege: float, tradition: float)
     return float(np.prod(terms) ** 0.25)
 
 
+@twin("bureaucracy.member_terms")
+def member_terms(w: World) -> tuple[float, float]:
+    """The members' part of cohesion: the share of the members in any opposition (the Right
+    included), and the mean conviction of those posted in the apparatus (officials and
+    functionaries), weighted by persons; (0, 0) with no members, tradition 0 with none posted."""
+    mem = w.members
+    if not mem.n:
+        return 0.0, 0.0
+    against = in_opposition(mem["faction"]) | (mem["faction"] == F["right"])
+    opposition = mem.share(against)
+    role = mem["role"]
+    posted = (role == ROLE["official"]) | (role == ROLE["functionary"])
+    weight = mem["weight"] * posted
+    tradition = float(np.average(mem["conviction"], weights=weight)) if weight.any() else 0.0
+    return opposition, tradition
+
+
 def components(w: World, p: Params, ctx: Context) -> None:
     org, mem = w.organs, w.members
     b = w.bureaucracy
@@ -87,15 +104,7 @@ def components(w: World, p: Params, ctx: Context) -> None:
     b.control, b.police, b.production_hold = control, police, production
 
     centre = float((org["faction"][below] == F["centre"]).mean())
-    if mem.n:
-        against = in_opposition(mem["faction"]) | (mem["faction"] == F["right"])
-        opposition = mem.share(against)
-        role = mem["role"]
-        posted = (role == ROLE["official"]) | (role == ROLE["functionary"])
-        weight = mem["weight"] * posted
-        tradition = float(np.average(mem["conviction"], weights=weight)) if weight.any() else 0.0
-    else:
-        opposition, tradition = 0.0, 0.0
+    opposition, tradition = member_terms(w)
     quiet = quiet_of(opposition, p["bureaucracy.opposition_scale"])
     privilege = 1.0 - float(w.nep.managers_from_workers)
     cohesion = cohesion_of(centre, quiet, privilege, tradition)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thermidor.engine import Context, bernoulli
+from thermidor.engine import Context, bernoulli, twin
 from thermidor.engine import plurality as engine_plurality
 from thermidor.model.decisions import decide
 from thermidor.model.mechanisms.civil_war import hazard
@@ -119,19 +119,25 @@ def contested(w: World, p: Params) -> np.ndarray:
     """By province, the chance that a secretary's election is contested, [0, 1] (§5, §7): the
     class's capacity K (national) and the share of the province's members in an opposition from
     below (the Left, the Workers' Opposition)."""
-    mem = w.members
     k = float(w.working_class.K)
-    if mem.n == 0:
-        return np.full(N_PROVINCES, min(1.0, p["party.election_contest"] * k))  # no members yet
-    weight = mem["weight"]
-    prov = mem["province"].astype(np.int64)
-    total = np.bincount(prov, weights=weight, minlength=N_PROVINCES)
-    # an opposition from below contests the nominee; a sub-tree's own machine (Leningrad's) does
-    # not: its members follow their head's appointees (§5, §9)
-    below = in_opposition(mem["faction"]) & (mem["faction"] != F["leningrad_opposition"])
-    opp = np.bincount(prov, weights=weight * below, minlength=N_PROVINCES)
-    share = opp / np.maximum(total, 1.0)
+    share = opposition_from_below(w)
     return np.asarray(np.clip(p["party.election_contest"] * (k + 0.5 * share), 0.0, 1.0))
+
+
+@twin("inner_party.opposition_from_below")
+def opposition_from_below(w: World) -> np.ndarray:
+    """By province, the share of the members in an opposition from below (0 with no members).
+    A sub-tree's own machine (Leningrad's) is not one: its members follow their head's
+    appointees (§5, §9)."""
+    mem = w.members
+    if mem.n == 0:
+        return np.zeros(N_PROVINCES)
+    prov = mem["province"].astype(np.int64)
+    below = in_opposition(mem["faction"]) & (mem["faction"] != F["leningrad_opposition"])
+    # one table by province and side (integer weights: the sums are exact in any order)
+    table = np.bincount(2 * prov + below, weights=mem["weight"], minlength=2 * N_PROVINCES)
+    opp, total = table[1::2], table[0::2] + table[1::2]
+    return np.asarray(opp / np.maximum(total, 1.0))
 
 
 def democracy(w: World, p: Params, ctx: Context) -> None:
