@@ -14,7 +14,7 @@ EVENT_KINDS: dict[str, str] = {
     "left_srs_banned": "the Left SRs turn to terror and are outlawed (decision rule)",
     "mensheviks_lose_legality": "the Mensheviks lose legality and press (decision rule)",
     "soviet_elections_lapse": "a due election to a city soviet is not held (data: city)",
-    "soviet_front_election": "a lapsed soviet is re-elected as a front for the party (data: city)",
+    "soviet_front_election": "a lapsed soviet is first re-elected as a front for the party (data: city; later front elections are counted in the soviet's state, not announced)",
     "requisitioning": "requisition squads are sent for the grain surplus (decision rule)",
     "foreign_revolution_begins": "a revolutionary episode abroad begins (data: episode)",
     "foreign_revolution": "a revolutionary episode abroad ends: it succeeds or is defeated (data: episode)",

@@ -156,6 +156,7 @@ class Soviet:
     last_free_election: int = 0  # the last election the class decided (workers' democracy)
     majority: bool = False
     lapsed: bool = False
+    fronts: int = 0  # elections held as a front for the party (the first is announced)
 
 
 @dataclass

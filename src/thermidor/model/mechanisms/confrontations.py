@@ -58,6 +58,8 @@ def count_vote(w: World, ctx: Context, body: str, motion: str, against: tuple[in
 def votes(w: World, p: Params, ctx: Context) -> None:
     """Congresses and conferences vote on the Central Committee's line."""
     body = w.inputs.congress.get(ctx.step) or w.inputs.conference.get(ctx.step)
+    if w.peace.voted == ctx.step:  # the body's vote on the line was the vote on the peace (M12)
+        return
     if body and w.decided("insurrection") and w.members.n:
         against = tuple(f for f in (*OPPOSITIONS, F["right"]) if _organised(w, FACTIONS[f]))
         vote = count_vote(w, ctx, body, "for the Central Committee's line", against)
@@ -203,8 +205,8 @@ def after_defeat(w: World, p: Params, ctx: Context, name: str, kind: str, body: 
             w.factions.industrial_drive = ctx.step
             ctx.emit(
                 "industrial_drive",
-                "Having beaten the Left, the centre takes up industrialisation: "
-                "investment in heavy industry, fewer goods for the villages",
+                "Having beaten the Left, the centre takes up its call for industrialisation at "
+                "the NEP's pace: more for heavy industry, fewer goods for the villages",
                 body=body,
             )
         text = f"The {'Right' if name == 'right' else name.replace('_', ' ')} is condemned again"
