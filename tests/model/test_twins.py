@@ -17,8 +17,8 @@ from thermidor.engine import Population, twins, using
 from thermidor.engine.accel.kernels import PARALLEL_MIN
 from thermidor.model.indicators import member_census
 from thermidor.model.mechanisms import bureaucracy, factions, industry, inner_party
-from thermidor.model.run import prepare
 from thermidor.model.mechanisms.party import ROLE
+from thermidor.model.run import prepare
 from thermidor.model.tree import FACTIONS, LENINGRAD, N_PROVINCES
 
 

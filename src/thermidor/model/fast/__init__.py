@@ -14,8 +14,8 @@ from thermidor.model.fast import (  # noqa: F401
     factions,
     grain,
     indicators,
-    inner_party,
     industry,
+    inner_party,
     nep,
     peasants,
 )

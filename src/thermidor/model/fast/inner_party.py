@@ -19,7 +19,9 @@ def opposition_from_below(w: World) -> np.ndarray:
     mem = w.members
     if mem.n == 0:
         return np.zeros(N_PROVINCES)
-    ok, opp, total = _by_province(mem["weight"], mem["province"], mem["faction"], _BELOW, N_PROVINCES)
+    ok, opp, total = _by_province(
+        mem["weight"], mem["province"], mem["faction"], _BELOW, N_PROVINCES
+    )
     if not ok:  # a province or a faction outside the tables: the reference says what it makes
         return inner_party.opposition_from_below.reference(w)  # type: ignore[attr-defined,no-any-return]
     return np.asarray(opp / np.maximum(total, 1.0))

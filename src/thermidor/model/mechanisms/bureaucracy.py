@@ -83,7 +83,7 @@ def member_terms(w: World) -> tuple[float, float]:
 
 
 def components(w: World, p: Params, ctx: Context) -> None:
-    org, mem = w.organs, w.members
+    org = w.organs
     b = w.bureaucracy
     if not w.decided("insurrection"):
         b.control = b.cohesion = 0.0
