@@ -247,6 +247,25 @@ def test_a_worker_running_other_code_refuses_to_evaluate() -> None:
         evaluate(e)
 
 
+def test_a_run_stopped_by_a_guard_rules_its_point_out_and_the_fit_goes_on() -> None:
+    """A point whose run passes a population's maximum (here: recruitment of millions a week,
+    past its range under ``ranges = "hard"``) gives NaN for every target, which is infinitely
+    implausible, instead of stopping the whole fit (it did, in wave 2 of a 4-wave fit)."""
+    from thermidor.lab.history_matching import Evaluation
+    from thermidor.lab.horizon import with_horizon
+    from thermidor.model.run import source_hash
+    from thermidor.model.scenario import load
+
+    sc = with_horizon(load({"extends": "baseline", "run": {"ranges": "hard"}}), "1918-06-01")
+    targets = (TARGETS["T27"], TARGETS["T28"])
+    bad = Evaluation(sc, COARSE, {"party.militant_recruitment": 1e7}, 0, targets, source_hash())
+    out = evaluate(bad)
+    assert len(out) == 2 and all(math.isnan(v) for v in out)
+    assert implausibility(TARGETS["T27"], np.array(out)) == math.inf
+    fine = Evaluation(sc, COARSE, {}, 0, targets, source_hash())
+    assert not all(math.isnan(v) for v in evaluate(fine))  # the guard, not the horizon, did it
+
+
 @pytest.mark.parametrize("columns", [60, 80])
 def test_the_fit_tables_fit_the_width(
     toy: tuple[Path, dict[str, Any]],

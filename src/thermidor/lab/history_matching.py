@@ -55,7 +55,7 @@ from thermidor.lab.implausibility import (
 from thermidor.lab.sensitivity import _appending, read_checkpoint
 from thermidor.lab.simulate import with_params
 from thermidor.lab.store import ANALYSES, Store, content_key, digest
-from thermidor.model.errors import ScenarioError
+from thermidor.model.errors import RunError, ScenarioError
 from thermidor.model.guards import check_memory
 from thermidor.model.params import BY_NAME, CALIBRATED
 from thermidor.model.result import Result
@@ -108,6 +108,10 @@ class Evaluation:
 
 
 def evaluate(e: Evaluation) -> tuple[float, ...]:
+    """The run's statistic for each target; all NaN (infinitely implausible: the point is ruled
+    out) when the run stops on a guard (``RunError``: a population past its maximum, an
+    indicator not finite), which a point at the edge of its box can reach. Bad input still
+    raises."""
     if source_hash() != e.source:
         raise LabError(
             "source_hash",
@@ -119,6 +123,8 @@ def evaluate(e: Evaluation) -> tuple[float, ...]:
         result = run(with_params(e.scenario, e.values), e.seed, e.scales)
     except ScenarioError as err:
         raise portable(err) from None
+    except RunError:
+        return (math.nan,) * len(e.targets)
     return tuple(run_statistic(result, t) for t in e.targets)
 
 
@@ -151,6 +157,7 @@ class Wave:
             "runs": int(self.stats.shape[0] * self.stats.shape[1]),
             "kept": int(k.sum()),
             "kept_share": float(k.mean()),
+            "stopped_runs": int(np.isnan(self.stats).all(axis=2).sum()),  # on a guard: ruled out
             "non_implausible": not self.fallback,
             "wall_time_s": round(self.wall_time_s, 1),
             "box": {p: [lo, hi] for p, (lo, hi) in zip(params, self.box, strict=True)},

@@ -114,8 +114,10 @@ def crowded(pop: Population, scale: int) -> bool:
 
 
 def agents(w: World, p: Params, ctx: Context) -> None:
-    """Monthly: merge those populations named in :data:`MERGED` that are crowded (no person
-    created or lost)."""
+    """Weekly: merge those populations named in :data:`MERGED` that are crowded (no person
+    created or lost). Checked every week, not monthly: the check is one sum per population, and
+    a draw that raises a flow (conscription in 1919-20) can more than double a population's rows
+    within a month."""
     for name, bins in MERGED.items():
         pop, scale = w.population(name), w.scales[name]
         if crowded(pop, scale):

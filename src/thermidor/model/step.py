@@ -82,6 +82,6 @@ STEP: tuple[Step, ...] = (
     ("M15 bureaucracy", bureaucracy.components),
     ("M16 the turn", turn.the_turn),
     ("M16 capitulations", capitulation.recant),
-    ("merge agents", every(MONTH, merge.agents)),  # bookkeeping, no mechanism: model/merge.py
+    ("merge agents", merge.agents),  # bookkeeping, weekly, no mechanism: model/merge.py
 )
 MECHANISMS: tuple[Mechanism, ...] = tuple(m for _, m in STEP)
