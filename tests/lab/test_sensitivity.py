@@ -98,6 +98,8 @@ def test_a_toy_sensitivity_analysis_runs_end_to_end(tmp_path: Path) -> None:
     [
         (["--budget", "3"], "budget: got 3"),
         (["--trajectories", "1"], "trajectories: got 1"),
+        (["--robust-budget", "3"], "robust_budget: got 3"),
+        (["--figure", "x.jpg"], "figure: got"),
         (["--outcomes", "nonsense"], "outcome: got 'nonsense'"),
         (["--scenario", "nosuch"], "scenario: got 'nosuch'"),
     ],
@@ -153,3 +155,71 @@ def test_an_interrupted_analysis_resumes_without_running_anything_twice(tmp_path
     # the same indices (their bootstrap confidence intervals are resampled afresh each time)
     point = [c for c in fresh.frame.columns if not c.endswith("_conf")]
     assert resumed.frame[point].equals(fresh.frame[point])
+
+
+def test_a_committed_journal_resumes_elsewhere_and_is_checked_under_other_code(
+    tmp_path: Path,
+) -> None:
+    """``evaluations``: a journal kept beside the project. A second analysis (another store, so
+    another machine or session) reuses it whole; a journal whose header names other code is
+    reused only after two of its evaluations run again equal, and refused when they differ; a
+    journal of another design is refused unless ``force``. The documented set's indices are also
+    given on each power-of-two prefix of its sample (the convergence rows)."""
+    from tests.support import COARSE
+    from thermidor.lab.errors import LabError
+    from thermidor.lab.sensitivity import VERIFY, sensitivity
+
+    journal = tmp_path / "sobol.jsonl"
+    kw = {
+        "budget": 16, "trajectories": 0, "robust_budget": 2,
+        "outcomes": ["mean_consciousness_1917"], "until": TINY,
+        "scale": {k: 20 * v for k, v in COARSE.items()}, "evaluations": journal,
+    }  # fmt: skip
+    first = _Stops()
+    a = sensitivity(executor=first, store=Store(tmp_path / "a"), **kw)  # type: ignore[arg-type]
+    assert a.runs == {"morris": 0, "sobol_documented": 80, "sobol_narrowed": 10,
+                      "sobol_widened": 10}  # fmt: skip
+    assert first.ran == 100 and len(journal.read_text().splitlines()) == 101  # header + runs
+    conv = a.frame[a.frame.method == "convergence"]
+    assert sorted(set(conv.base)) == [8, 16] and set(conv.factor) == {
+        "structural", "political", "chance"
+    }  # fmt: skip
+    full = a.frame[(a.frame.method == "sobol") & (a.frame.ranges == "documented")]
+    at16 = conv[conv.base == 16].set_index("factor")
+    assert full.set_index("factor").st.to_dict() == at16.st.to_dict()  # the whole sample
+    second = _Stops()
+    b = sensitivity(executor=second, store=Store(tmp_path / "b"), **kw)  # type: ignore[arg-type]
+    assert second.ran == 0 and b.frame[["st"]].equals(a.frame[["st"]])
+
+    lines = journal.read_text().splitlines()
+    head = json.loads(lines[0])
+    journal.write_text("\n".join([json.dumps({**head, "source_hash": "0" * 16}), *lines[1:]]))
+    third = _Stops()
+    c = sensitivity(executor=third, store=Store(tmp_path / "c"), **kw)  # type: ignore[arg-type]
+    assert third.ran == VERIFY and any("ran again" in n for n in c.notes)
+
+    rec = json.loads(lines[1])
+    bad = json.dumps({"i": rec["i"], "y": [v + 1 for v in rec["y"]]})
+    journal.write_text("\n".join([json.dumps({**head, "source_hash": "0" * 16}), bad, *lines[2:]]))
+    with pytest.raises(LabError, match="the model's behaviour changed"):
+        sensitivity(executor=_Stops(), store=Store(tmp_path / "d"), **kw)  # type: ignore[arg-type]
+    with pytest.raises(LabError, match="a journal of this analysis's design"):
+        sensitivity(executor=_Stops(), **{**kw, "budget": 8})  # type: ignore[arg-type]
+    fresh = _Stops()
+    sensitivity(executor=fresh, **{**kw, "budget": 8, "force": True})  # type: ignore[arg-type]
+    assert fresh.ran == 60 and json.loads(journal.read_text().splitlines()[0])["budget"] == 8
+
+
+def test_the_cli_writes_the_convergence_figure_and_table(tmp_path: Path) -> None:
+    fig, doc = tmp_path / "convergence.svg", tmp_path / "sensitivity.md"
+    args = ["sensitivity", "--budget", "8", "--robust-budget", "2", "--trajectories", "0",
+            "--outcomes", "mean_consciousness_1917", "--until", TINY, *VERY_COARSE_ARGS,
+            "--figure", str(fig), "--write-docs", str(doc), "--evaluations",
+            str(tmp_path / "j.jsonl"), "--store", str(tmp_path / "runs"), "--json"]  # fmt: skip
+    r = cli(*args)
+    assert r.exit_code == 0, r.output
+    assert fig.read_bytes().startswith(b"<?xml") and b"base sample" in fig.read_bytes()
+    text = doc.read_text()
+    assert "Morris screening: none" in text and "| n = 8 |" in text and "--robust-budget 2" in text
+    again = cli(*args)  # the figure is the user's now
+    assert again.exit_code == 2 and said(again.output, "figure: got")

@@ -116,11 +116,11 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+    with os.fdopen(fd, "wb") as f:
+        f.write(text.encode() if isinstance(text, str) else text)
     os.replace(tmp, path)
 
 
@@ -459,10 +459,28 @@ def sensitivity_cmd(
     budget: Annotated[
         int, typer.Option(help="Sobol base sample (a power of two); runs = budget × 5 per set")
     ] = 64,
-    trajectories: Annotated[int, typer.Option(help="Morris trajectories")] = 10,
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories (0: no screening)")] = 10,
     outcomes: Annotated[
         list[str] | None, typer.Option(help="outcomes (repeatable or comma-separated)")
     ] = None,
+    robust_budget: Annotated[
+        int | None,
+        typer.Option(help="Sobol base sample for the narrowed and widened ranges [--budget]"),
+    ] = None,
+    evaluations: Annotated[
+        Path | None,
+        typer.Option(
+            help="keep every evaluation in this journal and resume from it (commit it to resume "
+            "elsewhere; made by other code, it is checked by running two of its points again)"
+        ),
+    ] = None,
+    figure: Annotated[
+        Path | None,
+        typer.Option(help="write the convergence figure here (.svg or .png)"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="start a journal of another design again; replace --figure")
+    ] = False,
     scenario: Annotated[str, typer.Option(help="the scenario whose parameters vary")] = "baseline",
     until: Until = None,
     scale: Scale = None,
@@ -486,6 +504,11 @@ def sensitivity_cmd(
     from thermidor.lab.sensitivity import DEFAULT_OUTCOMES, sensitivity, to_markdown
 
     form = resolve(fmt, as_json)
+    if figure is not None:
+        if figure.suffix not in (".svg", ".png"):
+            raise LabError("figure", str(figure), "a file name ending .svg or .png")
+        if figure.exists() and not force:
+            raise LabError("figure", str(figure), "a file that does not exist yet (or --force)")
     st = open_store(store, db)
     ex = make_executor(executor, workers, scheduler)
     with ex, progress("sensitivity", form in ("json", "csv")) as update:
@@ -493,6 +516,9 @@ def sensitivity_cmd(
             budget,
             trajectories,
             split(outcomes) or DEFAULT_OUTCOMES,
+            robust_budget=robust_budget,
+            evaluations=evaluations,
+            force=force,
             scenario=scenario,
             until=parse_until(until),
             scale=parse_scale(scale),
@@ -503,6 +529,16 @@ def sensitivity_cmd(
         )
     if write_docs is not None:
         write_atomically(write_docs, to_markdown(s))
+    if figure is not None:
+        from thermidor.report.figures import convergence_chart
+
+        conv = [r for r in records(s.frame) if r["method"] == "convergence"]
+        if not conv:
+            log.warning("no convergence figure: the documented sample gave no indices")
+        else:
+            png = convergence_chart(conv, "Total-order Sobol indices against the base sample",
+                                    figure.suffix.lstrip("."))  # fmt: skip
+            write_atomically(figure, png)
     data = {"analysis": s.analysis, "runs": s.runs, "notes": s.notes, "indices": records(s.frame)}
     show(sensitivity_sheets(s), form, data)
     log.info(

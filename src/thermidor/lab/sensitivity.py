@@ -207,9 +207,23 @@ def sensitivity(
     executor: Executor | None = None,
     store: Store | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
+    robust_budget: int | None = None,
+    evaluations: Path | None = None,
+    force: bool = False,
 ) -> Sensitivity:
-    """Morris (``trajectories`` × (factors + 1) runs), then grouped Sobol (``budget`` × 5 runs
-    per range set); saves the indices in the store's ``sensitivity`` table."""
+    """Morris (``trajectories`` × (factors + 1) runs; 0: none), then grouped Sobol (``budget``
+    × 5 runs over the documented ranges, ``robust_budget`` × 5 over the narrowed and widened
+    ones, default ``budget``); saves the indices in the store's ``sensitivity`` table.
+
+    The documented set's indices are also computed on every power-of-two prefix of its sample
+    (a Sobol' sample of base ``n`` is the first ``n`` points of a larger one), from 8 up: the
+    convergence rows (``method = "convergence"``, ``base`` the prefix).
+
+    ``evaluations``: a journal of the evaluations kept beside the project (committed, so that an
+    analysis larger than one sitting resumes on another machine or in another session): its
+    lines are reused, and every new evaluation is appended as it is made. Made under other code,
+    it is reused only after its first evaluations re-run give the same outcomes exactly
+    (:data:`VERIFY`); a journal of another design is refused unless ``force``."""
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import morris as morris_sample
@@ -219,8 +233,25 @@ def sensitivity(
         raise LabError("budget", budget, "a whole number >= 2 (a power of two: 2, 4, 8, …)")
     if budget & (budget - 1):
         raise LabError("budget", budget, "a power of two (Sobol' sequences): 2, 4, 8, 16, …")
-    if isinstance(trajectories, bool) or not isinstance(trajectories, int) or trajectories < 2:
-        raise LabError("trajectories", trajectories, "a whole number >= 2")
+    robust = budget if robust_budget is None else robust_budget
+    if (
+        isinstance(robust, bool)
+        or not isinstance(robust, int)
+        or robust < 2
+        or robust & (robust - 1)
+    ):
+        raise LabError(
+            "robust_budget", robust, "a power of two >= 2 (Sobol' sequences): 2, 4, 8, …"
+        )
+    if (
+        isinstance(trajectories, bool)
+        or not isinstance(trajectories, int)
+        or trajectories < 0
+        or trajectories == 1
+    ):
+        raise LabError(
+            "trajectories", trajectories, "0 (no Morris screening) or a whole number >= 2"
+        )
     outs = tuple(check_outcome(o) for o in outcomes)
     if not outs:
         raise LabError("outcomes", list(outcomes), f"at least one of {', '.join(OUTCOMES)}")
@@ -237,25 +268,36 @@ def sensitivity(
         "scenario": sc.to_dict(),
         "scales": scales,
         "budget": budget,
+        "robust_budget": robust,
         "trajectories": trajectories,
         "outcomes": list(outs),
         "root": root,
         "source_hash": source_hash(),
         "ranges": {r: [[f.name, f.lo, f.hi] for f in fs] for r, fs in sets.items()},
     }
+    if robust_budget is None or robust_budget == budget:
+        del config["robust_budget"]  # the id of an analysis made before the option is kept
     analysis = "sens-" + digest(config, 16)
+    design = "design-" + digest({k: v for k, v in config.items() if k != "source_hash"}, 16)
 
     doc = sets["documented"]
-    x_morris = morris_sample.sample(
-        _problem(doc, grouped=False), trajectories, num_levels=MORRIS_LEVELS, seed=root
+    x_morris = (
+        morris_sample.sample(
+            _problem(doc, grouped=False), trajectories, num_levels=MORRIS_LEVELS, seed=root
+        )
+        if trajectories
+        else np.zeros((0, len(doc)))
     )
     x_sobol = {
         r: sobol_sample.sample(
-            _problem(sets[r], grouped=True), budget, calc_second_order=False, seed=root
+            _problem(sets[r], grouped=True),
+            budget if r == "documented" else robust,
+            calc_second_order=False,
+            seed=root,
         )
         for r in run_sets
     }
-    batches = [("morris", "documented", x_morris, doc)] + [
+    batches = [("morris", "documented", x_morris, doc)] * bool(trajectories) + [
         ("sobol", r, x_sobol[r], sets[r]) for r in run_sets
     ]
     # the widened set may go beyond the documented ranges (up to the hard bounds): say so
@@ -266,12 +308,17 @@ def sensitivity(
         for p in _points(x, fs, hard if r == "widened" else sc, scales, root, outs)
     ]
     y = np.full((len(points), len(outs)), np.nan)
-    log = None if store is None else store.root / "checkpoints" / f"{analysis}.jsonl"
-    done = read_checkpoint(log, len(outs)) if log is not None else {}
+    ex = executor or Serial()
+    notes: list[str] = []
+    if evaluations is not None:
+        log: Path | None = Path(evaluations)
+        done = journal_for(log, design, config, len(outs), points, ex, force, notes)
+    else:
+        log = None if store is None else store.root / "checkpoints" / f"{analysis}.jsonl"
+        done = read_checkpoint(log, len(outs)) if log is not None else {}
     for i, values in done.items():
         y[i] = values
     todo = [i for i in range(len(points)) if i not in done]
-    ex = executor or Serial()
     if on_progress:
         on_progress(len(done), len(points), 0)
     with _appending(log) as write:
@@ -282,11 +329,12 @@ def sensitivity(
                 on_progress(len(done) + k + 1, len(points), 0)
 
     rows: list[dict[str, Any]] = []
-    notes: list[str] = []
     start = 0
     for method, ranges, x, fs in batches:
         ys = y[start : start + len(x)]
         start += len(x)
+        if method == "sobol" and ranges == "documented":
+            rows += _convergence_rows(sobol_analyze, fs, ys, root, outs, budget)
         for j, name in enumerate(outs):
             yj = ys[:, j]
             if np.isnan(yj).any():
@@ -305,7 +353,11 @@ def sensitivity(
                 if method == "morris":
                     rows += _morris_rows(morris_analyze, fs, x, yj, root, name)
                 else:
-                    rows += _sobol_rows(sobol_analyze, fs, yj, root, name, ranges)
+                    base = budget if ranges == "documented" else robust
+                    rows += [
+                        {**r, "base": base}
+                        for r in _sobol_rows(sobol_analyze, fs, yj, root, name, ranges)
+                    ]
     if widened_same:
         notes.append(
             "widened ranges: every side that widening would move lies at a hard bound (the model "
@@ -329,7 +381,7 @@ def sensitivity(
             source_hash=config["source_hash"],
         )
         store.save_analysis("sensitivity", analysis, saved)
-        if log is not None:
+        if log is not None and evaluations is None:
             log.unlink(missing_ok=True)  # the analysis is saved: the checkpoint has done its work
     return result
 
@@ -347,7 +399,102 @@ COLUMNS = [
     "s1_conf",
     "st",
     "st_conf",
+    "base",
 ]
+
+VERIFY = 2
+"""Evaluations of a journal made under other code that are run again, and must give the same
+outcomes exactly, before the rest of it is reused."""
+CONVERGENCE_FROM = 8  # the smallest prefix of the documented sample whose indices are reported
+
+
+def journal_for(
+    log: Path,
+    design: str,
+    config: dict[str, Any],
+    n_outcomes: int,
+    points: Sequence[Point],
+    ex: Executor,
+    force: bool,
+    notes: list[str],
+) -> dict[int, tuple[float, ...]]:
+    """The evaluations of ``log`` (a committed journal: a header line naming its design and the
+    code it was made under, then one line per evaluation), checked, or a new journal."""
+    header = {"design": design, "source_hash": config["source_hash"], "points": len(points),
+              "outcomes": config["outcomes"], "budget": config["budget"],
+              "robust_budget": config.get("robust_budget", config["budget"]),
+              "trajectories": config["trajectories"], "root": config["root"],
+              "scales": config["scales"], "end": config["scenario"]["run"]["end"]}  # fmt: skip
+    first: dict[str, Any] | None = None
+    if log.is_file() and log.stat().st_size:
+        try:
+            first = json.loads(log.read_text().splitlines()[0])
+        except (ValueError, IndexError):
+            first = None
+        if not isinstance(first, dict) or "design" not in first:
+            first = None
+    if first is not None and first["design"] != design and not force:
+        differs = [k for k in header if k != "source_hash" and first.get(k) != header[k]]
+        raise LabError(
+            "evaluations", str(log),
+            f"a journal of this analysis's design; it holds {first['design']} (differs in "
+            f"{', '.join(differs) or 'the ranges or scenario'}), this analysis is {design}: "
+            "name another file, or --force to start it again",
+        )  # fmt: skip
+    if first is None or first["design"] != design:
+        if log.exists() and log.stat().st_size and first is None and not force:
+            raise LabError("evaluations", str(log), "a journal written by thermidor sensitivity "
+                           "(its first line names the design); --force replaces it")  # fmt: skip
+        log.parent.mkdir(parents=True, exist_ok=True)
+        tmp = log.with_name(log.name + ".tmp")
+        tmp.write_text(json.dumps(header) + "\n")
+        os.replace(tmp, log)
+        return {}
+    done = read_checkpoint(log, n_outcomes)
+    if first["source_hash"] != config["source_hash"] and done:
+        check = sorted(done)[:VERIFY]
+        again = dict(ex.map_unordered(evaluate, [points[i] for i in check]))
+        for j, i in enumerate(check):
+            a, b = np.array(done[i]), np.array(again[j])
+            if not np.array_equal(a, b, equal_nan=True):
+                raise LabError(
+                    "evaluations", str(log),
+                    f"evaluations of this code: made under source {first['source_hash']}, its "
+                    f"point {i} gave {list(a)}, and gives {list(b)} now (the model's behaviour "
+                    "changed); --force starts the journal again",
+                )  # fmt: skip
+        notes.append(
+            f"{len(done)} evaluations made under source {first['source_hash']} reused after "
+            f"{len(check)} of them ran again under {config['source_hash']} and gave the same "
+            "outcomes"
+        )
+    return done
+
+
+def _convergence_rows(
+    analyze: Any,
+    fs: Sequence[Factor],
+    y: np.ndarray,
+    root: int,
+    outs: Sequence[str],
+    budget: int,
+) -> list[dict[str, Any]]:
+    """The grouped indices of every power-of-two prefix of the documented sample (8, 16, …,
+    ``budget``): how they settle as the base sample grows."""
+    rows: list[dict[str, Any]] = []
+    per = len(y) // budget  # rows of the sample per base point (groups + 2)
+    n = CONVERGENCE_FROM
+    while n <= budget:
+        for j, name in enumerate(outs):
+            yj = y[: n * per, j]
+            if np.isnan(yj).any() or np.all(yj == yj[0]):
+                continue
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                got = _sobol_rows(analyze, fs, yj, root, name, "documented")
+            rows += [{**r, "method": "convergence", "base": n} for r in got]
+        n *= 2
+    return rows
 
 
 def _morris_rows(
@@ -399,21 +546,32 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
     c = s.config
     total = sum(s.runs.values())
     sobol_sets = [k.removeprefix("sobol_") for k in s.runs if k.startswith("sobol_")]
+    robust = c.get("robust_budget", c["budget"])
     lines = [
         "# Sensitivity of the outcomes to the parameters",
         "",
-        f"Generated by `thermidor sensitivity --budget {c['budget']} --trajectories "
-        f"{c['trajectories']} --outcomes {','.join(c['outcomes'])} --until "
+        f"Generated by `thermidor sensitivity --budget {c['budget']}"
+        + (f" --robust-budget {c['robust_budget']}" if "robust_budget" in c else "")
+        + f" --trajectories {c['trajectories']} --outcomes {','.join(c['outcomes'])} --until "
         f"{c['scenario']['run']['end']} --root {c['root']}` (analysis `{s.analysis}`, "
         f"source `{c['source_hash']}`).",
         "",
         "## Sample budget",
         "",
-        f"- Morris screening: {c['trajectories']} trajectories × ({len(PARAMS)} parameters + "
-        f"chance + 1) = {s.runs['morris']} runs over the documented ranges.",
+        (
+            f"- Morris screening: {c['trajectories']} trajectories × ({len(PARAMS)} parameters + "
+            f"chance + 1) = {s.runs['morris']} runs over the documented ranges."
+            if c["trajectories"]
+            else "- Morris screening: none (`--trajectories 0`)."
+        ),
         f"- Sobol indices (Saltelli, first and total order, grouped): base sample "
-        f"{c['budget']} × (3 groups + 2) = {c['budget'] * 5} runs per range set, for "
-        f"{', '.join(sobol_sets)}.",
+        f"{c['budget']} × (3 groups + 2) = {c['budget'] * 5} runs over the documented ranges"
+        + (
+            f"; base sample {robust} × 5 = {robust * 5} runs for each of "
+            f"{', '.join(x for x in sobol_sets if x != 'documented')}."
+            if len(sobol_sets) > 1
+            else "."
+        ),
         f"- In all {total} runs of `{c['scenario']['name']}` from {c['scenario']['run']['start']}"
         f" to {c['scenario']['run']['end']}, scales {c['scales']}.",
         "",
@@ -453,6 +611,25 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
                 q = row.iloc[0]
                 cells += [plus_minus(q.s1, q.s1_conf), plus_minus(q.st, q.st_conf)]
             lines.append(f"| {g} | " + " | ".join(cells) + " |")
+        conv = f[(f.method == "convergence") & (f.outcome == out)] if "base" in f else f[:0]
+        if not conv.empty:
+            bases = sorted({int(b) for b in conv.base})
+            lines += [
+                "",
+                "Convergence: the total index ST over the documented ranges on the first n points "
+                "of the sample (± half the 95% interval):",
+                "",
+                "| group | " + " | ".join(f"n = {b}" for b in bases) + " |",
+                "|---|" + "---:|" * len(bases),
+            ]
+            for g in GROUPS:
+                cells = []
+                for b in bases:
+                    row = conv[(conv.base == b) & (conv.factor == g)]
+                    cells.append(
+                        "–" if row.empty else plus_minus(row.iloc[0].st, row.iloc[0].st_conf)
+                    )
+                lines.append(f"| {g} | " + " | ".join(cells) + " |")
         mor = f[(f.method == "morris") & (f.outcome == out)].sort_values("mu_star", ascending=False)
         if not mor.empty:
             chance = mor[mor.factor == CHANCE]

@@ -394,6 +394,36 @@ def probability_chart(
         return _save(fig, fmt)
 
 
+def convergence_chart(rows: list[dict[str, Any]], title: str, fmt: str = "svg") -> bytes:
+    """A panel per outcome: each group's total-order index (± half its 95% interval) against
+    the base sample, on a log-2 axis (``rows``: the ``convergence`` rows of a sensitivity)."""
+    outcomes = list(dict.fromkeys(str(r["outcome"]) for r in rows))
+    groups = list(dict.fromkeys(str(r["group"]) for r in rows))
+    with mpl.rc_context(RC):
+        fig = Figure(figsize=(4 * max(len(outcomes), 1), 3.4), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, max(len(outcomes), 1), sharey=True))
+        for ax, o in zip(axes, outcomes, strict=False):
+            for gi, g in enumerate(groups):
+                pts = sorted(
+                    (int(r["base"]), float(r["st"]), float(r.get("st_conf") or 0.0))
+                    for r in rows
+                    if r["outcome"] == o and r["group"] == g and r.get("st") is not None
+                )
+                if not pts:
+                    continue
+                xs, ys, es = zip(*pts, strict=True)
+                ax.errorbar(xs, ys, yerr=es, marker="o", ms=3, capsize=2, label=g,
+                            color=COLOURS[gi % len(COLOURS)])  # fmt: skip
+            ax.set_xscale("log", base=2)
+            ax.set_title(o)
+            ax.set_xlabel("base sample")
+            ax.axhline(0, color="#888888", lw=0.8)
+        axes[0].set_ylabel("total-order Sobol index")
+        axes[-1].legend(title="factors", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        fig.suptitle(title)
+        return _save(fig, fmt)
+
+
 def sensitivity_chart(rows: list[dict[str, Any]], title: str, fmt: str = "svg") -> bytes:
     """Grouped bars: an outcome per cluster, a bar per group (structural, political, chance)."""
     outcomes = list(dict.fromkeys(str(r["outcome"]) for r in rows))
