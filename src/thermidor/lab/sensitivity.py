@@ -310,8 +310,9 @@ def sensitivity(
     y = np.full((len(points), len(outs)), np.nan)
     ex = executor or Serial()
     notes: list[str] = []
+    log: Path | None
     if evaluations is not None:
-        log: Path | None = Path(evaluations)
+        log = Path(evaluations)
         done = journal_for(log, design, config, len(outs), points, ex, force, notes)
     else:
         log = None if store is None else store.root / "checkpoints" / f"{analysis}.jsonl"
