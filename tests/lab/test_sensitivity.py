@@ -10,7 +10,15 @@ import pytest
 
 from tests.lab.conftest import TINY, VERY_COARSE_ARGS, cli, said
 from thermidor.lab.seeds import member_seed
-from thermidor.lab.sensitivity import CHANCE, RANGE_SETS, factors, seed_of
+from thermidor.lab.sensitivity import (
+    CHANCE,
+    RANGE_SETS,
+    SETS,
+    THRESHOLD_SETS,
+    definitions,
+    factors,
+    seed_of,
+)
 from thermidor.lab.store import Store
 from thermidor.model.params import PARAMS as ALL_PARAMS
 from thermidor.model.params import validate_value
@@ -39,6 +47,23 @@ def test_ranges_are_frozen_from_the_schema_and_respect_hard_bounds() -> None:
         )
     assert sum(wide[p.name].hi > p.hi for p in PARAMS) > len(PARAMS) // 2
     assert factors("documented")[-1].group == "chance"
+
+
+def test_the_thresholds_sets_move_every_definition_to_its_declared_alternatives() -> None:
+    """Robustness to what the outcome means: the documented ranges, with each definition that
+    declares alternatives at its lower (then higher) one, every value the model accepts."""
+    defs = [p for p in ALL_PARAMS if p.cls == "definition"]
+    assert {"bureaucracy.control_threshold", "bureaucracy.cohesion_threshold"} <= {
+        p.name for p in defs if p.alternatives
+    }
+    low, high = (definitions(r) for r in THRESHOLD_SETS)
+    assert set(low) == set(high) == {p.name for p in defs if p.alternatives}
+    for p in defs:
+        if p.alternatives:
+            assert low[p.name] < p.default < high[p.name]
+            validate_value(p.name, low[p.name])
+            validate_value(p.name, high[p.name])
+    assert definitions("documented") == {} and factors("thresholds_low") == factors("documented")
 
 
 def test_chance_maps_to_member_seeds() -> None:
@@ -76,9 +101,10 @@ def test_a_toy_sensitivity_analysis_runs_end_to_end(tmp_path: Path) -> None:
     n = len(PARAMS) + 1
     assert out["runs"]["morris"] == 2 * (n + 1)
     assert out["runs"]["sobol_documented"] == out["runs"]["sobol_narrowed"] == 2 * 5
+    assert out["runs"]["sobol_thresholds_low"] == out["runs"]["sobol_thresholds_high"] == 2 * 5
     rows = out["indices"]
     sobol = {(x["ranges"], x["outcome"], x["factor"]) for x in rows if x["method"] == "sobol"}
-    for ranges in RANGE_SETS:
+    for ranges in SETS:
         for group in ("structural", "political", "chance"):
             assert (ranges, "mean_consciousness_1917", group) in sobol
     morris = [
@@ -90,7 +116,8 @@ def test_a_toy_sensitivity_analysis_runs_end_to_end(tmp_path: Path) -> None:
     assert len(saved) == len(rows) and set(saved["budget"]) == {2}
     text = doc.read_text()
     assert "## Sample budget" in text and f"{2 * (n + 1)} runs" in text
-    assert "| structural |" in text and "S1 narrowed" in text and "ST widened" in text
+    assert "| ST structural |" in text and "| narrowed | 2 |" in text and "| widened |" in text
+    assert "| thresholds high | 2 |" in text and "`bureaucracy.control_threshold` 0.7 / 0.9" in text
 
 
 @pytest.mark.parametrize(
@@ -178,8 +205,9 @@ def test_a_committed_journal_resumes_elsewhere_and_is_checked_under_other_code(
     first = _Stops()
     a = sensitivity(executor=first, store=Store(tmp_path / "a"), **kw)  # type: ignore[arg-type]
     assert a.runs == {"morris": 0, "sobol_documented": 80, "sobol_narrowed": 10,
-                      "sobol_widened": 10}  # fmt: skip
-    assert first.ran == 100 and len(journal.read_text().splitlines()) == 101  # header + runs
+                      "sobol_widened": 10, "sobol_thresholds_low": 10,
+                      "sobol_thresholds_high": 10}  # fmt: skip
+    assert first.ran == 120 and len(journal.read_text().splitlines()) == 121  # header + runs
     conv = a.frame[a.frame.method == "convergence"]
     assert sorted(set(conv.base)) == [8, 16] and set(conv.factor) == {
         "structural", "political", "chance"
@@ -207,7 +235,7 @@ def test_a_committed_journal_resumes_elsewhere_and_is_checked_under_other_code(
         sensitivity(executor=_Stops(), **{**kw, "budget": 8})  # type: ignore[arg-type]
     fresh = _Stops()
     sensitivity(executor=fresh, **{**kw, "budget": 8, "force": True})  # type: ignore[arg-type]
-    assert fresh.ran == 60 and json.loads(journal.read_text().splitlines()[0])["budget"] == 8
+    assert fresh.ran == 80 and json.loads(journal.read_text().splitlines()[0])["budget"] == 8
 
 
 def test_the_cli_writes_the_convergence_figure_and_table(tmp_path: Path) -> None:

@@ -44,6 +44,10 @@ from thermidor.model.scenario import Scenario
 
 GROUPS = ("structural", "political", "chance")
 RANGE_SETS = ("documented", "narrowed", "widened")
+THRESHOLD_SETS = ("thresholds_low", "thresholds_high")
+"""The documented ranges with every ``definition`` parameter at its first (``_low``) or last
+(``_high``) declared alternative (``Param.alternatives``) instead of its value."""
+SETS = RANGE_SETS + THRESHOLD_SETS
 DEFAULT_OUTCOMES = ("consolidated", "consolidation_year_censored", "workers_democracy_1927")
 SEED_POOL = 4096  # chance in [0, 1) picks one of this many member seeds
 CHANCE = "chance"
@@ -70,8 +74,10 @@ def factors(ranges: str = "documented") -> list[Factor]:
     Narrowed and widened ranges keep the default where it is and scale each side of it by a
     half and by one and a half; a widened side stops at the hard bound (``clipped``).
     """
-    if ranges not in RANGE_SETS:
-        raise LabError("ranges", ranges, f"one of {', '.join(RANGE_SETS)}")
+    if ranges not in SETS:
+        raise LabError("ranges", ranges, f"one of {', '.join(SETS)}")
+    if ranges in THRESHOLD_SETS:
+        return factors("documented")
     scale = {"documented": 1.0, "narrowed": 0.5, "widened": 1.5}[ranges]
     out = []
     for p in PARAMS:
@@ -90,6 +96,16 @@ def factors(ranges: str = "documented") -> list[Factor]:
         out.append(Factor(p.name, lo, hi, p.cls, clipped))
     out.append(Factor(CHANCE, 0.0, 1.0, CHANCE))
     return out
+
+
+def definitions(ranges: str) -> dict[str, float]:
+    """The values a set gives the ``definition`` parameters: none (their declared values) but
+    in a thresholds set, where each one that declares alternatives takes its first or last."""
+    if ranges not in THRESHOLD_SETS:
+        return {}
+    pick = 0 if ranges == "thresholds_low" else -1
+    return {p.name: float(p.alternatives[pick]) for p in PARAMS
+            if p.cls == "definition" and p.alternatives}  # fmt: skip
 
 
 def seed_of(u: float, root: int = 0) -> int:
@@ -173,7 +189,10 @@ def _points(
     scales: dict[str, int],
     root: int,
     outs: tuple[str, ...],
+    fixed: dict[str, float] | None = None,
 ) -> list[Point]:
+    """The sample's rows as evaluations; ``fixed`` values (a thresholds set's definitions) are
+    added to every row."""
     names = [f.name for f in fs]
     c = names.index(CHANCE)
     # samplers compute lo + u * (hi - lo), which may overshoot hi by a rounding error
@@ -181,6 +200,7 @@ def _points(
     out = []
     for row in x:
         values = {n: float(v) for n, v in zip(names, row, strict=True) if n != CHANCE}
+        values.update(fixed or {})
         out.append(Point(scenario, scales, values, seed_of(float(row[c]), root), outs))
     return out
 
@@ -257,13 +277,17 @@ def sensitivity(
         raise LabError("outcomes", list(outcomes), f"at least one of {', '.join(OUTCOMES)}")
     sc = with_horizon(scenario, until)
     scales = resolve_scales(scale)
-    sets = {r: factors(r) for r in RANGE_SETS}
+    sets = {r: factors(r) for r in SETS}
     clipped = {r: sum(f.clipped for f in fs) for r, fs in sets.items()}
     widened_same = all(
         (a.lo, a.hi) == (b.lo, b.hi)
         for a, b in zip(sets["widened"], sets["documented"], strict=True)
     )
-    run_sets = [r for r in RANGE_SETS if not (r == "widened" and widened_same)]
+    run_sets = [
+        r
+        for r in SETS
+        if not (r == "widened" and widened_same) and (r in RANGE_SETS or definitions(r))
+    ]
     config = {
         "scenario": sc.to_dict(),
         "scales": scales,
@@ -273,7 +297,9 @@ def sensitivity(
         "outcomes": list(outs),
         "root": root,
         "source_hash": source_hash(),
-        "ranges": {r: [[f.name, f.lo, f.hi] for f in fs] for r, fs in sets.items()},
+        "ranges": {r: [[f.name, f.lo, f.hi] for f in fs] for r, fs in sets.items()
+                   if r in RANGE_SETS},
+        "thresholds": {r: definitions(r) for r in THRESHOLD_SETS if r in run_sets},
     }
     if robust_budget is None or robust_budget == budget:
         del config["robust_budget"]  # the id of an analysis made before the option is kept
@@ -305,7 +331,9 @@ def sensitivity(
     points = [
         p
         for _, r, x, fs in batches
-        for p in _points(x, fs, hard if r == "widened" else sc, scales, root, outs)
+        for p in _points(
+            x, fs, hard if r == "widened" else sc, scales, root, outs, definitions(r)
+        )
     ]
     y = np.full((len(points), len(outs)), np.nan)
     ex = executor or Serial()
@@ -582,7 +610,14 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
         f"frozen before the analysis; chance is a uniform variable mapped to one of "
         f"{SEED_POOL} member seeds. Narrowed and widened: each side of the default scaled by "
         f"0.5 and 1.5, clipped at the hard bounds ({s.clipped.get('widened', 0)} of "
-        f"{len(PARAMS)} parameters clipped when widened).",
+        f"{len(PARAMS)} parameters clipped when widened). Thresholds low and high: the "
+        "documented ranges with every definition of an outcome at its lower or higher declared "
+        "alternative ("
+        + "; ".join(
+            f"`{k}` {v:.3g} / {c.get('thresholds', {}).get('thresholds_high', {}).get(k, v):.3g}"
+            for k, v in c.get("thresholds", {}).get("thresholds_low", {}).items()
+        )
+        + "), on the same sample points as the first points of the documented set.",
         "",
     ]
     for note in s.notes:
@@ -597,21 +632,27 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
             lines += ["Not available (see the notes).", ""]
             continue
         lines += [
-            "Sobol indices by group (first order S1, total ST; ± half the 95% interval):",
+            "Sobol indices by group (first order S1, total ST; ± half the 95% interval), over the "
+            "documented ranges and, for robustness, with the ranges narrowed and widened and with "
+            "the outcome's thresholds at their declared alternatives:",
             "",
-            "| group | " + " | ".join(f"S1 {r} | ST {r}" for r in RANGE_SETS) + " |",
-            "|---|" + "---:|" * (2 * len(RANGE_SETS)),
+            "| ranges | base | " + " | ".join(f"S1 {g} | ST {g}" for g in GROUPS) + " |",
+            "|---|---:|" + "---:|" * (2 * len(GROUPS)),
         ]
-        for g in GROUPS:
+        for r in SETS:
+            here = sob[sob.ranges == r]
+            if here.empty:
+                continue
             cells = []
-            for r in RANGE_SETS:
-                row = sob[(sob.ranges == r) & (sob.factor == g)]
+            for g in GROUPS:
+                row = here[here.factor == g]
                 if row.empty:
                     cells += ["–", "–"]
                     continue
                 q = row.iloc[0]
                 cells += [plus_minus(q.s1, q.s1_conf), plus_minus(q.st, q.st_conf)]
-            lines.append(f"| {g} | " + " | ".join(cells) + " |")
+            base = c["budget"] if r == "documented" else robust
+            lines.append(f"| {r.replace('_', ' ')} | {base} | " + " | ".join(cells) + " |")
         conv = f[(f.method == "convergence") & (f.outcome == out)] if "base" in f else f[:0]
         if not conv.empty:
             bases = sorted({int(b) for b in conv.base})

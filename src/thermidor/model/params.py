@@ -42,6 +42,10 @@ class Param:
     source: str
     cls: Class
     calibrated_for: tuple[str, ...] = ()
+    alternatives: tuple[float, ...] = ()
+    """Other values a reader might defend (a ``definition``'s lower and higher threshold,
+    declared before the analysis that uses them): the sensitivity analysis repeats its indices
+    with every definition at its first and at its last alternative."""
 
     @property
     def calibrated(self) -> bool:
@@ -88,6 +92,7 @@ class Param:
             "source": self.source,
             "class": self.cls,
             "calibrated_for": list(self.calibrated_for),
+            "alternatives": list(self.alternatives),
         }
 
 
@@ -101,8 +106,9 @@ def _p(
     source: str,
     cls: Class = "structural",
     calibrated_for: tuple[str, ...] = (),
+    alternatives: tuple[float, ...] = (),
 ) -> Param:
-    return Param(name, default, lo, hi, unit, meaning, source, cls, calibrated_for)
+    return Param(name, default, lo, hi, unit, meaning, source, cls, calibrated_for, alternatives)
 
 
 # fmt: off
@@ -522,13 +528,18 @@ PARAMS: tuple[Param, ...] = (
        "§3, §5; modelling (the Cheka outgrew the soviets' control within the civil war)"),
     _p("bureaucracy.control_threshold", 0.8, 0.0, 1.0, "index",
        "control at which the bureaucracy is a class in itself (declared before calibration)",
-       "§8, §9; modelling: declared in issue 17 before any run was scored", "definition"),
+       "§8, §9; modelling: declared in issue 17 before any run was scored; alternatives 0.7 and "
+       "0.9 declared in issue 18 before the robustness table was run", "definition", (),
+       (0.7, 0.9)),
     _p("bureaucracy.cohesion_threshold", 0.8, 0.0, 1.0, "index",
        "cohesion at which it is a class for itself (declared before calibration)",
-       "§8, §9; modelling: declared in issue 17 before any run was scored", "definition"),
+       "§8, §9; modelling: declared in issue 17 before any run was scored; alternatives 0.7 and "
+       "0.9 declared in issue 18 before the robustness table was run", "definition", (),
+       (0.7, 0.9)),
     _p("bureaucracy.opposition_scale", 0.2, 0.01, 1.0, "fraction",
        "share of the members in opposition at which no cohesion is left (it falls linearly to it)",
-       "§9; modelling: the old rule's factor 5 (1/0.2), kept", "definition"),
+       "§9; modelling: the old rule's factor 5 (1/0.2), kept; alternatives 0.1 and 0.3 declared "
+       "in issue 18 before the robustness table was run", "definition", (), (0.1, 0.3)),
     # --- M16 the grain strike and the turn (§7, §9) -------------------------------------
     _p("grain.strike_ratio", 0.75, 0.0, 1.0, "ratio",
        "procurements against the year before below which peasants are on strike", "§9; modelling"),
@@ -554,7 +565,8 @@ PARAMS: tuple[Param, ...] = (
     _p("capitulation.declared_share", 0.5, 0.0, 1.0, "fraction",
        "share of the expelled who have recanted when the capitulators declare (declared before "
        "calibration)", "§9; record: most of the exiled Left had made their peace by the end of "
-       "1929; modelling: declared in issue 17 before any run was scored", "definition"),
+       "1929; modelling: declared in issue 17 before any run was scored; alternatives a third and "
+       "two thirds declared in issue 18", "definition", (), (1 / 3, 2 / 3)),
     # --- M17 (continued) -----------------------------------------------------------------
     _p("world.p_germany_1923", 0.0, 0.0, 1.0, "probability",
        "success of the German revolution of 1923", "§7; record", "structural"),
