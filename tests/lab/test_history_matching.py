@@ -212,6 +212,7 @@ def test_the_docs_section_replaces_only_what_lies_between_the_markers() -> None:
     [
         (["--waves", "0"], "waves: got 0"),
         (["--measure", "mean"], "one of max, second"),
+        (["--profile", "1"], "0 (no profiles) or a whole number >= 2"),
         (["--populations", "8"], "an option of --method abc only"),
         (["--target", EMERGENT], "emergent targets are never fitted"),
         (["--params", "consciousness.grievance_rat"], "did you mean"),
@@ -281,3 +282,43 @@ def test_the_fit_tables_fit_the_width(
     out = capsys.readouterr().out
     assert all(size(line) <= columns for line in out.splitlines()) and "…" not in out
     assert "consciousness.grievance_rate" in out and "T27" in out
+
+
+def test_the_profiles_box_reaches_the_nearest_ruled_out_value_each_side_of_the_default() -> None:
+    from thermidor.lab.history_matching import profile_box, profile_points
+
+    names = ["parties.ban_readiness", "insurrection.soviet_support"]
+    x = profile_points(names, 5)
+    defaults = [BY_NAME[p].default for p in names]
+    assert x.shape == (11, 2) and list(x[0]) == defaults
+    # each parameter alone moves, over its whole range; the other stays at its default
+    for j, p in enumerate(names):
+        rows = x[1 + 5 * j : 6 + 5 * j]
+        assert list(rows[:, j]) == list(np.linspace(BY_NAME[p].lo, BY_NAME[p].hi, 5))
+        assert (rows[:, 1 - j] == defaults[1 - j]).all()
+    kept = np.ones(11, dtype=bool)
+    assert profile_box(names, kept, 5) == [(BY_NAME[p].lo, BY_NAME[p].hi) for p in names]
+    kept[[1, 5]] = False  # the first parameter ruled out at both ends of its range
+    grid = np.linspace(BY_NAME[names[0]].lo, BY_NAME[names[0]].hi, 5)
+    assert grid[0] < defaults[0] < grid[4]
+    assert profile_box(names, kept, 5)[0] == (grid[0], grid[4])
+    kept[0] = False  # the defaults ruled out: no box from the profiles
+    assert profile_box(names, kept, 5) is None
+
+
+def test_a_fit_with_profiles_runs_wave_0_around_the_defaults_then_samples_its_box(
+    tmp_path: Path,
+) -> None:
+    kw: dict[str, Any] = dict(waves=1, points=4, seeds=1, measure="max", until=UNTIL,
+                              scale=COARSE, check_seeds=1, store=Store(tmp_path / "runs"))  # fmt: skip
+    m = history_match(PARAMS, profile=3, **kw)
+    zero, one = m.waves
+    assert (zero.index, zero.x.shape[0], one.x.shape[0]) == (0, 1 + 3 * len(PARAMS), 4)
+    d = m.diagnostics()
+    assert d["waves"][0]["kind"] == "profiles" and d["waves"][1]["kind"] == "hypercube"
+    assert "--profile 3" in d["command"] and m.evaluated == 1 + 3 * len(PARAMS) + 4
+    for j, (lo, hi) in enumerate(one.box):  # wave 1 samples inside the profiles' box
+        assert (lo <= one.x[:, j]).all() and (one.x[:, j] <= hi).all()
+    again = history_match(PARAMS, profile=3, **kw)  # resumed from the store: nothing runs
+    assert again.evaluated == 0 and again.analysis == m.analysis
+    assert history_match(PARAMS, **{**kw, "waves": 1}).analysis != m.analysis

@@ -30,7 +30,7 @@ from thermidor.lab.ensemble import parse_until
 from thermidor.lab.errors import LabError
 
 METHODS = ("abc", "history-matching")
-HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "draws", "dask",
+HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "profile", "draws", "dask",
            "diagnostics-out", "write-docs")  # fmt: skip
 ABC_ONLY = ("populations", "generations")
 
@@ -78,6 +78,13 @@ def calibrate_cmd(
     discrepancy: Annotated[
         float | None,
         typer.Option(help="history matching: model discrepancy, a share of each tolerance [0]"),
+    ] = None,
+    profile: Annotated[
+        int | None,
+        typer.Option(
+            help="history matching: a wave 0 of each parameter alone at N values of its range "
+            "around the defaults; wave 1 samples the box they keep [0: none]"
+        ),
     ] = None,
     draws: Annotated[
         int | None, typer.Option(help="history matching: posterior draws [500]")
@@ -213,6 +220,7 @@ def _history_matching(o: dict[str, Any]) -> None:
             threshold=hm.THRESHOLD if o["threshold"] is None else o["threshold"],
             measure=o["measure"] or "second",
             discrepancy=0.0 if o["discrepancy"] is None else o["discrepancy"],
+            profile=0 if o["profile"] is None else o["profile"],
             draws=hm.DRAWS if o["draws"] is None else o["draws"],
             scenario=o["scenario"],
             until=parse_until(o["until"]),

@@ -48,10 +48,15 @@ def section(d: dict[str, Any]) -> str:
     ]
     for w in d["waves"]:
         seeds = w["runs"] // max(w["points"], 1)
+        profiles = w.get("kind") == "profiles"
+        verdict = (
+            ("the defaults kept" if w["non_implausible"] else "the defaults ruled out")
+            if profiles
+            else ("yes" if w["non_implausible"] else "no: the least implausible kept")
+        )
         lines.append(
-            f"| {w['wave']} | {w['points']} × {seeds} | {w['kept']} | {w['kept_share']:.0%} | "
-            f"{'yes' if w['non_implausible'] else 'no: the least implausible kept'} | "
-            f"{_wall(w.get('wall_time_s'))} |"
+            f"| {w['wave']}{' (profiles)' if profiles else ''} | {w['points']} × {seeds} | "
+            f"{w['kept']} | {w['kept_share']:.0%} | {verdict} | {_wall(w.get('wall_time_s'))} |"
         )
     heads = "".join(f" wave {w['wave']} before → after |" for w in d["waves"])
     lines += [

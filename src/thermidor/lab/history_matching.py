@@ -17,6 +17,18 @@ any other count is infinitely implausible; at the defaults it is the only target
 next wave samples the bounding box of the kept points, widened on each side by one stratum of
 the wave's hypercube and kept inside the wave's own box, so the regions are nested.
 
+With ``profile`` > 0 a wave 0 comes first: the defaults (the hand calibration of
+``model/params.py``), then each parameter alone at ``profile`` evenly spaced values of its range,
+the others at their defaults. Wave 1 then samples the profiles' box instead of the whole ranges:
+for each parameter, from the nearest ruled-out grid value below its default to the nearest above
+(the range's end where none is), so the box holds every value the profile keeps. A Latin
+hypercube of a few hundred points over two dozen whole ranges almost never lands where every
+target is met at once (the fit of 2026-12-03 kept no point in three waves of 100, while the
+defaults met every target within I 1); the profiles find each parameter's slack around the
+defaults for one run per grid value and seed. Their box is a heuristic, not a bound: a joint
+region can reach past a profile's interval where parameters compensate each other, and a
+parameter no target constrains keeps its whole range.
+
 What a run gives for each kind of target, and the implausibility, are in ``lab/implausibility.py``.
 
 Every evaluation is journalled as it arrives (``STORE/checkpoints/ANALYSIS-wK.jsonl``) and every
@@ -83,6 +95,41 @@ def hypercube(box: Box, n: int, root: int, wave: int) -> np.ndarray:
     u = sampler.random(n)
     lo, hi = np.array([b[0] for b in box]), np.array([b[1] for b in box])
     return np.clip(lo + u * (hi - lo), lo, hi)
+
+
+def profile_points(names: Sequence[str], n: int) -> np.ndarray:
+    """Wave 0: the defaults, then each parameter alone at ``n`` evenly spaced values of its
+    range (the others at their defaults): ``1 + len(names) * n`` points."""
+    d = np.array([BY_NAME[p].default for p in names], dtype=float)
+    rows = [d]
+    for j, p in enumerate(names):
+        for v in np.linspace(BY_NAME[p].lo, BY_NAME[p].hi, n):
+            r = d.copy()
+            r[j] = v
+            rows.append(r)
+    return np.array(rows)
+
+
+def profile_box(names: Sequence[str], kept: np.ndarray, n: int) -> Box | None:
+    """Wave 1's box from wave 0's kept points (``profile_points`` order): each parameter from
+    the nearest ruled-out grid value below its default to the nearest above (its range's end
+    where none is); None when the defaults themselves are ruled out."""
+    if not kept[0]:
+        return None
+    box = []
+    for j, p in enumerate(names):
+        prm = BY_NAME[p]
+        grid = np.linspace(prm.lo, prm.hi, n)
+        ok = kept[1 + j * n : 1 + (j + 1) * n]
+        out_below = [v for v, k in zip(grid, ok, strict=True) if v < prm.default and not k]
+        out_above = [v for v, k in zip(grid, ok, strict=True) if v > prm.default and not k]
+        box.append(
+            (
+                float(max(out_below)) if out_below else float(prm.lo),
+                float(min(out_above)) if out_above else float(prm.hi),
+            )
+        )
+    return box
 
 
 def next_box(box: Box, kept: np.ndarray, n: int) -> Box:
@@ -153,6 +200,7 @@ class Wave:
             }
         return {
             "wave": self.index,
+            "kind": "profiles" if self.index == 0 else "hypercube",
             "points": int(self.x.shape[0]),
             "runs": int(self.stats.shape[0] * self.stats.shape[1]),
             "kept": int(k.sum()),
@@ -230,6 +278,7 @@ def command(config: dict[str, Any]) -> str:
     parts += [
         f"--waves {config['waves']} --points {config['points']} --seeds {config['seeds']}",
         f"--threshold {config['threshold']:g} --measure {config['measure']}",
+        *([f"--profile {config['profile']}"] if config.get("profile") else []),
         f"--discrepancy {config['discrepancy']:g} --draws {config['draws']} "
         f"--check-seeds {config['check_seeds']}",
         f"--scenario {config['scenario']['name']} --until {config['scenario']['run']['end']}",
@@ -254,6 +303,7 @@ def history_match(
     threshold: float = THRESHOLD,
     measure: str = "second",
     discrepancy: float = 0.0,
+    profile: int = 0,
     draws: int = DRAWS,
     scenario: ScenarioArg = "baseline",
     until: str | dt.date | None = None,
@@ -270,8 +320,11 @@ def history_match(
     t0 = time.perf_counter()
     names = check_params(list(params)) if params else [p.name for p in CALIBRATED]
     for opt, v, least in (("waves", waves, 1), ("points", points, 2), ("seeds", seeds, 1),
-                          ("draws", draws, 1), ("check_seeds", check_seeds, 1)):  # fmt: skip
+                          ("draws", draws, 1), ("check_seeds", check_seeds, 1),
+                          ("profile", profile, 0)):  # fmt: skip
         _check(opt, v, least)
+    if profile == 1:
+        raise LabError("profile", profile, "0 (no profiles) or a whole number >= 2")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold > 0:
         raise LabError("threshold", threshold, "a number > 0 (3: Pukelsheim's three-sigma rule)")
     if measure not in MEASURES:
@@ -317,6 +370,8 @@ def history_match(
         "root": root,
         "source_hash": source_hash(),
     }
+    if profile:  # absent when 0: the ids of fits without profiles stay as they were
+        config["profile"] = profile
     analysis = "hm-" + digest(config, 16)
     config.update(waves=waves, draws=draws, check_seeds=check_seeds)  # not in the id
     run_seeds = seeds_for(seeds, root)
@@ -324,23 +379,38 @@ def history_match(
     box: Box = [(BY_NAME[n].lo, BY_NAME[n].hi) for n in names]
     done_waves: list[Wave] = []
     evaluated = reused = 0
-    for w in range(1, waves + 1):
+    for w in range(0 if profile else 1, waves + 1):
         tw = time.perf_counter()
-        x = hypercube(box, points, root, w)
+        x = profile_points(names, profile) if w == 0 else hypercube(box, points, root, w)
         stats, ran, kept_before = _wave_stats(
             store, ex, analysis, w, x, names, sc, scales, run_seeds, used, stored, on_progress
         )
         evaluated, reused = evaluated + ran, reused + kept_before
         imp = np.array(
             [[implausibility(t, stats[i, :, j], discrepancy) for j, t in enumerate(used)]
-             for i in range(points)]
+             for i in range(len(x))]
         )  # fmt: skip
         m = measure_of(imp, measure)
         kept = m <= threshold
+        if w == 0:
+            wave = Wave(0, box, x, stats, imp, m, kept, not kept[0],
+                        time.perf_counter() - tw if ran else 0.0)  # fmt: skip
+            done_waves.append(wave)
+            if 0 not in stored:
+                _commit(store, analysis, done_waves, names, ids, run_seeds)
+            found = profile_box(names, kept, profile)
+            if found is None:
+                notes.append(
+                    f"wave 0: the defaults are implausible (I {m[0]:.3g} > {threshold:g}); "
+                    "wave 1 samples the documented ranges"
+                )
+            else:
+                box = found
+            continue
         fallback = not kept.any()
         if fallback:
             lowest = np.argsort(m, kind="stable")[: max(2, math.ceil(FALLBACK * points))]
-            kept = np.zeros(points, dtype=bool)
+            kept = np.zeros(len(x), dtype=bool)
             kept[lowest] = True
             notes.append(
                 f"wave {w}: no point is non-implausible (least I {np.min(m):.3g} > "
@@ -528,4 +598,13 @@ def _save(store: Store, match: Match) -> None:
     store.save_analysis("hm_fits", match.analysis, pd.DataFrame([meta]))
 
 
-__all__ = ["DRAWS", "THRESHOLD", "Match", "history_match", "hypercube", "next_box"]
+__all__ = [
+    "DRAWS",
+    "THRESHOLD",
+    "Match",
+    "history_match",
+    "hypercube",
+    "next_box",
+    "profile_box",
+    "profile_points",
+]
