@@ -13,7 +13,7 @@ more run, the history being one run), the tolerance the target's own and the dis
 of it standing for what the model leaves out. A point is non-implausible when its second largest
 I (``measure="max"``: its largest) is at most ``threshold`` (3, Pukelsheim's rule): one target
 may miss, as in the early waves of Andrianakis et al. (T29, "exactly two", has no tolerance, so
-any other count is infinitely implausible; at the defaults it is the only target with I > 3). The
+any other count is infinitely implausible; at the defaults every target is within I 1). The
 next wave samples the bounding box of the kept points, widened on each side by one stratum of
 the wave's hypercube and kept inside the wave's own box, so the regions are nested.
 
