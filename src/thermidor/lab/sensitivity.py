@@ -297,8 +297,9 @@ def sensitivity(
         "outcomes": list(outs),
         "root": root,
         "source_hash": source_hash(),
-        "ranges": {r: [[f.name, f.lo, f.hi] for f in fs] for r, fs in sets.items()
-                   if r in RANGE_SETS},
+        "ranges": {
+            r: [[f.name, f.lo, f.hi] for f in fs] for r, fs in sets.items() if r in RANGE_SETS
+        },
         "thresholds": {r: definitions(r) for r in THRESHOLD_SETS if r in run_sets},
     }
     if robust_budget is None or robust_budget == budget:
@@ -331,9 +332,7 @@ def sensitivity(
     points = [
         p
         for _, r, x, fs in batches
-        for p in _points(
-            x, fs, hard if r == "widened" else sc, scales, root, outs, definitions(r)
-        )
+        for p in _points(x, fs, hard if r == "widened" else sc, scales, root, outs, definitions(r))
     ]
     y = np.full((len(points), len(outs)), np.nan)
     ex = executor or Serial()
