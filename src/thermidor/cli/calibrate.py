@@ -30,8 +30,8 @@ from thermidor.lab.ensemble import parse_until
 from thermidor.lab.errors import LabError
 
 METHODS = ("abc", "history-matching")
-HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "profile", "draws", "dask",
-           "diagnostics-out", "write-docs")  # fmt: skip
+HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "profile", "draws",
+           "dask", "diagnostics-out", "write-docs")  # fmt: skip
 ABC_ONLY = ("populations", "generations")
 
 

@@ -22,7 +22,7 @@ With ``profile`` > 0 a wave 0 comes first: the defaults (the hand calibration of
 the others at their defaults. Wave 1 then samples the profiles' box instead of the whole ranges:
 for each parameter, from the nearest ruled-out grid value below its default to the nearest above
 (the range's end where none is), so the box holds every value the profile keeps. A Latin
-hypercube of a few hundred points over two dozen whole ranges almost never lands where every
+hypercube of a few hundred points over dozens of whole ranges almost never lands where every
 target is met at once (the fit of 2026-12-03 kept no point in three waves of 100, while the
 defaults met every target within I 1); the profiles find each parameter's slack around the
 defaults for one run per grid value and seed. Their box is a heuristic, not a bound: a joint
