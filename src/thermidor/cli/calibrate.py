@@ -30,8 +30,8 @@ from thermidor.lab.ensemble import parse_until
 from thermidor.lab.errors import LabError
 
 METHODS = ("abc", "history-matching")
-HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "profile", "draws",
-           "dask", "diagnostics-out", "write-docs")  # fmt: skip
+HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "profile", "emulate",
+           "draws", "dask", "diagnostics-out", "write-docs")  # fmt: skip
 ABC_ONLY = ("populations", "generations")
 
 
@@ -84,6 +84,13 @@ def calibrate_cmd(
         typer.Option(
             help="history matching: a wave 0 of each parameter alone at N values of its range "
             "around the defaults; wave 1 samples the box they keep [0: none]"
+        ),
+    ] = None,
+    emulate: Annotated[
+        int | None,
+        typer.Option(
+            help="history matching: each wave after the first draws N candidates and runs the "
+            "--points that Gaussian-process emulators of the earlier runs keep [0: none]"
         ),
     ] = None,
     draws: Annotated[
@@ -221,6 +228,7 @@ def _history_matching(o: dict[str, Any]) -> None:
             measure=o["measure"] or "second",
             discrepancy=0.0 if o["discrepancy"] is None else o["discrepancy"],
             profile=0 if o["profile"] is None else o["profile"],
+            emulate=0 if o["emulate"] is None else o["emulate"],
             draws=hm.DRAWS if o["draws"] is None else o["draws"],
             scenario=o["scenario"],
             until=parse_until(o["until"]),

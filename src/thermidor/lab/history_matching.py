@@ -47,6 +47,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +187,7 @@ class Wave:
     kept: np.ndarray  # points (bool)
     fallback: bool  # no point was non-implausible: ``kept`` are the least implausible
     wall_time_s: float = 0.0  # spent on it in this call (0: read back from the store)
+    screened: dict[str, int] | None = None  # emulated: candidates, emulator-kept, trained on
 
     def describe(self, params: Sequence[str], targets: Sequence[str], threshold: float) -> dict:
         k = self.kept
@@ -200,7 +202,11 @@ class Wave:
             }
         return {
             "wave": self.index,
-            "kind": "profiles" if self.index == 0 else "hypercube",
+            "kind": "profiles"
+            if self.index == 0
+            else "emulated hypercube"
+            if self.screened
+            else "hypercube",
             "points": int(self.x.shape[0]),
             "runs": int(self.stats.shape[0] * self.stats.shape[1]),
             "kept": int(k.sum()),
@@ -208,6 +214,7 @@ class Wave:
             "stopped_runs": int(np.isnan(self.stats).all(axis=2).sum()),  # on a guard: ruled out
             "non_implausible": not self.fallback,
             "wall_time_s": round(self.wall_time_s, 1),
+            **({"emulators": self.screened} if self.screened else {}),
             "box": {p: [lo, hi] for p, (lo, hi) in zip(params, self.box, strict=True)},
             "targets": per_target,
         }
@@ -279,6 +286,7 @@ def command(config: dict[str, Any]) -> str:
         f"--waves {config['waves']} --points {config['points']} --seeds {config['seeds']}",
         f"--threshold {config['threshold']:g} --measure {config['measure']}",
         *([f"--profile {config['profile']}"] if config.get("profile") else []),
+        *([f"--emulate {config['emulate']}"] if config.get("emulate") else []),
         f"--discrepancy {config['discrepancy']:g} --draws {config['draws']} "
         f"--check-seeds {config['check_seeds']}",
         f"--scenario {config['scenario']['name']} --until {config['scenario']['run']['end']}",
@@ -304,6 +312,7 @@ def history_match(
     measure: str = "second",
     discrepancy: float = 0.0,
     profile: int = 0,
+    emulate: int = 0,
     draws: int = DRAWS,
     scenario: ScenarioArg = "baseline",
     until: str | dt.date | None = None,
@@ -321,10 +330,14 @@ def history_match(
     names = check_params(list(params)) if params else [p.name for p in CALIBRATED]
     for opt, v, least in (("waves", waves, 1), ("points", points, 2), ("seeds", seeds, 1),
                           ("draws", draws, 1), ("check_seeds", check_seeds, 1),
-                          ("profile", profile, 0)):  # fmt: skip
+                          ("profile", profile, 0), ("emulate", emulate, 0)):  # fmt: skip
         _check(opt, v, least)
     if profile == 1:
         raise LabError("profile", profile, "0 (no profiles) or a whole number >= 2")
+    if 0 < emulate < points:
+        raise LabError(
+            "emulate", emulate, f"0 (no emulators) or a whole number >= points ({points})"
+        )
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not threshold > 0:
         raise LabError("threshold", threshold, "a number > 0 (3: Pukelsheim's three-sigma rule)")
     if measure not in MEASURES:
@@ -372,6 +385,8 @@ def history_match(
     }
     if profile:  # absent when 0: the ids of fits without profiles stay as they were
         config["profile"] = profile
+    if emulate:  # likewise
+        config["emulate"] = emulate
     analysis = "hm-" + digest(config, 16)
     config.update(waves=waves, draws=draws, check_seeds=check_seeds)  # not in the id
     run_seeds = seeds_for(seeds, root)
@@ -381,7 +396,15 @@ def history_match(
     evaluated = reused = 0
     for w in range(0 if profile else 1, waves + 1):
         tw = time.perf_counter()
-        x = profile_points(names, profile) if w == 0 else hypercube(box, points, root, w)
+        screened = None
+        if w == 0:
+            x = profile_points(names, profile)
+        elif emulate and done_waves:
+            chosen = partial(_screen, done_waves, box, names, used, emulate, points, root, w,
+                             discrepancy, threshold, measure)  # fmt: skip
+            x, screened = _screened(store, analysis, w, chosen)
+        else:
+            x = hypercube(box, points, root, w)
         stats, ran, kept_before = _wave_stats(
             store, ex, analysis, w, x, names, sc, scales, run_seeds, used, stored, on_progress
         )
@@ -417,7 +440,16 @@ def history_match(
                 f"{threshold:g}); the next wave samples around the {kept.sum()} least implausible"
             )
         wave = Wave(
-            w, box, x, stats, imp, m, kept, fallback, time.perf_counter() - tw if ran else 0.0
+            w,
+            box,
+            x,
+            stats,
+            imp,
+            m,
+            kept,
+            fallback,
+            time.perf_counter() - tw if ran else 0.0,
+            screened,
         )
         done_waves.append(wave)
         if w not in stored:
@@ -475,6 +507,66 @@ def _stored_runs(
         jobs.append(Job(s, seed, scales, content_key(s.to_dict(), seed, scales, h), where, h))
     ran = run_jobs(jobs, store, ex)
     return [store.load(k) for k in ran.keys]
+
+
+def _screen(
+    done: list[Wave],
+    box: Box,
+    names: list[str],
+    used: list[Target],
+    emulate: int,
+    points: int,
+    root: int,
+    w: int,
+    discrepancy: float,
+    threshold: float,
+    measure: str,
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Wave ``w``'s points: ``emulate`` hypercube candidates in ``box`` screened by emulators
+    fitted on every earlier wave's points (``lab/emulator.py``)."""
+    from thermidor.lab.emulator import fit_emulators
+
+    x = np.concatenate([d.x for d in done])
+    stats = np.concatenate([d.stats for d in done])
+    lo = np.array([BY_NAME[n].lo for n in names])
+    hi = np.array([BY_NAME[n].hi for n in names])
+    em = fit_emulators(x, stats, used, lo, hi)
+    cand = hypercube(box, emulate, root, w)
+    m = measure_of(em.implausibility(cand, discrepancy), measure)
+    ok = np.flatnonzero(m <= threshold)
+    pick = ok[:points]
+    if len(pick) < points:  # too few: the least emulator-implausible after them
+        rest = np.argsort(np.where(m <= threshold, np.inf, m), kind="stable")
+        pick = np.concatenate([pick, rest[: points - len(pick)]])
+    info = {"candidates": emulate, "non_implausible": len(ok), "trained_on": em.trained_on}
+    return cand[np.sort(pick)], info
+
+
+def _screened(
+    store: Store,
+    analysis: str,
+    w: int,
+    make: Callable[[], tuple[np.ndarray, dict[str, int]]],
+) -> tuple[np.ndarray, dict[str, int]]:
+    """An emulated wave's points, chosen once: kept beside the journal
+    (``checkpoints/ANALYSIS-wK-points.json``, written atomically before the first run) so that a
+    resumed fit runs the same points whatever the emulators' floating point does on another
+    machine or thread count."""
+    import json
+    import os
+
+    f = store.root / "checkpoints" / f"{analysis}-w{w}-points.json"
+    try:
+        saved = json.loads(f.read_text())
+        return np.array(saved["x"], dtype=float), saved["emulators"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not chosen yet, or a file cut short: choose again
+    x, info = make()
+    f.parent.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_name(f.name + ".tmp")
+    tmp.write_text(json.dumps({"x": x.tolist(), "emulators": info}))
+    os.replace(tmp, f)
+    return x, info
 
 
 def _journal(store: Store, analysis: str, wave: int) -> Path:
