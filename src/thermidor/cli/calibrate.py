@@ -31,7 +31,7 @@ from thermidor.lab.errors import LabError
 
 METHODS = ("abc", "history-matching")
 HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "profile", "emulate",
-           "draws", "dask", "diagnostics-out", "write-docs")  # fmt: skip
+           "walk", "chains", "step", "adapt", "draws", "dask", "diagnostics-out", "write-docs")  # fmt: skip
 ABC_ONLY = ("populations", "generations")
 
 
@@ -92,6 +92,22 @@ def calibrate_cmd(
             help="history matching: each wave after the first draws N candidates and runs the "
             "--points that Gaussian-process emulators of the earlier runs keep [0: none]"
         ),
+    ] = None,
+    walk: Annotated[
+        int | None,
+        typer.Option(
+            help="history matching: after the waves, N steps of random-walk Metropolis chains "
+            "over the non-implausible region; the posterior is drawn from their states [0: none]"
+        ),
+    ] = None,
+    chains: Annotated[int | None, typer.Option(help="history matching: walk chains [8]")] = None,
+    step: Annotated[
+        float | None,
+        typer.Option(help="history matching: walk step, a share of each box width [0.05]"),
+    ] = None,
+    adapt: Annotated[
+        int | None,
+        typer.Option(help="history matching: walk steps that tune the step, then discarded [20]"),
     ] = None,
     draws: Annotated[
         int | None, typer.Option(help="history matching: posterior draws [500]")
@@ -229,6 +245,10 @@ def _history_matching(o: dict[str, Any]) -> None:
             discrepancy=0.0 if o["discrepancy"] is None else o["discrepancy"],
             profile=0 if o["profile"] is None else o["profile"],
             emulate=0 if o["emulate"] is None else o["emulate"],
+            walk=0 if o["walk"] is None else o["walk"],
+            chains=8 if o["chains"] is None else o["chains"],
+            step=0.05 if o["step"] is None else o["step"],
+            adapt=20 if o["adapt"] is None else o["adapt"],
             draws=hm.DRAWS if o["draws"] is None else o["draws"],
             scenario=o["scenario"],
             until=parse_until(o["until"]),

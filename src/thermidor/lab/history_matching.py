@@ -242,6 +242,7 @@ class Match:
     wall_time_s: float
     notes: list[str] = field(default_factory=list)
     emergent: list[dict[str, Any]] = field(default_factory=list)  # never fitted: the validation
+    walk: dict[str, Any] | None = None  # the chains' diagnostics (lab/walk.py), if they walked
 
     @property
     def effective_size(self) -> float:
@@ -257,6 +258,7 @@ class Match:
             "command": command(self.config),
             "config": self.config,
             "waves": [w.describe(self.params, self.targets, threshold) for w in self.waves],
+            **({"walk": self.walk} if self.walk else {}),
             "posterior": {
                 "draws": len(self.posterior),
                 "distinct": int(self.posterior.drop_duplicates(self.params).shape[0]),
@@ -287,6 +289,14 @@ def command(config: dict[str, Any]) -> str:
         f"--threshold {config['threshold']:g} --measure {config['measure']}",
         *([f"--profile {config['profile']}"] if config.get("profile") else []),
         *([f"--emulate {config['emulate']}"] if config.get("emulate") else []),
+        *(
+            [
+                f"--walk {config['walk_steps']} --chains {config['walk']['chains']} --step "
+                f"{config['walk']['step']:g} --adapt {config['walk']['adapt']}"
+            ]
+            if config.get("walk")
+            else []
+        ),
         f"--discrepancy {config['discrepancy']:g} --draws {config['draws']} "
         f"--check-seeds {config['check_seeds']}",
         f"--scenario {config['scenario']['name']} --until {config['scenario']['run']['end']}",
@@ -313,6 +323,10 @@ def history_match(
     discrepancy: float = 0.0,
     profile: int = 0,
     emulate: int = 0,
+    walk: int = 0,
+    chains: int = 8,
+    step: float = 0.05,
+    adapt: int = 20,
     draws: int = DRAWS,
     scenario: ScenarioArg = "baseline",
     until: str | dt.date | None = None,
@@ -328,12 +342,19 @@ def history_match(
     """Fit ``params`` (default: every calibrated parameter) by history matching; resumable."""
     t0 = time.perf_counter()
     names = check_params(list(params)) if params else [p.name for p in CALIBRATED]
-    for opt, v, least in (("waves", waves, 1), ("points", points, 2), ("seeds", seeds, 1),
+    for opt, v, least in (("waves", waves, 0 if profile else 1), ("points", points, 2), ("seeds", seeds, 1),
                           ("draws", draws, 1), ("check_seeds", check_seeds, 1),
-                          ("profile", profile, 0), ("emulate", emulate, 0)):  # fmt: skip
+                          ("profile", profile, 0), ("emulate", emulate, 0), ("walk", walk, 0),
+                          ("chains", chains, 2), ("adapt", adapt, 0)):  # fmt: skip
         _check(opt, v, least)
     if profile == 1:
         raise LabError("profile", profile, "0 (no profiles) or a whole number >= 2")
+    if isinstance(step, bool) or not isinstance(step, (int, float)) or not 0 < step <= 1:
+        raise LabError("step", step, "a number in (0, 1]: a share of each parameter's box width")
+    if walk and walk <= adapt:
+        raise LabError(
+            "walk", walk, f"more steps than --adapt ({adapt}): only those after it count"
+        )
     if 0 < emulate < points:
         raise LabError(
             "emulate", emulate, f"0 (no emulators) or a whole number >= points ({points})"
@@ -387,8 +408,13 @@ def history_match(
         config["profile"] = profile
     if emulate:  # likewise
         config["emulate"] = emulate
+    if walk:  # the walk starts from the last wave: its number, like the walk's own rules, count
+        config["walk"] = {"from_wave": waves, "chains": chains, "step": float(step),
+                          "adapt": adapt}  # fmt: skip
     analysis = "hm-" + digest(config, 16)
     config.update(waves=waves, draws=draws, check_seeds=check_seeds)  # not in the id
+    if walk:
+        config["walk_steps"] = walk  # more steps continue a walk, as more waves do
     run_seeds = seeds_for(seeds, root)
     stored = _read_stored(store, analysis)
     box: Box = [(BY_NAME[n].lo, BY_NAME[n].hi) for n in names]
@@ -456,14 +482,25 @@ def history_match(
             _commit(store, analysis, done_waves, names, ids, run_seeds)
         box = next_box(box, x[kept], points)
     last = done_waves[-1]
-    if last.fallback:
-        notes.append("the posterior is drawn from implausible points: run more waves or points")
+    walked: dict[str, Any] | None = None
+    if walk and not last.fallback:
+        pool, walked, ran, kept_before = _walk(
+            store, ex, analysis, last, box, names, sc, scales, run_seeds, used, stored, ids,
+            done_waves, walk, chains, step, adapt, root, discrepancy, threshold, measure,
+            on_progress,
+        )  # fmt: skip
+        evaluated, reused = evaluated + ran, reused + kept_before
+    else:
+        if walk:
+            notes.append(f"wave {last.index} kept no point: there is nowhere to start a walk")
+        if last.fallback:
+            notes.append("the posterior is drawn from implausible points: run more waves or points")
+        pool = last.x[last.kept]
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, 0x706F])))
-    pool = last.x[last.kept]
     picks = rng.integers(0, len(pool), size=draws)
     posterior = pd.DataFrame({n: pool[picks, j] for j, n in enumerate(names)})
     posterior["weight"] = 1.0 / draws
-    summary = _summary(posterior, names, last.box)
+    summary = _summary(posterior, names, box if walked else last.box)
 
     prng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, 0x7070])))
     rows = prng.integers(0, len(posterior), size=check_seeds)
@@ -486,7 +523,8 @@ def history_match(
         for stage, rs in stages.items()
     }
     match = Match(analysis, config, names, ids, done_waves, posterior, summary, checks, imps,
-                  evaluated, reused, time.perf_counter() - t0, notes, validation)  # fmt: skip
+                  evaluated, reused, time.perf_counter() - t0, notes, validation,
+                  walked)  # fmt: skip
     _save(store, match)
     return match
 
@@ -540,6 +578,81 @@ def _screen(
         pick = np.concatenate([pick, rest[: points - len(pick)]])
     info = {"candidates": emulate, "non_implausible": len(ok), "trained_on": em.trained_on}
     return cand[np.sort(pick)], info
+
+
+WALK_BASE = 1000  # the walk's step s is stored as wave WALK_BASE + s
+
+
+def _walk(
+    store: Store,
+    ex: Executor,
+    analysis: str,
+    last: Wave,
+    box: Box,
+    names: list[str],
+    sc: Scenario,
+    scales: dict[str, int],
+    run_seeds: list[int],
+    used: list[Target],
+    stored: dict[int, np.ndarray],
+    ids: list[str],
+    done: list[Wave],
+    steps: int,
+    chains: int,
+    step: float,
+    adapt: int,
+    root: int,
+    discrepancy: float,
+    threshold: float,
+    measure: str,
+    on_progress: Callable[[int, int, int], None] | None,
+) -> tuple[np.ndarray, dict[str, Any], int, int]:
+    """Random-walk Metropolis chains from the last wave's kept points (``lab/walk.py``): the
+    states after adaptation (the pool the posterior is drawn from), the walk's diagnostics, and
+    how many runs were made now and read back. Every step is journalled and committed like a
+    wave."""
+    from thermidor.lab import walk as wk
+
+    lo = np.array([BY_NAME[n].lo for n in names])
+    hi = np.array([BY_NAME[n].hi for n in names])
+    width = np.array([b[1] - b[0] for b in box]) / (hi - lo)
+    state = (wk.starts(last.x[last.kept], chains) - lo) / (hi - lo)
+    states, accepted, log_scale = [state], [], 0.0
+    steps_done: list[Wave] = []
+    ran = kept_before = 0
+    for s in range(steps):
+        tw = time.perf_counter()
+        prop = wk.propose(state, step * width * math.exp(log_scale), root, s)
+        x = lo + prop * (hi - lo)
+        idx = WALK_BASE + s
+        stats, r, k = _wave_stats(
+            store, ex, analysis, idx, x, names, sc, scales, run_seeds, used, stored, on_progress
+        )
+        ran, kept_before = ran + r, kept_before + k
+        imp = np.array(
+            [[implausibility(t, stats[i, :, j], discrepancy) for j, t in enumerate(used)]
+             for i in range(len(x))]
+        )  # fmt: skip
+        m = measure_of(imp, measure)
+        ok = m <= threshold
+        steps_done.append(
+            Wave(idx, box, x, stats, imp, m, ok, False, time.perf_counter() - tw if r else 0.0)
+        )
+        if idx not in stored:
+            _commit(store, analysis, done + steps_done, names, ids, run_seeds)
+        state = np.where(ok[:, None], prop, state)
+        states.append(state)
+        accepted.append(ok)
+        if s < adapt:
+            log_scale = wk.adapted(log_scale, float(ok.mean()), s)
+    arr = np.array(states)
+    acc = np.array(accepted, dtype=bool).reshape(steps, chains)
+    info = wk.summary(arr, acc, min(adapt, steps), names)
+    info["scale_after_adapt"] = round(step * math.exp(log_scale), 6)
+    info["runs"] = steps * chains * len(run_seeds)
+    after = arr[1 + min(adapt, steps) :].reshape(-1, len(names))
+    pool = lo + after * (hi - lo)
+    return pool, info, ran, kept_before
 
 
 def _screened(
