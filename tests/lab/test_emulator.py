@@ -44,7 +44,8 @@ def test_an_emulator_learns_a_smooth_statistic_and_is_unsure_far_from_its_runs()
     # the screen keeps the candidates whose statistics meet the targets, and rules out the rest
     imp = em.implausibility(test)
     true_imp = np.abs(truth - [observed(TARGETS["T01"]), 0.0]) / [
-        tolerance(TARGETS["T01"]), tolerance(TARGETS["T28"])
+        tolerance(TARGETS["T01"]),
+        tolerance(TARGETS["T28"]),
     ]
     clear = (true_imp.max(axis=1) > 5) | (true_imp.max(axis=1) < 1)  # away from the cut
     agree = (imp.max(axis=1) <= 3) == (true_imp.max(axis=1) <= 3)

@@ -1,0 +1,90 @@
+"""The walk of history matching: its proposals stay in the ranges and are symmetric, its
+diagnostics read known chains right, and a toy fit walks from its profiles, draws its posterior
+from the chains' states, and resumes a killed walk without running a step twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.lab.conftest import COARSE, SCALE_ARGS, cli, said
+from tests.lab.test_history_matching import PARAMS, UNTIL, _Counts, _Killed
+from thermidor.lab.history_matching import WALK_BASE, history_match
+from thermidor.lab.store import Store
+from thermidor.lab.walk import effective_size, propose, reflect, rhat, starts
+
+
+def test_proposals_fold_back_into_the_ranges_and_move_both_ways_alike() -> None:
+    assert np.allclose(reflect(np.array([-0.25, 0.5, 1.25, 2.5, -1.75])),
+                       [0.25, 0.5, 0.75, 0.5, 0.25])  # fmt: skip
+    state = np.full((4000, 3), 0.5)
+    moves = propose(state, np.array([0.01, 0.05, 0.1]), root=0, step=0) - state
+    assert ((moves + state >= 0) & (moves + state <= 1)).all()
+    assert np.allclose(moves.std(axis=0), [0.01, 0.05, 0.1], rtol=0.05)
+    assert np.abs(moves.mean(axis=0)).max() < 0.005  # symmetric
+    again = propose(state, np.array([0.01, 0.05, 0.1]), root=0, step=0) - state
+    assert np.array_equal(moves, again)  # the step's own stream
+    other = propose(state, np.array([0.01, 0.05, 0.1]), root=0, step=1) - state
+    assert not np.array_equal(moves, other)
+
+
+def test_the_diagnostics_tell_mixed_chains_from_stuck_and_correlated_ones() -> None:
+    rng = np.random.default_rng(0)
+    mixed = rng.standard_normal((4, 500, 1))
+    assert rhat(mixed)[0] == pytest.approx(1.0, abs=0.02)
+    assert effective_size(mixed)[0] > 1000  # nearly independent: near 4 x 500
+    apart = mixed + np.arange(4)[:, None, None] * 3  # chains in different places
+    assert rhat(apart)[0] > 2
+    ar = np.zeros((4, 500, 1))  # AR(1) with coefficient 0.9: ESS about n (1 - 0.9) / (1 + 0.9)
+    for t in range(1, 500):
+        ar[:, t] = 0.9 * ar[:, t - 1] + rng.standard_normal((4, 1))
+    assert 50 < effective_size(ar)[0] < 250
+    assert starts(np.arange(10)[:, None], 4)[:, 0].tolist() == [0, 2, 5, 7]
+
+
+def test_a_fit_walks_from_its_profiles_and_resumes_a_killed_walk(tmp_path: Path) -> None:
+    kw: dict[str, Any] = dict(waves=0, profile=3, seeds=1, measure="max", walk=6, chains=3,
+                              adapt=2, until=UNTIL, scale=COARSE, check_seeds=1)  # fmt: skip
+    profiles = 1 + 3 * len(PARAMS)
+    with pytest.raises(_Killed):
+        history_match(PARAMS, store=Store(tmp_path / "a"), executor=_Counts(profiles + 7), **kw)
+    resumed = _Counts()
+    m = history_match(PARAMS, store=Store(tmp_path / "a"), executor=resumed, **kw)
+    assert resumed.ran == m.evaluated == 6 * 3 - 7 and m.reused == profiles + 7
+    straight = history_match(PARAMS, store=Store(tmp_path / "b"), **kw)
+    assert straight.analysis == m.analysis
+    assert straight.posterior.equals(m.posterior) and straight.walk == m.walk
+    w = m.diagnostics()["walk"]
+    assert (w["chains"], w["steps"], w["adapt"], w["states_kept"], w["runs"]) == (3, 6, 2, 12, 18)
+    assert 0 <= w["acceptance"] <= 1 and len(w["per_param"]) == len(PARAMS)
+    # the posterior's draws are the chains' states after adaptation: each one a point the runs
+    # kept (a start, or an accepted proposal)
+    frame = Store(tmp_path / "a").analysis("hm_points", m.analysis)
+    walked = frame[frame["wave"] >= WALK_BASE]
+    assert sorted(walked["wave"].unique()) == [WALK_BASE + s for s in range(6)]
+    kept = frame[frame["kept"]].pivot_table(index=["wave", "point"], columns="param",
+                                            values="value")[PARAMS].to_numpy()  # fmt: skip
+    for row in np.unique(m.posterior[PARAMS].to_numpy(), axis=0):
+        assert np.isclose(kept, row, rtol=0, atol=1e-12).all(axis=1).any()
+    assert "--walk 6 --chains 3 --step 0.05 --adapt 2" in m.diagnostics()["command"]
+    more = history_match(PARAMS, store=Store(tmp_path / "a"), **{**kw, "walk": 7})
+    assert more.analysis == m.analysis and more.evaluated == 3  # one more step, the rest read
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--walk", "5", "--adapt", "5"], "more steps than --adapt (5)"),
+        (["--walk", "30", "--step", "0"], "a number in (0, 1]"),
+        (["--walk", "30", "--chains", "1"], "chains: got 1"),
+        (["--waves", "0"], "waves: got 0"),  # only with profiles to start from
+    ],
+)
+def test_the_walk_refuses_bad_input(args: list[str], says: str, tmp_path: Path) -> None:
+    r = cli("calibrate", "--method", "history-matching", *args, "--until", UNTIL, *SCALE_ARGS,
+            "--store", str(tmp_path / "runs"))  # fmt: skip
+    assert r.exit_code == 2 and said(r.output, says), r.output
+    assert not (tmp_path / "runs" / "analyses").exists()
