@@ -238,6 +238,40 @@ def test_a_committed_journal_resumes_elsewhere_and_is_checked_under_other_code(
     assert fresh.ran == 80 and json.loads(journal.read_text().splitlines()[0])["budget"] == 8
 
 
+def test_a_partial_analysis_gives_the_indices_of_the_complete_prefix(tmp_path: Path) -> None:
+    """``partial``: between the sittings of an analysis too large for one, the journal's
+    evaluations give each set's indices at the longest power-of-two prefix of its sample that is
+    complete; those are the indices a whole analysis of that base sample gives (a Sobol' sample
+    of base n is the first n points of a larger one). Nothing runs; a set not begun is left out."""
+    from tests.support import COARSE
+    from thermidor.lab.sensitivity import sensitivity, to_markdown
+
+    journal = tmp_path / "sobol.jsonl"
+    kw = {
+        "budget": 16, "trajectories": 0, "robust_budget": 2,
+        "outcomes": ["mean_consciousness_1917"], "until": TINY,
+        "scale": {k: 20 * v for k, v in COARSE.items()},
+    }  # fmt: skip
+    with pytest.raises(_Interrupted):  # 9 of the 16 base points (5 runs each), a tenth begun
+        sensitivity(executor=_Stops(after=47), evaluations=journal, **kw)  # type: ignore[arg-type]
+    store = Store(tmp_path / "runs")
+    idle = _Stops(after=0)
+    part = sensitivity(executor=idle, evaluations=journal, partial=True, store=store, **kw)  # type: ignore[arg-type]
+    assert idle.ran == 0 and part.made == 47
+    doc = part.frame[(part.frame.method == "sobol") & (part.frame.ranges == "documented")]
+    assert set(doc.base) == {8}
+    assert sorted(set(part.frame[part.frame.method == "convergence"].base)) == [8]
+    assert set(part.frame.ranges) == {"documented"}
+    assert sum("left out" in n for n in part.notes) == 4  # narrowed, widened, thresholds ×2
+    whole = sensitivity(executor=_Stops(), **{**kw, "budget": 8})  # type: ignore[arg-type]
+    ref = whole.frame[(whole.frame.method == "sobol") & (whole.frame.ranges == "documented")]
+    assert doc.set_index("factor")[["s1", "st"]].equals(ref.set_index("factor")[["s1", "st"]])
+    text = to_markdown(part)
+    assert "**partial**" in text and "when 47 of 120 were made" in text
+    assert "| documented | 8 |" in text
+    assert "sensitivity" not in store.tables()  # not saved: the analysis is not done
+
+
 def test_the_cli_writes_the_convergence_figure_and_table(tmp_path: Path) -> None:
     fig, doc = tmp_path / "convergence.svg", tmp_path / "sensitivity.md"
     args = ["sensitivity", "--budget", "8", "--robust-budget", "2", "--trajectories", "0",

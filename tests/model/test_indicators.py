@@ -78,3 +78,23 @@ def test_the_member_census_twin_counts_as_its_reference():
     assert 0 < want["leningrad_against"] < want["members"]
     assert 0 < want["old_bolshevik_share"] < 1
     assert (mem["joined"] < OLD_BOLSHEVIK_BEFORE).any()
+
+
+def test_a_class_wholly_absorbed_has_no_consciousness_left_not_an_undefined_one():
+    """A corner of the documented ranges (heavy conscription and front losses, a fast-growing
+    apparatus hiring mostly from the workers: the 30th point of the Sobol' sample of
+    docs/sensitivity.md) lifts the last workers into the apparatus in 1919. The class's mean
+    consciousness is then 0, not the NaN of an empty mean that stopped the run."""
+    from tests.support import COARSE, extend
+    from thermidor.engine import Context, Recorder, Streams
+    from thermidor.model.indicators import observe
+    from thermidor.model.run import prepare
+
+    _, cal, w, p, _ = prepare(extend(), 0, COARSE)
+    ctx = Context(100, cal, Streams(0), Recorder(cal.n_steps))
+    assert 0 < observe(w, p, ctx)["mean_consciousness"] <= 1
+    w.workers.remove(np.ones(w.workers["weight"].size, dtype=bool))
+    assert w.workers.total() == 0
+    row = observe(w, p, ctx)
+    assert row["mean_consciousness"] == 0.0
+    assert row["working_class"] == 0.0

@@ -481,6 +481,13 @@ def sensitivity_cmd(
     force: Annotated[
         bool, typer.Option(help="start a journal of another design again; replace --figure")
     ] = False,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            help="run nothing: the indices the evaluations made so far allow (each set at the "
+            "longest complete power-of-two prefix of its sample), not saved in the store"
+        ),
+    ] = False,
     scenario: Annotated[str, typer.Option(help="the scenario whose parameters vary")] = "baseline",
     until: Until = None,
     scale: Scale = None,
@@ -519,6 +526,7 @@ def sensitivity_cmd(
             robust_budget=robust_budget,
             evaluations=evaluations,
             force=force,
+            partial=partial,
             scenario=scenario,
             until=parse_until(until),
             scale=parse_scale(scale),

@@ -213,6 +213,8 @@ class Sensitivity:
     runs: dict[str, int]
     notes: list[str] = field(default_factory=list)
     clipped: dict[str, int] = field(default_factory=dict)
+    made: int | None = None
+    """In a ``partial`` analysis, the evaluations made so far (None: the analysis is whole)."""
 
 
 def sensitivity(
@@ -230,6 +232,7 @@ def sensitivity(
     robust_budget: int | None = None,
     evaluations: Path | None = None,
     force: bool = False,
+    partial: bool = False,
 ) -> Sensitivity:
     """Morris (``trajectories`` × (factors + 1) runs; 0: none), then grouped Sobol (``budget``
     × 5 runs over the documented ranges, ``robust_budget`` × 5 over the narrowed and widened
@@ -243,7 +246,12 @@ def sensitivity(
     analysis larger than one sitting resumes on another machine or in another session): its
     lines are reused, and every new evaluation is appended as it is made. Made under other code,
     it is reused only after its first evaluations re-run give the same outcomes exactly
-    (:data:`VERIFY`); a journal of another design is refused unless ``force``."""
+    (:data:`VERIFY`); a journal of another design is refused unless ``force``.
+
+    ``partial``: run nothing; give the indices that the evaluations made so far allow (an
+    analysis larger than one sitting, between sittings): for each set, those of the longest
+    power-of-two prefix of its sample that is complete (its ``base``); a set with fewer than two
+    base points complete is left out. Not saved in the store (the analysis is not done)."""
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import morris as morris_sample
@@ -346,7 +354,7 @@ def sensitivity(
         done = read_checkpoint(log, len(outs)) if log is not None else {}
     for i, values in done.items():
         y[i] = values
-    todo = [i for i in range(len(points)) if i not in done]
+    todo = [] if partial else [i for i in range(len(points)) if i not in done]
     if on_progress:
         on_progress(len(done), len(points), 0)
     with _appending(log) as write:
@@ -361,8 +369,29 @@ def sensitivity(
     for method, ranges, x, fs in batches:
         ys = y[start : start + len(x)]
         start += len(x)
+        base = budget if ranges == "documented" else robust
+        if partial:
+            whole = (
+                complete_base(ys, base)
+                if method == "sobol"
+                else base * bool(len(ys) and not np.isnan(ys).any())
+            )
+            if whole < (2 if method == "sobol" else base):
+                notes.append(
+                    f"partial: {method} {ranges}: {int((~np.isnan(ys[:, 0])).sum())} of "
+                    f"{len(ys)} evaluations made; left out"
+                )
+                continue
+            if whole < base:
+                notes.append(
+                    f"partial: {method} {ranges}: indices at base sample {whole} of {base} (the "
+                    f"complete prefix; {int((~np.isnan(ys[:, 0])).sum())} of {len(ys)} "
+                    "evaluations made)"
+                )
+            ys = ys[: len(ys) * whole // base]
+            base = whole
         if method == "sobol" and ranges == "documented":
-            rows += _convergence_rows(sobol_analyze, fs, ys, root, outs, budget)
+            rows += _convergence_rows(sobol_analyze, fs, ys, root, outs, base)
         for j, name in enumerate(outs):
             yj = ys[:, j]
             if np.isnan(yj).any():
@@ -381,7 +410,6 @@ def sensitivity(
                 if method == "morris":
                     rows += _morris_rows(morris_analyze, fs, x, yj, root, name)
                 else:
-                    base = budget if ranges == "documented" else robust
                     rows += [
                         {**r, "base": base}
                         for r in _sobol_rows(sobol_analyze, fs, yj, root, name, ranges)
@@ -399,8 +427,9 @@ def sensitivity(
         ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     runs = {"morris": len(x_morris), **{f"sobol_{r}": len(x_sobol[r]) for r in run_sets}}
-    result = Sensitivity(analysis, config, frame, runs, notes, clipped)
-    if store is not None:
+    made = int((~np.isnan(y).any(axis=1)).sum()) if partial else None
+    result = Sensitivity(analysis, config, frame, runs, notes, clipped, made)
+    if store is not None and not partial:
         saved = frame.assign(
             budget=budget,
             trajectories=trajectories,
@@ -412,6 +441,17 @@ def sensitivity(
         if log is not None and evaluations is None:
             log.unlink(missing_ok=True)  # the analysis is saved: the checkpoint has done its work
     return result
+
+
+def complete_base(ys: np.ndarray, base: int) -> int:
+    """The longest power-of-two prefix of a Sobol' sample of ``base`` points (its rows ``ys``,
+    undone ones NaN) whose evaluations are all made: 0 when its first point is not."""
+    per = len(ys) // base  # rows per base point
+    made = ~np.isnan(ys).any(axis=1)
+    n = base
+    while n >= 1 and not made[: n * per].all():
+        n //= 2
+    return n if n >= 1 else 0
 
 
 COLUMNS = [
@@ -582,7 +622,14 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
         + (f" --robust-budget {c['robust_budget']}" if "robust_budget" in c else "")
         + f" --trajectories {c['trajectories']} --outcomes {','.join(c['outcomes'])} --until "
         f"{c['scenario']['run']['end']} --root {c['root']}` (analysis `{s.analysis}`, "
-        f"source `{c['source_hash']}`).",
+        f"source `{c['source_hash']}`)"
+        + (
+            f", **partial**: `--partial` on the journal of its evaluations when {s.made} of "
+            f"{total} were made; each set's indices are those of the complete prefix of its "
+            "sample (the base column), and a set with none is left out (the notes)."
+            if s.made is not None
+            else "."
+        ),
         "",
         "## Sample budget",
         "",
@@ -650,7 +697,7 @@ def to_markdown(s: Sensitivity, top: int = 10) -> str:
                     continue
                 q = row.iloc[0]
                 cells += [plus_minus(q.s1, q.s1_conf), plus_minus(q.st, q.st_conf)]
-            base = c["budget"] if r == "documented" else robust
+            base = int(here.iloc[0].base)  # below the budget in a partial analysis
             lines.append(f"| {r.replace('_', ' ')} | {base} | " + " | ".join(cells) + " |")
         conv = f[(f.method == "convergence") & (f.outcome == out)] if "base" in f else f[:0]
         if not conv.empty:

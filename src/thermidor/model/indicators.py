@@ -145,7 +145,9 @@ def observe(w: World, p: Params, ctx: Context) -> dict[str, float]:
     row["legal_opposition_in_soviets"] = float(legal_opposition_in_soviets(w))
     row["menshevik_press_months"] = 12.0 * w.press["mensheviks"]  # months a year at this rate
     row["food_supply"] = float(w.food.supply)
-    row["mean_consciousness"] = wk.mean("consciousness")
+    # a class that war and the apparatus have wholly absorbed (a corner of the documented
+    # ranges) has no consciousness left to measure: 0, not the mean of nobody
+    row["mean_consciousness"] = wk.mean("consciousness") if wk.total() > 0 else 0.0
     row["army_sympathy"] = sd.share(sd["consciousness"] > p["soviets.bolshevik_threshold"])
     row["transport"] = w.transport
     garrison = sd.sum_by("garrison", len(G))
