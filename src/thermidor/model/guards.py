@@ -7,8 +7,9 @@
   ``check_memory`` refuses a run (or ``workers`` runs at once) whose estimate exceeds the
   memory available, naming both; ``force`` runs it anyway.
 - ``Bounds`` (a hook): no population may hold more than ``MAX_PERSONS`` persons' worth of
-  agents (a declared maximum, a few times the record's largest; ``ranges = "hard"`` can push a
-  recruitment rate to millions a week), and no indicator may be infinite, or NaN where it is
+  agents (a declared maximum, a few times the record's largest, ten times for the party, which
+  the documented ranges can make that large; ``ranges = "hard"`` can push a recruitment rate to
+  millions a week), and no indicator may be infinite, or NaN where it is
   measured every week (``SPARSE`` are measured once a year or when there is something to
   measure, NaN otherwise). Either stops the run with ``RunError`` naming the population or the
   indicator, the mechanism and the week.
@@ -46,7 +47,12 @@ MAKERS = {"workers": worker_population, "soldiers": soldier_population,
 # million by 1932, the Red Army 5.5 million in 1920, 25 million households, 3.5 million
 # members in 1933, a few million officials)
 MAX_PERSONS = {"workers": 40_000_000, "soldiers": 20_000_000, "households": 60_000_000,
-               "members": 12_000_000, "officials": 12_000_000}  # fmt: skip
+               "members": 40_000_000, "officials": 12_000_000}  # fmt: skip
+# members: the documented ranges alone reach a party of 14 million in 1919 (point 26 of the
+# documented Sobol' sample, docs/sensitivity.md: a fast recruitment to staff the state, 1.9
+# million member agents) and more (a later point: past 12 million's worth of agents in 1927), ten
+# times the record; the bound is a guard against a runaway, not a judgment on such a party, so it
+# sits at the workers' (25 bytes an agent: 8 million agents, 200 MB)
 # indicators measured once a year or once there is something to measure (NaN otherwise): an
 # indicator added with such weeks is named here (tests/model/test_guards.py runs the baseline)
 SPARSE = ("grain_harvest_vs_prewar", "crop_output_vs_prewar:", "marketed_grain_share",
@@ -130,7 +136,8 @@ class Bounds(Hook):
                     f"population.{pop}", f"{n:,} agents after {name} in the week of {ctx.date}",
                     f"at most {limit:,} agents ({MAX_PERSONS[pop]:,} persons at scale "
                     f"{int(MAX_PERSONS[pop] * 2 / limit) if limit > 10_000 else '?'})",
-                    'parameters past their documented ranges (ranges = "hard") can do this',
+                    "parameters at the edge of their documented ranges, or past them "
+                    '(ranges = "hard"), can do this',
                 )  # fmt: skip
         if self.watch is not None and ctx.step == self.watch[1] and name != "observe":
             base = self._base or {}
