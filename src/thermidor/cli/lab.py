@@ -550,7 +550,11 @@ def sensitivity_cmd(
     data = {"analysis": s.analysis, "runs": s.runs, "notes": s.notes, "indices": records(s.frame)}
     show(sensitivity_sheets(s), form, data)
     log.info(
-        "saved as %s in %s%s", s.analysis, st.db, f"; wrote {write_docs}" if write_docs else ""
+        "%s%s",
+        f"partial: {s.made} evaluations, not saved"
+        if partial
+        else f"saved as {s.analysis} in {st.db}",
+        f"; wrote {write_docs}" if write_docs else "",
     )
 
 
