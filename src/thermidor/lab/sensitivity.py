@@ -376,17 +376,14 @@ def sensitivity(
                 if method == "sobol"
                 else base * bool(len(ys) and not np.isnan(ys).any())
             )
+            made_here = f"{int((~np.isnan(ys).any(axis=1)).sum())} of {len(ys)} evaluations made"
             if whole < (2 if method == "sobol" else base):
-                notes.append(
-                    f"partial: {method} {ranges}: {int((~np.isnan(ys[:, 0])).sum())} of "
-                    f"{len(ys)} evaluations made; left out"
-                )
+                notes.append(f"partial: {method} {ranges}: {made_here}; left out")
                 continue
             if whole < base:
                 notes.append(
                     f"partial: {method} {ranges}: indices at base sample {whole} of {base} (the "
-                    f"complete prefix; {int((~np.isnan(ys[:, 0])).sum())} of {len(ys)} "
-                    "evaluations made)"
+                    f"complete prefix; {made_here})"
                 )
             ys = ys[: len(ys) * whole // base]
             base = whole
@@ -449,9 +446,9 @@ def complete_base(ys: np.ndarray, base: int) -> int:
     per = len(ys) // base  # rows per base point
     made = ~np.isnan(ys).any(axis=1)
     n = base
-    while n >= 1 and not made[: n * per].all():
+    while n and not made[: n * per].all():
         n //= 2
-    return n if n >= 1 else 0
+    return n
 
 
 COLUMNS = [

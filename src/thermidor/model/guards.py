@@ -48,10 +48,10 @@ MAKERS = {"workers": worker_population, "soldiers": soldier_population,
 # members in 1933, a few million officials)
 MAX_PERSONS = {"workers": 40_000_000, "soldiers": 20_000_000, "households": 60_000_000,
                "members": 40_000_000, "officials": 12_000_000}  # fmt: skip
-# members: the documented ranges alone reach a party of 14 million in 1919 (point 26 of the
-# documented Sobol' sample, docs/sensitivity.md: a fast recruitment to staff the state, 1.9
-# million member agents) and more (a later point: past 12 million's worth of agents in 1927), ten
-# times the record; the bound is a guard against a runaway, not a judgment on such a party, so it
+# members: the documented ranges alone reach a party of 8 million in 1919 and 14 million in 1921
+# (point 26 of the documented Sobol' sample, docs/results/sobol-evaluations.jsonl: a fast
+# recruitment to staff the state, 1.9 million member agents) and more (a later point: past 12
+# million's worth of agents in 1927), ten times the record; the bound is a guard against a runaway, not a judgment on such a party, so it
 # sits at the workers' (25 bytes an agent: 8 million agents, 200 MB)
 # indicators measured once a year or once there is something to measure (NaN otherwise): an
 # indicator added with such weeks is named here (tests/model/test_guards.py runs the baseline)
