@@ -285,3 +285,23 @@ def test_the_cli_writes_the_convergence_figure_and_table(tmp_path: Path) -> None
     assert "Morris screening: none" in text and "| n = 8 |" in text and "--robust-budget 2" in text
     again = cli(*args)  # the figure is the user's now
     assert again.exit_code == 2 and said(again.output, "figure: got")
+
+
+def test_a_point_whose_run_cannot_go_on_is_named_in_the_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the guard's own error (model/guards.py), raised in place of a 20-second run at a corner of
+    # the ranges: the analysis stops with it, and the error now says which point to run again
+    import thermidor.lab.sensitivity as sens
+    from thermidor.model.errors import RunError
+    from thermidor.model.scenario import load
+
+    def stopped(*_: object) -> None:
+        raise RunError("population.soldiers", "200,650 agents after M4 army", "at most 200,000")
+
+    monkeypatch.setattr(sens, "run", stopped)
+    point = sens.Point(
+        load("baseline"), {}, {"war.kronstadt_rotation": 0.25}, 1234, ("consolidated",)
+    )
+    with pytest.raises(RunError, match=r"M4 army.*seed 1234: war.kronstadt_rotation=0.25\)$"):
+        sens.evaluate(point)

@@ -37,7 +37,7 @@ from thermidor.lab.outcomes import OUTCOMES, check_outcome, outcome
 from thermidor.lab.seeds import member_seed
 from thermidor.lab.simulate import with_params
 from thermidor.lab.store import Store, digest
-from thermidor.model.errors import ScenarioError
+from thermidor.model.errors import RunError, ScenarioError
 from thermidor.model.params import PARAMS, Param
 from thermidor.model.run import ScaleArg, resolve_scales, run, source_hash
 from thermidor.model.scenario import Scenario
@@ -127,11 +127,17 @@ class Point:
 
 
 def evaluate(point: Point) -> tuple[float, ...]:
+    """The outcomes of one point; a run that cannot go on names the point (seed and values), so
+    that it can be made again alone (``thermidor run`` with those parameters)."""
     try:
         sc = with_params(point.scenario, point.values)
         result = run(sc, point.seed, point.scales)
     except ScenarioError as e:
         raise portable(e) from None
+    except RunError as e:
+        values = ", ".join(f"{k}={v:.6g}" for k, v in point.values.items())
+        where = f"at the point of seed {point.seed}: {values}"
+        raise RunError(e.path, e.value, e.allowed, f"{e.hint}; {where}" if e.hint else where) from e
     return tuple(outcome(result, name) for name in point.outcomes)
 
 
