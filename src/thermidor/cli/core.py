@@ -158,7 +158,7 @@ def run_cmd(
         list[str] | None,
         typer.Option(
             help="persons per agent: N for every population, a named scale (ensemble: 4x the "
-            "default), or POPULATION=N (repeatable)"
+            "default but the households), or POPULATION=N (repeatable)"
         ),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
@@ -264,7 +264,8 @@ def targets_cmd(
     scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+            help="persons per agent: N, ensemble (4x the default but the households), or "
+            "POPULATION=N (repeatable)"
         ),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,

@@ -47,7 +47,8 @@ Scale = Annotated[
     list[str] | None,
     typer.Option(
         "--scale",
-        help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)",
+        help="persons per agent: N, ensemble (4x the default but the households), or "
+        "POPULATION=N (repeatable)",
     ),
 ]
 Until = Annotated[str | None, typer.Option("--until", help="end the runs at YYYY-MM-DD")]

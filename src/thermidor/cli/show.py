@@ -64,7 +64,8 @@ def report_cmd(
     scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+            help="persons per agent: N, ensemble (4x the default but the households), or "
+            "POPULATION=N (repeatable)"
         ),
     ] = None,
     until: Annotated[

@@ -51,7 +51,8 @@ def trace_cmd(
     scale: Annotated[
         list[str] | None,
         typer.Option(
-            help="persons per agent: N, ensemble (4x the default), or POPULATION=N (repeatable)"
+            help="persons per agent: N, ensemble (4x the default but the households), or "
+            "POPULATION=N (repeatable)"
         ),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,

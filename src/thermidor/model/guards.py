@@ -7,9 +7,9 @@
   ``check_memory`` refuses a run (or ``workers`` runs at once) whose estimate exceeds the
   memory available, naming both; ``force`` runs it anyway.
 - ``Bounds`` (a hook): no population may hold more than ``MAX_PERSONS`` persons' worth of
-  agents (a declared maximum, a few times the record's largest, ten times for the party, which
-  the documented ranges can make that large; ``ranges = "hard"`` can push a recruitment rate to
-  millions a week), and no indicator may be infinite, or NaN where it is
+  agents (the country's whole population in 1917: the documented ranges make parties, armies and
+  working classes many times the record's, and ``ranges = "hard"`` can push a recruitment rate
+  to millions a week), and no indicator may be infinite, or NaN where it is
   measured every week (``SPARSE`` are measured once a year or when there is something to
   measure, NaN otherwise). Either stops the run with ``RunError`` naming the population or the
   indicator, the mechanism and the week.
@@ -43,19 +43,20 @@ INITIAL = {"workers": "workers_1917", "soldiers": "soldiers_1917", "households":
 MAKERS = {"workers": worker_population, "soldiers": soldier_population,
           "households": household_population, "members": member_population,
           "officials": official_population}  # fmt: skip
-# declared maxima, persons (households): a few times the record's largest (workers about 11
-# million by 1932, the Red Army 5.5 million in 1920, 25 million households, 3.5 million
-# members in 1933, a few million officials)
-MAX_PERSONS = {"workers": 40_000_000, "soldiers": 40_000_000, "households": 60_000_000,
-               "members": 40_000_000, "officials": 12_000_000}  # fmt: skip
-# members: the documented ranges alone reach a party of 8 million in 1919 and 14 million in 1921
-# (point 26 of the documented Sobol' sample, docs/results/sobol-evaluations.jsonl: a fast
-# recruitment to staff the state, 1.9 million member agents) and more (a later point: past 12
-# million's worth of agents in 1927), ten times the record; the bound is a guard against a runaway, not a judgment on such a party, so it
-# sits at the workers' (25 bytes an agent: 8 million agents, 200 MB). soldiers: likewise, heavy
-# conscription at the edges of its documented ranges raised an army past 20 million persons'
-# worth of agents by August 1920 (a point of the same sample, 511 evaluations in), four
-# times the record's 5.5 million; the bound is the workers' too
+# declared maxima, persons (households): no population of persons may hold more than the whole
+# country held in 1917 (3 million workers, 7 million soldiers, 108 million villagers, 18 million
+# other townsfolk, 600,000 officials: 137 million, docs/ODD.md), whatever a parameter draw does;
+# the households (20 million in 1917) may at most treble. The record's largest are far below
+# (workers about 11 million by 1932, the Red Army 5.5 million in 1920, 3.5 million members in
+# 1933), but the documented ranges alone reach a party of 14 million in 1921, an army past 20
+# million's worth of agents in 1920 and a working class past 40 million's in 1929 (points of the
+# documented Sobol' sample, docs/results/sobol-evaluations.jsonl, each of which stopped the
+# analysis under a bound a few times the record): the guard is against a runaway (agents made
+# without persons to fill them), not a judgment on such a draw. At the default scales the bound
+# is 2.7 million worker agents and 27 million member agents (25-30 bytes each).
+COUNTRY_1917 = 137_000_000
+MAX_PERSONS = {"workers": COUNTRY_1917, "soldiers": COUNTRY_1917, "households": 60_000_000,
+               "members": COUNTRY_1917, "officials": COUNTRY_1917}  # fmt: skip
 # indicators measured once a year or once there is something to measure (NaN otherwise): an
 # indicator added with such weeks is named here (tests/model/test_guards.py runs the baseline)
 SPARSE = ("grain_harvest_vs_prewar", "crop_output_vs_prewar:", "marketed_grain_share",
