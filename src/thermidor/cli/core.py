@@ -29,6 +29,12 @@ from thermidor.model.run import run as run_model
 from thermidor.model.scenario import load, shipped
 from thermidor.model.targets import AFTER_HORIZON, score
 
+SCALE_HELP = (
+    "persons per agent: N, ensemble (4x the default but the households), or POPULATION=N "
+    "(repeatable)"
+)
+"""The help of every command's ``--scale`` (the named scales: ``model/run.py``)."""
+
 
 def parse_scale(values: list[str] | None) -> int | str | dict[str, int] | None:
     if not values:
@@ -263,10 +269,7 @@ def targets_cmd(
     ] = None,
     scale: Annotated[
         list[str] | None,
-        typer.Option(
-            help="persons per agent: N, ensemble (4x the default but the households), or "
-            "POPULATION=N (repeatable)"
-        ),
+        typer.Option(help=SCALE_HELP),
     ] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
     uncertainty: UncertaintyOption = None,

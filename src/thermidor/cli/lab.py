@@ -21,7 +21,7 @@ import pandas as pd
 import typer
 
 from thermidor.cli.app import Group, app, console, log, needs, progress
-from thermidor.cli.core import FEW, few_note, parse_scale
+from thermidor.cli.core import FEW, SCALE_HELP, few_note, parse_scale
 from thermidor.cli.tables import Col, Format, FormatOption, Sheet, col, resolve, show
 from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import check_seeds, ensemble, parse_until, rerun, with_horizon
@@ -47,8 +47,7 @@ Scale = Annotated[
     list[str] | None,
     typer.Option(
         "--scale",
-        help="persons per agent: N, ensemble (4x the default but the households), or "
-        "POPULATION=N (repeatable)",
+        help=SCALE_HELP,
     ),
 ]
 Until = Annotated[str | None, typer.Option("--until", help="end the runs at YYYY-MM-DD")]

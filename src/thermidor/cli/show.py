@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from thermidor.cli.app import app, log, needs, progress
-from thermidor.cli.core import parse_scale
+from thermidor.cli.core import SCALE_HELP, parse_scale
 from thermidor.cli.uncertainty import PosteriorOption, UncertaintyOption
 from thermidor.lab.ensemble import parse_until, seeds_for
 from thermidor.lab.store import Store
@@ -63,10 +63,7 @@ def report_cmd(
     root: Annotated[int, typer.Option(help="root seed of the ensembles")] = 0,
     scale: Annotated[
         list[str] | None,
-        typer.Option(
-            help="persons per agent: N, ensemble (4x the default but the households), or "
-            "POPULATION=N (repeatable)"
-        ),
+        typer.Option(help=SCALE_HELP),
     ] = None,
     until: Annotated[
         str | None, typer.Option(help="end the runs at this date (YYYY-MM-DD)")

@@ -14,7 +14,7 @@ import pandas as pd
 import typer
 
 from thermidor.cli.app import app, console
-from thermidor.cli.core import parse_date, parse_scale
+from thermidor.cli.core import SCALE_HELP, parse_date, parse_scale
 from thermidor.engine import Timing
 from thermidor.model.errors import ScenarioError
 from thermidor.model.run import run as run_model
@@ -50,10 +50,7 @@ def trace_cmd(
     seed: Annotated[int, typer.Option(help="the run's seed")] = 0,
     scale: Annotated[
         list[str] | None,
-        typer.Option(
-            help="persons per agent: N, ensemble (4x the default but the households), or "
-            "POPULATION=N (repeatable)"
-        ),
+        typer.Option(help=SCALE_HELP),
     ] = None,
     until: Annotated[str | None, typer.Option(help="stop at this date (YYYY-MM-DD)")] = None,
     start: Annotated[
