@@ -4,6 +4,7 @@ from the chains' states, and resumes a killed walk without running a step twice.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,19 @@ import pytest
 
 from tests.lab.conftest import COARSE, SCALE_ARGS, cli, said
 from tests.lab.test_history_matching import PARAMS, UNTIL, _Counts, _Killed
+from thermidor.lab.errors import LabError
+from thermidor.lab.fit_journal import VERIFY
 from thermidor.lab.history_matching import WALK_BASE, history_match
 from thermidor.lab.store import Store
-from thermidor.lab.walk import effective_size, propose, reflect, rhat, starts
+from thermidor.lab.walk import (
+    JITTER,
+    effective_size,
+    propose,
+    propose_differential,
+    reflect,
+    rhat,
+    starts,
+)
 
 
 def test_proposals_fold_back_into_the_ranges_and_move_both_ways_alike() -> None:
@@ -81,6 +92,7 @@ def test_a_fit_walks_from_its_profiles_and_resumes_a_killed_walk(tmp_path: Path)
         (["--walk", "30", "--step", "0"], "a number in (0, 1]"),
         (["--walk", "30", "--chains", "1"], "chains: got 1"),
         (["--waves", "0"], "waves: got 0"),  # only with profiles to start from
+        (["--walk", "30", "--proposal", "levy"], "one of gaussian, differential"),
     ],
 )
 def test_the_walk_refuses_bad_input(args: list[str], says: str, tmp_path: Path) -> None:
@@ -88,3 +100,67 @@ def test_the_walk_refuses_bad_input(args: list[str], says: str, tmp_path: Path) 
             "--store", str(tmp_path / "runs"))  # fmt: skip
     assert r.exit_code == 2 and said(r.output, says), r.output
     assert not (tmp_path / "runs" / "analyses").exists()
+
+
+def test_differential_moves_follow_the_archive_stay_in_the_ranges_and_go_both_ways() -> None:
+    # an archive on a line through the cube: every move, less its small jitter, is along it
+    t = np.linspace(0.2, 0.8, 50)[:, None]
+    archive = np.hstack([t, 1.0 - t, np.full_like(t, 0.5)])
+    state = np.full((4000, 3), 0.5)
+    moves = propose_differential(state, archive, 1.0, root=0, step=0) - state
+    assert ((moves + state >= 0) & (moves + state <= 1)).all()
+    assert np.abs(moves[:, 0] + moves[:, 1]).max() < 10 * JITTER  # along (1, -1, 0)
+    assert np.abs(moves[:, 2]).max() < 10 * JITTER  # the archive does not move the third
+    assert np.abs(moves.mean(axis=0)).max() < 0.01  # symmetric
+    assert moves[:, 0].std() > 0.05  # and not only jitter
+    again = propose_differential(state, archive, 1.0, root=0, step=0) - state
+    assert np.array_equal(moves, again)
+    assert not np.array_equal(
+        moves, propose_differential(state, archive, 1.0, root=0, step=1) - state
+    )
+
+
+def test_a_walk_resumes_from_its_committed_journal_in_a_fresh_store(tmp_path: Path) -> None:
+    kw: dict[str, Any] = dict(waves=0, profile=3, seeds=1, measure="max", walk=6, chains=3,
+                              adapt=2, until=UNTIL, scale=COARSE, check_seeds=1,
+                              proposal="differential")  # fmt: skip
+    journal = tmp_path / "fit-evaluations.jsonl"
+    profiles = 1 + 3 * len(PARAMS)
+    with pytest.raises(_Killed):
+        history_match(PARAMS, store=Store(tmp_path / "a"), executor=_Counts(profiles + 7),
+                      evaluations=journal, **kw)  # fmt: skip
+    assert (
+        len(journal.read_text().splitlines()) == 1 + profiles + 7
+    )  # the header, then a run a line
+    with journal.open("a") as f:
+        f.write('{"w": 1003, "i": 0, "x": [0.1')  # a line cut short by the kill
+    resumed = _Counts()  # another session: the store is gone, the journal was committed
+    m = history_match(PARAMS, store=Store(tmp_path / "b"), executor=resumed, evaluations=journal,
+                      **kw)  # fmt: skip
+    assert resumed.ran == m.evaluated == 6 * 3 - 7 and m.reused == profiles + 7
+    straight = history_match(PARAMS, store=Store(tmp_path / "c"), **kw)
+    assert straight.posterior.equals(m.posterior) and straight.walk == m.walk
+    assert m.walk is not None and m.walk["proposal"] == "differential"
+    assert "--proposal differential" in m.diagnostics()["command"]
+    gauss = history_match(PARAMS, store=Store(tmp_path / "c"), **{**kw, "proposal": "gaussian"})
+    assert gauss.analysis != m.analysis  # the proposal is part of the fit
+
+    # made by other code: reused once two of its runs give the same statistics again
+    lines = journal.read_text().splitlines()
+    header = json.loads(lines[0])
+    journal.write_text("\n".join([json.dumps({**header, "source_hash": "0" * 16}), *lines[1:]]))
+    again = _Counts()
+    m2 = history_match(PARAMS, store=Store(tmp_path / "d"), executor=again, evaluations=journal,
+                       **kw)  # fmt: skip
+    assert again.ran == VERIFY and any("reused after 2 of them ran again" in n for n in m2.notes)
+    first = json.loads(lines[1])
+    bad = {**first, "y": [v + 1 for v in first["y"]]}
+    journal.write_text("\n".join([json.dumps({**header, "source_hash": "0" * 16}),
+                                  json.dumps(bad), *lines[2:]]))  # fmt: skip
+    with pytest.raises(LabError, match="the model's behaviour changed"):
+        history_match(PARAMS, store=Store(tmp_path / "e"), evaluations=journal, **kw)
+    # another design: refused, named, and kept
+    with pytest.raises(LabError, match="a journal of this fit's design"):
+        history_match(PARAMS, store=Store(tmp_path / "f"), evaluations=journal,
+                      **{**kw, "chains": 4})  # fmt: skip
+    assert journal.read_text().splitlines()[1] == json.dumps(bad)

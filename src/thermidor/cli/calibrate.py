@@ -31,7 +31,8 @@ from thermidor.lab.errors import LabError
 
 METHODS = ("abc", "history-matching")
 HM_ONLY = ("waves", "points", "seeds", "threshold", "measure", "discrepancy", "profile", "emulate",
-           "walk", "chains", "step", "adapt", "draws", "dask", "diagnostics-out", "write-docs")  # fmt: skip
+           "walk", "chains", "step", "adapt", "proposal", "draws", "dask", "diagnostics-out",
+           "write-docs", "evaluations")  # fmt: skip
 ABC_ONLY = ("populations", "generations")
 
 
@@ -109,6 +110,13 @@ def calibrate_cmd(
         int | None,
         typer.Option(help="history matching: walk steps that tune the step, then discarded [20]"),
     ] = None,
+    proposal: Annotated[
+        str | None,
+        typer.Option(
+            help="history matching: the walk's moves, gaussian (one step per box width) or "
+            "differential (DE-MCzs: differences of past states, the region's own shape) [gaussian]"
+        ),
+    ] = None,
     draws: Annotated[
         int | None, typer.Option(help="history matching: posterior draws [500]")
     ] = None,
@@ -154,7 +162,18 @@ def calibrate_cmd(
             "(docs/calibration.md)",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option(help="replace the files written")] = False,
+    evaluations: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="history matching: keep every run's statistics in this journal and resume from "
+            "it (commit it to resume elsewhere; made by other code, it is checked by running two "
+            "of its runs again)",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="replace the files written; start a journal of another fit again")
+    ] = False,
     as_json: AsJson = False,
     fmt: FormatOption = None,
     store: StoreDir = Path("runs"),
@@ -249,6 +268,7 @@ def _history_matching(o: dict[str, Any]) -> None:
             chains=8 if o["chains"] is None else o["chains"],
             step=0.05 if o["step"] is None else o["step"],
             adapt=20 if o["adapt"] is None else o["adapt"],
+            proposal=o["proposal"] or "gaussian",
             draws=hm.DRAWS if o["draws"] is None else o["draws"],
             scenario=o["scenario"],
             until=parse_until(o["until"]),
@@ -260,6 +280,8 @@ def _history_matching(o: dict[str, Any]) -> None:
             store=st,
             executor=ex,
             on_progress=update,
+            evaluations=o["evaluations"],
+            force=o["force"],
         )
     d = m.diagnostics()
     if o["posterior_out"] is not None:

@@ -58,6 +58,7 @@ from thermidor.lab.calibrate import check_params, choose_targets, score_stage
 from thermidor.lab.ensemble import Job, ScenarioArg, run_jobs, seeds_for, with_horizon
 from thermidor.lab.errors import LabError, portable
 from thermidor.lab.executors import Executor, Serial
+from thermidor.lab.fit_journal import FitJournal
 from thermidor.lab.implausibility import (
     MEASURES,
     THRESHOLD,
@@ -293,6 +294,11 @@ def command(config: dict[str, Any]) -> str:
             [
                 f"--walk {config['walk_steps']} --chains {config['walk']['chains']} --step "
                 f"{config['walk']['step']:g} --adapt {config['walk']['adapt']}"
+                + (
+                    f" --proposal {config['walk']['proposal']}"
+                    if "proposal" in config["walk"]
+                    else ""
+                )
             ]
             if config.get("walk")
             else []
@@ -327,6 +333,7 @@ def history_match(
     chains: int = 8,
     step: float = 0.05,
     adapt: int = 20,
+    proposal: str = "gaussian",
     draws: int = DRAWS,
     scenario: ScenarioArg = "baseline",
     until: str | dt.date | None = None,
@@ -338,6 +345,8 @@ def history_match(
     store: Store | None = None,
     executor: Executor | None = None,
     on_progress: Callable[[int, int, int], None] | None = None,
+    evaluations: Path | None = None,
+    force: bool = False,
 ) -> Match:
     """Fit ``params`` (default: every calibrated parameter) by history matching; resumable."""
     t0 = time.perf_counter()
@@ -351,6 +360,10 @@ def history_match(
         raise LabError("profile", profile, "0 (no profiles) or a whole number >= 2")
     if isinstance(step, bool) or not isinstance(step, (int, float)) or not 0 < step <= 1:
         raise LabError("step", step, "a number in (0, 1]: a share of each parameter's box width")
+    from thermidor.lab.walk import PROPOSALS
+
+    if proposal not in PROPOSALS:
+        raise LabError("proposal", proposal, f"one of {', '.join(PROPOSALS)}")
     if walk and walk <= adapt:
         raise LabError(
             "walk", walk, f"more steps than --adapt ({adapt}): only those after it count"
@@ -411,11 +424,30 @@ def history_match(
     if walk:  # the walk starts from the last wave: its number, like the walk's own rules, count
         config["walk"] = {"from_wave": waves, "chains": chains, "step": float(step),
                           "adapt": adapt}  # fmt: skip
+        if proposal != "gaussian":  # absent for the Gaussian walk: its fits keep their ids
+            config["walk"]["proposal"] = proposal
     analysis = "hm-" + digest(config, 16)
+    design = "hm-design-" + digest({k: v for k, v in config.items() if k != "source_hash"}, 16)
     config.update(waves=waves, draws=draws, check_seeds=check_seeds)  # not in the id
     if walk:
         config["walk_steps"] = walk  # more steps continue a walk, as more waves do
     run_seeds = seeds_for(seeds, root)
+    journal: FitJournal | None = None
+    if evaluations is not None:
+        header = {"design": design, "source_hash": config["source_hash"], "params": names,
+                  "targets": ids, "scales": scales, "root": root, "seeds": run_seeds,
+                  "end": sc.to_dict()["run"]["end"]}  # fmt: skip
+        journal = FitJournal(Path(evaluations), header, force)
+
+        def rerun(items: Sequence[tuple[tuple[float, ...], int]]) -> list[tuple[float, ...]]:
+            evs = [Evaluation(sc, scales, dict(zip(names, x, strict=True)), s, tuple(used),
+                              config["source_hash"]) for x, s in items]  # fmt: skip
+            got = dict(ex.map_unordered(evaluate, evs))
+            return [got[j] for j in range(len(evs))]
+
+        said = journal.verify(rerun)
+        if said:
+            notes.append(said)
     stored = _read_stored(store, analysis)
     box: Box = [(BY_NAME[n].lo, BY_NAME[n].hi) for n in names]
     done_waves: list[Wave] = []
@@ -432,7 +464,19 @@ def history_match(
         else:
             x = hypercube(box, points, root, w)
         stats, ran, kept_before = _wave_stats(
-            store, ex, analysis, w, x, names, sc, scales, run_seeds, used, stored, on_progress
+            store,
+            ex,
+            analysis,
+            w,
+            x,
+            names,
+            sc,
+            scales,
+            run_seeds,
+            used,
+            stored,
+            on_progress,
+            journal,
         )
         evaluated, reused = evaluated + ran, reused + kept_before
         imp = np.array(
@@ -487,7 +531,7 @@ def history_match(
         pool, walked, ran, kept_before = _walk(
             store, ex, analysis, last, box, names, sc, scales, run_seeds, used, stored, ids,
             done_waves, walk, chains, step, adapt, root, discrepancy, threshold, measure,
-            on_progress,
+            on_progress, proposal, journal,
         )  # fmt: skip
         evaluated, reused = evaluated + ran, reused + kept_before
     else:
@@ -606,6 +650,8 @@ def _walk(
     threshold: float,
     measure: str,
     on_progress: Callable[[int, int, int], None] | None,
+    proposal: str = "gaussian",
+    journal: FitJournal | None = None,
 ) -> tuple[np.ndarray, dict[str, Any], int, int]:
     """Random-walk Metropolis chains from the last wave's kept points (``lab/walk.py``): the
     states after adaptation (the pool the posterior is drawn from), the walk's diagnostics, and
@@ -617,16 +663,32 @@ def _walk(
     hi = np.array([BY_NAME[n].hi for n in names])
     width = np.array([b[1] - b[0] for b in box]) / (hi - lo)
     state = (wk.starts(last.x[last.kept], chains) - lo) / (hi - lo)
+    archive = (last.x[last.kept] - lo) / (hi - lo)  # the differential proposals' past states
     states, accepted, log_scale = [state], [], 0.0
     steps_done: list[Wave] = []
     ran = kept_before = 0
     for s in range(steps):
         tw = time.perf_counter()
-        prop = wk.propose(state, step * width * math.exp(log_scale), root, s)
+        if proposal == "differential":
+            prop = wk.propose_differential(state, archive, math.exp(log_scale), root, s)
+        else:
+            prop = wk.propose(state, step * width * math.exp(log_scale), root, s)
         x = lo + prop * (hi - lo)
         idx = WALK_BASE + s
         stats, r, k = _wave_stats(
-            store, ex, analysis, idx, x, names, sc, scales, run_seeds, used, stored, on_progress
+            store,
+            ex,
+            analysis,
+            idx,
+            x,
+            names,
+            sc,
+            scales,
+            run_seeds,
+            used,
+            stored,
+            on_progress,
+            journal,
         )
         ran, kept_before = ran + r, kept_before + k
         imp = np.array(
@@ -642,13 +704,18 @@ def _walk(
             _commit(store, analysis, done + steps_done, names, ids, run_seeds)
         state = np.where(ok[:, None], prop, state)
         states.append(state)
+        if (s + 1) % wk.ARCHIVE_EVERY == 0:
+            archive = np.concatenate([archive, state])
         accepted.append(ok)
         if s < adapt:
             log_scale = wk.adapted(log_scale, float(ok.mean()), s)
     arr = np.array(states)
     acc = np.array(accepted, dtype=bool).reshape(steps, chains)
     info = wk.summary(arr, acc, min(adapt, steps), names)
-    info["scale_after_adapt"] = round(step * math.exp(log_scale), 6)
+    info["proposal"] = proposal
+    info["scale_after_adapt"] = round(
+        (wk.de_gamma(len(names)) if proposal == "differential" else step) * math.exp(log_scale), 6
+    )
     info["runs"] = steps * chains * len(run_seeds)
     after = arr[1 + min(adapt, steps) :].reshape(-1, len(names))
     pool = lo + after * (hi - lo)
@@ -699,6 +766,7 @@ def _wave_stats(
     used: list[Target],
     stored: dict[int, np.ndarray],
     on_progress: Callable[[int, int, int], None] | None,
+    journal: FitJournal | None = None,
 ) -> tuple[np.ndarray, int, int]:
     """The wave's statistics (points x seeds x targets), how many runs were made now and how
     many were read back."""
@@ -715,8 +783,12 @@ def _wave_stats(
         for i in range(n) for s in run_seeds
     ]  # fmt: skip
     y = np.full((n * k, len(used)), np.nan)
-    log = _journal(store, analysis, wave)
-    done = read_checkpoint(log, len(used))
+    log = None if journal is not None else _journal(store, analysis, wave)
+    done = (
+        journal.reusable(wave, x, run_seeds)
+        if journal is not None
+        else read_checkpoint(_journal(store, analysis, wave), len(used))
+    )
     for i, values in done.items():
         y[i] = values
     todo = [i for i in range(n * k) if i not in done]
@@ -724,8 +796,11 @@ def _wave_stats(
         on_progress(len(done), n * k, len(done))
     with _appending(log) as write:
         for c, (j, values) in enumerate(ex.map_unordered(evaluate, [evals[i] for i in todo])):
-            y[todo[j]] = values
-            write(todo[j], values)
+            i = todo[j]
+            y[i] = values
+            if journal is not None:
+                journal.write(wave, i, x[i // k], run_seeds[i % k], values)
+            write(i, values)
             if on_progress:
                 on_progress(len(done) + c + 1, n * k, len(done))
     return y.reshape(n, k, len(used)), len(todo), len(done)

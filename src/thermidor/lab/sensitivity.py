@@ -167,6 +167,9 @@ def _appending(log: Path | None) -> Iterator[Callable[[int, tuple[float, ...]], 
         yield lambda i, values: None
         return
     log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a+b") as probe:  # a line cut short by a kill: the next starts on its own
+        if probe.tell() and (probe.seek(-1, os.SEEK_END), probe.read(1))[1] != b"\n":
+            probe.write(b"\n")
     with log.open("a") as handle:
 
         def write(i: int, values: tuple[float, ...]) -> None:

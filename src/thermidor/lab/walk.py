@@ -17,6 +17,17 @@ log scale += (acceptance − 0.234) / sqrt(step + 1), the acceptance over the ch
 Every step's proposals come from their own stream of the root, so a walk resumed after a kill
 makes the same proposals.
 
+``proposal="differential"`` proposes instead by differential evolution from an archive of past
+states (DE-MCzs, ter Braak and Vrugt 2008, *Statistics and Computing* 18: 435): chain *i* moves to
+x + γ (z_a − z_b) + ε, z_a and z_b two distinct rows of the archive (the last wave's kept points,
+then every chain's state each :data:`ARCHIVE_EVERY` steps), γ = 2.38 / sqrt(2 d) × the adapted
+scale (γ = 1 with probability :data:`JUMP`, a move the size of the region's own spread, which lets
+a chain reach a part of the region where another chain is), ε a Gaussian jitter of
+:data:`JITTER` of each range. The move is symmetric (z_a − z_b and z_b − z_a are equally likely)
+and reflected like the Gaussian one, and it takes the region's own shape and scale per
+direction, where a Gaussian step of one width for every parameter is too small for those the
+region leaves free and too large for those it pins.
+
 Diagnostics (``summary``): the acceptance, the potential scale reduction R-hat per parameter
 (Gelman and Rubin 1992, on the states after adaptation) and the effective sample size per
 parameter (Geyer's initial positive sequence over the chains' pooled autocorrelation).
@@ -30,6 +41,10 @@ import numpy as np
 
 TARGET_ACCEPTANCE = 0.234
 WALK_STREAM = 0x77616C6B  # "walk"
+PROPOSALS = ("gaussian", "differential")
+ARCHIVE_EVERY = 5  # steps between additions of the chains' states to the archive (DE-MCzs's K)
+JUMP = 0.1  # probability that a differential move takes gamma = 1
+JITTER = 1e-3  # the differential move's Gaussian jitter, a share of each range
 
 
 def starts(kept: np.ndarray, chains: int) -> np.ndarray:
@@ -48,6 +63,25 @@ def propose(state: np.ndarray, scale: np.ndarray, root: int, step: int) -> np.nd
     """Step ``step``'s proposals for every chain (rows of ``state``, unit coordinates)."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, WALK_STREAM, step])))
     return reflect(state + rng.standard_normal(state.shape) * scale)
+
+
+def de_gamma(d: int) -> float:
+    """The differential move's gamma for ``d`` parameters (ter Braak 2006's 2.38 / sqrt(2 d))."""
+    return 2.38 / math.sqrt(2 * d)
+
+
+def propose_differential(
+    state: np.ndarray, archive: np.ndarray, scale: float, root: int, step: int
+) -> np.ndarray:
+    """Step ``step``'s differential proposals for every chain (rows of ``state``) from the
+    ``archive`` of past states (rows), all in unit coordinates."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([root, WALK_STREAM, step])))
+    m, d = state.shape
+    a = rng.integers(0, len(archive), size=m)
+    b = (a + rng.integers(1, len(archive), size=m)) % len(archive)  # another row than a
+    gamma = np.where(rng.random(m) < JUMP, 1.0, de_gamma(d) * scale)
+    move = gamma[:, None] * (archive[a] - archive[b])
+    return reflect(state + move + rng.standard_normal((m, d)) * JITTER)
 
 
 def adapted(log_scale: float, acceptance: float, step: int) -> float:
@@ -114,4 +148,16 @@ def _finite_max(v: np.ndarray) -> float | None:
     return float(ok.max()) if ok.size else None
 
 
-__all__ = ["adapted", "effective_size", "propose", "reflect", "rhat", "starts", "summary"]
+__all__ = [
+    "ARCHIVE_EVERY",
+    "PROPOSALS",
+    "adapted",
+    "de_gamma",
+    "effective_size",
+    "propose",
+    "propose_differential",
+    "reflect",
+    "rhat",
+    "starts",
+    "summary",
+]
