@@ -625,6 +625,7 @@ def _screen(
 
 
 WALK_BASE = 1000  # the walk's step s is stored as wave WALK_BASE + s
+COMMIT_EVERY = 25  # walk steps between rewrites of the store's tables when a journal keeps them
 
 
 def _walk(
@@ -700,7 +701,8 @@ def _walk(
         steps_done.append(
             Wave(idx, box, x, stats, imp, m, ok, False, time.perf_counter() - tw if r else 0.0)
         )
-        if idx not in stored:
+        # with a journal the store is a copy: rewritten every COMMIT_EVERY steps, not each one
+        if idx not in stored and (journal is None or (s + 1) % COMMIT_EVERY == 0 or s + 1 == steps):
             _commit(store, analysis, done + steps_done, names, ids, run_seeds)
         state = np.where(ok[:, None], prop, state)
         states.append(state)
