@@ -13,7 +13,9 @@ import pytest
 
 from tests.lab.conftest import COARSE, SCALE_ARGS, cli, said
 from tests.lab.test_history_matching import PARAMS, UNTIL, _Counts, _Killed
+from thermidor.cli.calibrate import history_matching_sheets
 from thermidor.lab.errors import LabError
+from thermidor.lab.fit_docs import section
 from thermidor.lab.fit_journal import VERIFY
 from thermidor.lab.history_matching import WALK_BASE, history_match
 from thermidor.lab.store import Store
@@ -81,6 +83,13 @@ def test_a_fit_walks_from_its_profiles_and_resumes_a_killed_walk(tmp_path: Path)
     for row in np.unique(m.posterior[PARAMS].to_numpy(), axis=0):
         assert np.isclose(kept, row, rtol=0, atol=1e-12).all(axis=1).any()
     assert "--walk 6 --chains 3 --step 0.05 --adapt 2" in m.diagnostics()["command"]
+    # the walk's diagnostics are shown and written, not only saved
+    md = section(m.diagnostics())
+    assert "Walk: 3 chains × 6 steps (gaussian moves" in md and "| R-hat | ESS |" in md
+    assert "distinct states of the walk's chains" in md
+    sheets = history_matching_sheets(m.diagnostics())
+    assert [sh.name for sh in sheets] == ["waves", "params", "walk", "targets"]
+    assert len(sheets[2].rows) == len(PARAMS)
     more = history_match(PARAMS, store=Store(tmp_path / "a"), **{**kw, "walk": 7})
     assert more.analysis == m.analysis and more.evaluated == 3  # one more step, the rest read
 

@@ -359,7 +359,28 @@ def history_matching_sheets(d: dict[str, Any]) -> list[Sheet]:
         list(d["notes"]),
         name="targets",
     )
-    return [waves, params, targets]
+    walk = d.get("walk")
+    if not walk:
+        return [waves, params, targets]
+    acc = walk.get("acceptance_after_adapt")
+    chains = Sheet(
+        f"Walk: {walk['chains']} chains x {walk['steps']} steps ({walk.get('proposal', 'gaussian')}"
+        f"), acceptance {'-' if acc is None else f'{acc:.0%}'} after adaptation, R-hat at most "
+        f"{_r(walk.get('rhat_max'))} ({_r(walk.get('rhat_max_second_half'))} over the second "
+        f"half), effective size at least {walk.get('ess_min') or 0:.0f}",
+        [
+            col("parameter", "param"),
+            col("R-hat", "rhat", _r),
+            col("ESS", "ess", lambda v: f"{v:.0f}"),
+        ],
+        walk["per_param"],
+        name="walk",
+    )
+    return [waves, params, chains, targets]
+
+
+def _r(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
 
 
 STAGES = ("before", "after", "predictive")

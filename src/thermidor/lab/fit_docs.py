@@ -30,6 +30,25 @@ def _share(row: dict[str, Any] | None) -> str:
     return "-" if row is None or row.get("hit_rate") is None else f"{row['hit_rate']:.0%}"
 
 
+def _num(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f}"
+
+
+def _walked(w: dict[str, Any]) -> list[str]:
+    """The walk's diagnostics as a sentence."""
+    per = w.get("acceptance_per_chain") or [0.0]
+    acc = w.get("acceptance_after_adapt")
+    return [
+        f"Walk: {w['chains']} chains × {w['steps']} steps ({w.get('proposal', 'gaussian')} "
+        f"moves; the first {w['adapt']} tune the scale and are not kept; {w['runs']} runs), "
+        f"acceptance {'-' if acc is None else f'{acc:.0%}'} after adaptation (per chain "
+        f"{min(per):.0%}–{max(per):.0%}); R-hat at most {_num(w.get('rhat_max'))} over the "
+        f"{w['states_kept']} states after adaptation and {_num(w.get('rhat_max_second_half'))} "
+        f"over their second half; effective sample size at least {w.get('ess_min') or 0:.0f} "
+        "per parameter (below: each parameter's)."
+    ]
+
+
 def section(d: dict[str, Any]) -> str:
     cfg = d["config"]
     post = d["posterior"]
@@ -76,19 +95,27 @@ def section(d: dict[str, Any]) -> str:
             f"| {tid} | {_i(d['implausibility']['before'].get(tid))} |{''.join(cells)} "
             f"{_i(d['implausibility']['predictive'].get(tid))} |"
         )
+    walk = d.get("walk")
+    per = {r["param"]: r for r in walk["per_param"]} if walk else {}
+    lines += ["", *_walked(walk)] if walk else []
     lines += [
         "",
-        f"Posterior: {post['draws']} draws resampled from {post['distinct']} kept points of the "
-        f"last wave (effective sample size {post['effective_size']:g}).",
+        f"Posterior: {post['draws']} draws resampled from {post['distinct']} "
+        + ("distinct states of the walk's chains after adaptation" if walk else
+           "kept points of the last wave")
+        + f" (Kish's effective size over the draws {post['effective_size']:g}).",
         "",
-        "| parameter | default | documented range | last wave's box | posterior median | 90% |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
+        "| parameter | default | documented range | last wave's box | posterior median | 90% |"
+        + (" R-hat | ESS |" if walk else ""),
+        "|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if walk else ""),
+    ]  # fmt: skip
     for s in post["summary"]:
+        w = per.get(s["param"])
         lines.append(
             f"| `{s['param']}` | {s['default']:g} | {s['lo']:g} – {s['hi']:g} | "
             f"{s['box_lo']:.3g} – {s['box_hi']:.3g} | {s['median']:.3g} | "
             f"{s['q05']:.3g} – {s['q95']:.3g} |"
+            + (f" {_num(w['rhat'])} | {w['ess']:.0f} |" if w else "")
         )
     emergent = {(c["id"], c["stage"]): c for c in d.get("emergent", [])}
     ids = list(dict.fromkeys(tid for tid, _ in emergent))

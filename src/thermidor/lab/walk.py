@@ -122,9 +122,12 @@ def effective_size(chains: np.ndarray) -> np.ndarray:
 
 def summary(states: np.ndarray, accepted: np.ndarray, adapt: int, names: list[str]) -> dict:
     """The walk's diagnostics: ``states`` is steps+1 x chains x parameters (the starts first),
-    ``accepted`` steps x chains."""
+    ``accepted`` steps x chains. R-hat is given over every state after adaptation and over the
+    second half of them (Gelman and Rubin 1992 discard the first half, where the chains may
+    still carry their starts)."""
     after = states[1 + adapt :].transpose(1, 0, 2)  # chains x states x parameters
     r, e = rhat(after), effective_size(after)
+    late = rhat(after[:, after.shape[1] // 2 :])  # Gelman and Rubin's own: the second half
     steps = accepted.shape[0]
     return {
         "chains": int(accepted.shape[1]),
@@ -135,6 +138,7 @@ def summary(states: np.ndarray, accepted: np.ndarray, adapt: int, names: list[st
         "acceptance_after_adapt": float(accepted[adapt:].mean()) if steps > adapt else None,
         "acceptance_per_chain": [float(a) for a in accepted.mean(axis=0)] if steps else [],
         "rhat_max": _finite_max(r),
+        "rhat_max_second_half": _finite_max(late),
         "ess_min": float(np.min(e)) if e.size else None,
         "per_param": [
             {"param": p, "rhat": None if math.isnan(r[j]) else float(r[j]), "ess": float(e[j])}
