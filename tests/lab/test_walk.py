@@ -150,6 +150,7 @@ def test_a_walk_resumes_from_its_committed_journal_in_a_fresh_store(tmp_path: Pa
     straight = history_match(PARAMS, store=Store(tmp_path / "c"), **kw)
     assert straight.posterior.equals(m.posterior) and straight.walk == m.walk
     assert m.walk is not None and m.walk["proposal"] == "differential"
+    assert m.walk["scale_at_end"] > 0 and "scale_after_adapt" not in m.walk  # it never freezes
     assert "--proposal differential" in m.diagnostics()["command"]
     gauss = history_match(PARAMS, store=Store(tmp_path / "c"), **{**kw, "proposal": "gaussian"})
     assert gauss.analysis != m.analysis  # the proposal is part of the fit

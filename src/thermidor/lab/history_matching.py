@@ -426,6 +426,7 @@ def history_match(
                           "adapt": adapt}  # fmt: skip
         if proposal != "gaussian":  # absent for the Gaussian walk: its fits keep their ids
             config["walk"]["proposal"] = proposal
+            config["walk"]["adaptation"] = "diminishing"  # its scale adapts at every step
     analysis = "hm-" + digest(config, 16)
     design = "hm-design-" + digest({k: v for k, v in config.items() if k != "source_hash"}, 16)
     config.update(waves=waves, draws=draws, check_seeds=check_seeds)  # not in the id
@@ -709,13 +710,13 @@ def _walk(
         if (s + 1) % wk.ARCHIVE_EVERY == 0:
             archive = np.concatenate([archive, state])
         accepted.append(ok)
-        if s < adapt:
+        if s < adapt or proposal == "differential":  # its archive, and so its moves, grow
             log_scale = wk.adapted(log_scale, float(ok.mean()), s)
     arr = np.array(states)
     acc = np.array(accepted, dtype=bool).reshape(steps, chains)
     info = wk.summary(arr, acc, min(adapt, steps), names)
     info["proposal"] = proposal
-    info["scale_after_adapt"] = round(
+    info["scale_at_end" if proposal == "differential" else "scale_after_adapt"] = round(
         (wk.de_gamma(len(names)) if proposal == "differential" else step) * math.exp(log_scale), 6
     )
     info["runs"] = steps * chains * len(run_seeds)

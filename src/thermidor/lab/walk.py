@@ -26,7 +26,12 @@ a chain reach a part of the region where another chain is), ε a Gaussian jitter
 :data:`JITTER` of each range. The move is symmetric (z_a − z_b and z_b − z_a are equally likely)
 and reflected like the Gaussian one, and it takes the region's own shape and scale per
 direction, where a Gaussian step of one width for every parameter is too small for those the
-region leaves free and too large for those it pins.
+region leaves free and too large for those it pins. Its scale keeps adapting after the first
+``adapt`` steps, by the same rule whose steps shrink as 1/sqrt(step) (a diminishing adaptation,
+which keeps the chains' limit, Roberts and Rosenthal 2007, *J. Appl. Prob.* 44: 458): the
+archive's spread, and so the size of its moves, grows as the chains spread over the region, so a
+scale frozen while the archive held only the last wave's points makes moves far too long later
+(a first walk of 218 steps, frozen at step 20, fell to 8% acceptance).
 
 Diagnostics (``summary``): the acceptance, the potential scale reduction R-hat per parameter
 (Gelman and Rubin 1992, on the states after adaptation) and the effective sample size per
