@@ -27,6 +27,7 @@ from thermidor.lab.walk import (
     reflect,
     rhat,
     starts,
+    summary,
 )
 
 
@@ -58,6 +59,26 @@ def test_the_diagnostics_tell_mixed_chains_from_stuck_and_correlated_ones() -> N
     assert starts(np.arange(10)[:, None], 4)[:, 0].tolist() == [0, 2, 5, 7]
 
 
+def test_the_walk_says_how_far_apart_its_chains_lie_where_r_hat_is_large() -> None:
+    """A parameter pinned to a sliver (chains 0.001 apart, each nearly still) has a large R-hat
+    but chains a thousandth of its range apart; one whose chains sit in two places, 0.3 apart."""
+    rng = np.random.default_rng(1)
+    steps, chains = 200, 4
+    pinned = (
+        0.4 + 0.001 * np.arange(chains)[None, :] + 1e-5 * rng.standard_normal((steps + 1, chains))
+    )
+    split = np.where(np.arange(chains) < 2, 0.2, 0.5)[None, :] + 0.01 * rng.standard_normal(
+        (steps + 1, chains)
+    )
+    free = rng.uniform(size=(steps + 1, chains))
+    states = np.stack([pinned, split, free], axis=2)
+    info = summary(states, np.ones((steps, chains), dtype=bool), 10, ["pinned", "split", "free"])
+    per = {p["param"]: p for p in info["per_param"]}
+    assert per["pinned"]["rhat"] > 5 and per["pinned"]["apart"] == pytest.approx(0.003, abs=1e-4)
+    assert per["split"]["apart"] == pytest.approx(0.3, abs=0.01)
+    assert per["free"]["rhat"] < 1.1 and per["free"]["apart"] < 0.15
+
+
 def test_a_fit_walks_from_its_profiles_and_resumes_a_killed_walk(tmp_path: Path) -> None:
     kw: dict[str, Any] = dict(waves=0, profile=3, seeds=1, measure="max", walk=6, chains=3,
                               adapt=2, until=UNTIL, scale=COARSE, check_seeds=1)  # fmt: skip
@@ -85,11 +106,12 @@ def test_a_fit_walks_from_its_profiles_and_resumes_a_killed_walk(tmp_path: Path)
     assert "--walk 6 --chains 3 --step 0.05 --adapt 2" in m.diagnostics()["command"]
     # the walk's diagnostics are shown and written, not only saved
     md = section(m.diagnostics())
-    assert "Walk: 3 chains × 6 steps (gaussian moves" in md and "| R-hat | ESS |" in md
+    assert "Walk: 3 chains × 6 steps (gaussian moves" in md and "| R-hat | ESS | chains apart |" in md
     assert "distinct states of the walk's chains" in md
     sheets = history_matching_sheets(m.diagnostics())
     assert [sh.name for sh in sheets] == ["waves", "params", "walk", "targets"]
     assert len(sheets[2].rows) == len(PARAMS)
+    assert [c.title for c in sheets[2].cols][-1] == "chains apart"
     more = history_match(PARAMS, store=Store(tmp_path / "a"), **{**kw, "walk": 7})
     assert more.analysis == m.analysis and more.evaluated == 3  # one more step, the rest read
 

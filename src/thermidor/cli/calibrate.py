@@ -372,6 +372,7 @@ def history_matching_sheets(d: dict[str, Any]) -> list[Sheet]:
             col("parameter", "param"),
             col("R-hat", "rhat", _r),
             col("ESS", "ess", lambda v: f"{v:.0f}"),
+            col("chains apart", "apart", lambda v: "-" if v is None else f"{v:.1%}"),
         ],
         walk["per_param"],
         name="walk",

@@ -45,8 +45,13 @@ def _walked(w: dict[str, Any]) -> list[str]:
         f"{min(per):.0%}–{max(per):.0%}); R-hat at most {_num(w.get('rhat_max'))} over the "
         f"{w['states_kept']} states after adaptation and {_num(w.get('rhat_max_second_half'))} "
         f"over their second half; effective sample size at least {w.get('ess_min') or 0:.0f} "
-        "per parameter (below: each parameter's)."
+        "per parameter (below: each parameter's, with how far apart the chains' means over the "
+        "second half lie, as a share of its range)."
     ]
+
+
+def _of_range(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1%}"
 
 
 def section(d: dict[str, Any]) -> str:
@@ -106,8 +111,8 @@ def section(d: dict[str, Any]) -> str:
         + f" (Kish's effective size over the draws {post['effective_size']:g}).",
         "",
         "| parameter | default | documented range | last wave's box | posterior median | 90% |"
-        + (" R-hat | ESS |" if walk else ""),
-        "|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if walk else ""),
+        + (" R-hat | ESS | chains apart |" if walk else ""),
+        "|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if walk else ""),
     ]  # fmt: skip
     for s in post["summary"]:
         w = per.get(s["param"])
@@ -115,7 +120,7 @@ def section(d: dict[str, Any]) -> str:
             f"| `{s['param']}` | {s['default']:g} | {s['lo']:g} – {s['hi']:g} | "
             f"{s['box_lo']:.3g} – {s['box_hi']:.3g} | {s['median']:.3g} | "
             f"{s['q05']:.3g} – {s['q95']:.3g} |"
-            + (f" {_num(w['rhat'])} | {w['ess']:.0f} |" if w else "")
+            + (f" {_num(w['rhat'])} | {w['ess']:.0f} | {_of_range(w.get('apart'))} |" if w else "")
         )
     emergent = {(c["id"], c["stage"]): c for c in d.get("emergent", [])}
     ids = list(dict.fromkeys(tid for tid, _ in emergent))

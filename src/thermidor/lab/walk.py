@@ -129,10 +129,16 @@ def summary(states: np.ndarray, accepted: np.ndarray, adapt: int, names: list[st
     """The walk's diagnostics: ``states`` is steps+1 x chains x parameters (the starts first),
     ``accepted`` steps x chains. R-hat is given over every state after adaptation and over the
     second half of them (Gelman and Rubin 1992 discard the first half, where the chains may
-    still carry their starts)."""
+    still carry their starts). ``apart`` per parameter is how far apart the chains' means over
+    that second half lie, as a share of the range (states are in unit coordinates): R-hat is
+    scale-free, so a parameter the region pins to a sliver of its range can show a large R-hat
+    while its chains differ by a thousandth of it; ``apart`` says which."""
     after = states[1 + adapt :].transpose(1, 0, 2)  # chains x states x parameters
     r, e = rhat(after), effective_size(after)
-    late = rhat(after[:, after.shape[1] // 2 :])  # Gelman and Rubin's own: the second half
+    half = after[:, after.shape[1] // 2 :]
+    late = rhat(half)  # Gelman and Rubin's own: the second half
+    means = half.mean(axis=1) if half.shape[1] else np.full((half.shape[0], len(names)), np.nan)
+    apart = means.max(axis=0) - means.min(axis=0) if means.size else np.full(len(names), np.nan)
     steps = accepted.shape[0]
     return {
         "chains": int(accepted.shape[1]),
@@ -146,7 +152,12 @@ def summary(states: np.ndarray, accepted: np.ndarray, adapt: int, names: list[st
         "rhat_max_second_half": _finite_max(late),
         "ess_min": float(np.min(e)) if e.size else None,
         "per_param": [
-            {"param": p, "rhat": None if math.isnan(r[j]) else float(r[j]), "ess": float(e[j])}
+            {
+                "param": p,
+                "rhat": None if math.isnan(r[j]) else float(r[j]),
+                "ess": float(e[j]),
+                "apart": None if math.isnan(apart[j]) else float(apart[j]),
+            }
             for j, p in enumerate(names)
         ],
     }
