@@ -106,7 +106,9 @@ def test_a_fit_walks_from_its_profiles_and_resumes_a_killed_walk(tmp_path: Path)
     assert "--walk 6 --chains 3 --step 0.05 --adapt 2" in m.diagnostics()["command"]
     # the walk's diagnostics are shown and written, not only saved
     md = section(m.diagnostics())
-    assert "Walk: 3 chains × 6 steps (gaussian moves" in md and "| R-hat | ESS | chains apart |" in md
+    assert (
+        "Walk: 3 chains × 6 steps (gaussian moves" in md and "| R-hat | ESS | chains apart |" in md
+    )
     assert "distinct states of the walk's chains" in md
     sheets = history_matching_sheets(m.diagnostics())
     assert [sh.name for sh in sheets] == ["waves", "params", "walk", "targets"]
